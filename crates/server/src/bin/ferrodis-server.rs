@@ -1,0 +1,112 @@
+//! The `ferrodis-server` binary: parses the command line and configuration like redis-server,
+//! sets up logging, binds the listeners and serves until SIGINT, SIGTERM or SHUTDOWN.
+
+use std::process::ExitCode;
+
+use ferrodis_server::config::{self, Startup};
+use tokio::net::TcpListener;
+
+#[global_allocator]
+static ALLOC: ferrodis_server::alloc::Counting = ferrodis_server::alloc::Counting;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let config = match config::parse_command_line(&args) {
+        Ok(Startup::Version) => {
+            println!("{}", config::version_line());
+            return ExitCode::SUCCESS;
+        }
+        Ok(Startup::Help) => {
+            eprintln!("{}", config::usage_text());
+            return ExitCode::FAILURE;
+        }
+        Ok(Startup::Run(c)) => *c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_logging(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(serve(config))
+}
+
+fn init_logging(config: &config::Config) {
+    use tracing_subscriber::filter::LevelFilter;
+    let level = match config.loglevel() {
+        config::LogLevel::Debug => LevelFilter::DEBUG,
+        config::LogLevel::Verbose => LevelFilter::DEBUG,
+        config::LogLevel::Notice => LevelFilter::INFO,
+        config::LogLevel::Warning => LevelFilter::WARN,
+    };
+    let logfile = config.logfile();
+    let builder = tracing_subscriber::fmt().with_max_level(level).with_target(false);
+    if logfile.is_empty() {
+        builder.init();
+    } else {
+        match std::fs::OpenOptions::new().create(true).append(true).open(&logfile) {
+            Ok(f) => builder.with_ansi(false).with_writer(std::sync::Mutex::new(f)).init(),
+            Err(e) => {
+                eprintln!("Can't open the log file: {e}");
+                builder.init();
+            }
+        }
+    }
+}
+
+async fn serve(config: config::Config) -> ExitCode {
+    let port = config.port();
+    let binds: Vec<String> = config.bind().to_vec();
+    let srv = ferrodis_server::build(config);
+    let mut listeners = Vec::new();
+    for addr in &binds {
+        // A leading '-' marks an address that may be missing (Redis's "-::1").
+        let (optional, host) = match addr.strip_prefix('-') {
+            Some(h) => (true, h),
+            None => (false, addr.as_str()),
+        };
+        let target = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        match TcpListener::bind(&target).await {
+            Ok(l) => listeners.push(l),
+            Err(e) if optional || host == "::1" || host == "*" => {
+                tracing::warn!("could not bind {target}: {e}");
+            }
+            Err(e) => {
+                tracing::error!("Could not create server TCP listening socket {target}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if listeners.is_empty() {
+        tracing::error!("Failed listening on port {port} (tcp), aborting.");
+        return ExitCode::FAILURE;
+    }
+    srv.port.store(port as usize, std::sync::atomic::Ordering::Relaxed);
+    tracing::info!("Server initialized; ready to accept connections on port {port}");
+    ferrodis_server::net::run(srv, listeners, shutdown_signal()).await;
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::warn!("Received SIGTERM scheduling shutdown..."),
+        _ = int.recv() => tracing::warn!("Received SIGINT scheduling shutdown..."),
+    }
+}

@@ -1,0 +1,524 @@
+//! The connection family: PING, ECHO, QUIT, RESET, HELLO, AUTH, SELECT and CLIENT.
+
+use std::sync::atomic::Ordering;
+
+use bytes::Bytes;
+
+use super::keys::db_index;
+use crate::command::{acl, flag, Command, Handler};
+use crate::db::now_ms;
+use crate::error::{CmdError, CmdResult};
+use crate::exec::{int_arg, is, Ctx, ReplyMode};
+use crate::server::{ClientHandle, Server};
+
+const CONN: u64 = acl::CONNECTION;
+const FAST: u32 = flag::FAST;
+const ANY: u32 = flag::NOSCRIPT | flag::LOADING | flag::STALE;
+
+const fn cl(name: &'static str, arity: i32, flags: u32, acl: u64, h: Handler) -> Command {
+    Command::new(name, arity, ANY | flags, CONN | acl, h).doc("connection", "2.4.0", "")
+}
+
+static CLIENT: &[Command] = &[
+    cl("id", 2, 0, acl::SLOW, client_id).doc("connection", "5.0.0", "Returns the unique client ID of the connection."),
+    cl("info", 2, 0, acl::SLOW, client_info).doc("connection", "6.2.0", "Returns information about the connection."),
+    cl("list", -2, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_list).doc("connection", "2.4.0", "Lists open connections."),
+    cl("kill", -3, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_kill).doc("connection", "2.4.0", "Terminates open connections."),
+    cl("setname", 3, 0, acl::SLOW, client_setname).doc("connection", "2.6.9", "Sets the connection name."),
+    cl("getname", 2, 0, acl::SLOW, client_getname).doc("connection", "2.6.9", "Returns the name of the connection."),
+    cl("pause", -3, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_pause).doc("connection", "3.0.0", "Suspends commands processing."),
+    cl("unpause", 2, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_unpause).doc("connection", "6.2.0", "Resumes processing commands from paused clients."),
+    cl("reply", 3, 0, acl::SLOW, client_reply).doc("connection", "3.2.0", "Instructs the server whether to reply to commands."),
+    cl("no-evict", 3, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_no_evict).doc("connection", "7.0.0", "Sets the client eviction mode of the connection."),
+    cl("no-touch", 3, 0, acl::SLOW, client_no_touch).doc("connection", "7.2.0", "Controls whether commands sent by the client affect the LRU/LFU of accessed keys."),
+    cl("getredir", 2, 0, acl::SLOW, client_getredir).doc("connection", "6.0.0", "Returns the client ID to which the connection's tracking notifications are redirected."),
+    cl("unblock", -3, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_unblock).doc("connection", "5.0.0", "Unblocks a client blocked by a blocking command from a different connection."),
+    cl("help", 2, 0, acl::SLOW, client_help).doc("connection", "5.0.0", "Returns helpful text about the different subcommands."),
+];
+
+/// The family's commands.
+pub static COMMANDS: &[Command] = &[
+    Command::new("ping", -1, FAST, CONN | acl::FAST, ping).doc("connection", "1.0.0", "Returns the server's liveliness response."),
+    Command::new("echo", 2, FAST, CONN | acl::FAST, echo).doc("connection", "1.0.0", "Returns the given string."),
+    Command::new("quit", -1, ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY, CONN | acl::FAST, quit).doc("connection", "1.0.0", "Closes the connection."),
+    Command::new("reset", 1, ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY, CONN | acl::FAST, reset).doc("connection", "6.2.0", "Resets the connection."),
+    Command::new("hello", -1, ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY, CONN | acl::FAST, hello).doc("connection", "6.0.0", "Handshakes with the Redis server."),
+    Command::new("auth", -2, ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY, CONN | acl::FAST, auth).doc("connection", "1.0.0", "Authenticates the connection."),
+    Command::new("select", 2, flag::LOADING | flag::STALE | FAST, CONN | acl::FAST, select).doc("connection", "1.0.0", "Changes the selected database."),
+    Command::container("client", acl::SLOW, CLIENT).doc("connection", "2.4.0", "A container for client connection commands."),
+];
+
+fn ping(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    match args.len() {
+        1 => ctx.out.simple(b"PONG"),
+        2 => ctx.out.bulk(&args[1]),
+        _ => return Err(CmdError::WrongArity("ping".into())),
+    }
+    Ok(())
+}
+
+fn echo(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.out.bulk(&args[1]);
+    Ok(())
+}
+
+fn quit(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.client.close_after_reply = true;
+    // QUIT is answered even when replies are switched off.
+    ctx.client.reply_mode = ReplyMode::On;
+    ctx.out.ok();
+    Ok(())
+}
+
+fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let needs_auth = ctx.srv.config.read().requirepass().is_some();
+    let c = &mut *ctx.client;
+    c.db = 0;
+    c.handle.db.store(0, Ordering::Relaxed);
+    c.reply_mode = ReplyMode::On;
+    c.no_touch = false;
+    c.no_evict = false;
+    c.authenticated = !needs_auth;
+    *c.handle.name.lock() = None;
+    ctx.out.proto = 2;
+    c.handle.resp.store(2, Ordering::Relaxed);
+    ctx.out.simple(b"RESET");
+    Ok(())
+}
+
+/// Checks a password against `requirepass`.
+fn check_password(srv: &Server, user: Option<&[u8]>, pass: &[u8]) -> Result<(), CmdError> {
+    let config = srv.config.read();
+    let Some(required) = config.requirepass() else {
+        return Err(CmdError::err("AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
+    };
+    if user.is_some_and(|u| u != b"default") || pass != required {
+        return Err(CmdError::raw(
+            "WRONGPASS invalid username-password pair or user is disabled.",
+        ));
+    }
+    Ok(())
+}
+
+fn auth(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let (user, pass) = match args.len() {
+        2 => (None, &args[1]),
+        3 => (Some(&args[1][..]), &args[2]),
+        _ => return Err(CmdError::Syntax),
+    };
+    // With no password configured, AUTH with a user name is checked like a wrong password.
+    if user.is_some() && ctx.srv.config.read().requirepass().is_none() {
+        if user == Some(b"default") {
+            ctx.client.authenticated = true;
+            ctx.out.ok();
+            return Ok(());
+        }
+        return Err(CmdError::raw(
+            "WRONGPASS invalid username-password pair or user is disabled.",
+        ));
+    }
+    check_password(ctx.srv, user, pass)?;
+    ctx.client.authenticated = true;
+    ctx.out.ok();
+    Ok(())
+}
+
+fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut proto = ctx.out.proto;
+    if let Some(v) = args.get(1) {
+        let v = storage::num::parse_i64(v)
+            .ok_or_else(|| CmdError::err("Protocol version is not an integer or out of range"))?;
+        if !(2..=3).contains(&v) {
+            return Err(CmdError::raw("NOPROTO unsupported protocol version"));
+        }
+        proto = v as u8;
+    }
+    let mut name = None;
+    let mut i = 2;
+    while let Some(opt) = args.get(i) {
+        let more = args.len() - i - 1;
+        if is(opt, "auth") && more >= 2 {
+            check_password(ctx.srv, Some(&args[i + 1]), &args[i + 2])?;
+            ctx.client.authenticated = true;
+            i += 3;
+        } else if is(opt, "setname") && more >= 1 {
+            validate_name(&args[i + 1])?;
+            name = Some(args[i + 1].clone());
+            i += 2;
+        } else {
+            return Err(CmdError::err(format!(
+                "Syntax error in HELLO option '{}'",
+                String::from_utf8_lossy(opt)
+            )));
+        }
+    }
+    if !ctx.client.authenticated {
+        return Err(CmdError::raw(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+        ));
+    }
+    if let Some(n) = name {
+        *ctx.client.handle.name.lock() = (!n.is_empty()).then_some(n);
+    }
+    ctx.out.proto = proto;
+    ctx.client.handle.resp.store(proto as usize, Ordering::Relaxed);
+    let out = &mut *ctx.out;
+    out.map(7);
+    out.bulk(b"server");
+    out.bulk(b"redis");
+    out.bulk(b"version");
+    out.bulk(crate::info::REDIS_VERSION.as_bytes());
+    out.bulk(b"proto");
+    out.int(proto as i64);
+    out.bulk(b"id");
+    out.int(ctx.client.handle.id as i64);
+    out.bulk(b"mode");
+    out.bulk(b"standalone");
+    out.bulk(b"role");
+    out.bulk(b"master");
+    out.bulk(b"modules");
+    out.array(0);
+    Ok(())
+}
+
+fn select(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let db = db_index(ctx, &args[1], None)?;
+    ctx.client.db = db;
+    ctx.client.handle.db.store(db, Ordering::Relaxed);
+    ctx.out.ok();
+    Ok(())
+}
+
+fn client_id(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.out.int(ctx.client.handle.id as i64);
+    Ok(())
+}
+
+/// One CLIENT LIST line for a client, newline included.
+pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
+    let name = c
+        .name
+        .lock()
+        .as_ref()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .unwrap_or_default();
+    let (parent, cmd) = *c.last_cmd.lock();
+    let cmd = match parent {
+        Some(p) => format!("{p}|{cmd}"),
+        None => cmd.to_string(),
+    };
+    let mut flags = c.flags.lock().clone();
+    if flags.is_empty() {
+        flags.push('N');
+    }
+    let _ = srv;
+    let qbuf = c.qbuf.load(Ordering::Relaxed);
+    let omem = c.omem.load(Ordering::Relaxed);
+    format!(
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={}\n",
+        c.id,
+        c.addr,
+        c.laddr,
+        c.id + 7,
+        name,
+        c.created.elapsed().as_secs(),
+        now.saturating_sub(c.last_interaction.load(Ordering::Relaxed)) / 1000,
+        flags,
+        c.db.load(Ordering::Relaxed),
+        qbuf,
+        16384usize.saturating_sub(qbuf),
+        omem,
+        16384 + qbuf + omem,
+        cmd,
+        c.resp.load(Ordering::Relaxed),
+    )
+}
+
+fn client_info(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let line = client_line(ctx.srv, &ctx.client.handle, now_ms());
+    ctx.out.verbatim(line.as_bytes());
+    Ok(())
+}
+
+/// A client type filter: only `normal` clients exist until pub/sub and replication arrive,
+/// but every type Redis knows is accepted.
+fn client_type(a: &[u8]) -> Result<bool, CmdError> {
+    for t in ["normal", "master", "replica", "slave", "pubsub"] {
+        if is(a, t) {
+            return Ok(t == "normal");
+        }
+    }
+    Err(CmdError::err(format!(
+        "Unknown client type '{}'",
+        String::from_utf8_lossy(a)
+    )))
+}
+
+fn client_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let clients: Vec<_> = ctx.srv.clients.lock().values().cloned().collect();
+    let mut ids: Option<Vec<u64>> = None;
+    let mut normal_only = true;
+    match args.len() {
+        2 => {}
+        4 if is(&args[2], "type") => normal_only = client_type(&args[3])?,
+        n if n > 3 && is(&args[2], "id") => {
+            let mut v = Vec::new();
+            for a in &args[3..] {
+                match storage::num::parse_i64(a) {
+                    Some(id) if id > 0 => v.push(id as u64),
+                    _ => return Err(CmdError::err("Invalid client ID")),
+                }
+            }
+            ids = Some(v);
+        }
+        _ => return Err(CmdError::Syntax),
+    }
+    let now = now_ms();
+    let mut text = String::new();
+    if normal_only {
+        for c in &clients {
+            if ids.as_ref().is_none_or(|ids| ids.contains(&c.id)) {
+                text.push_str(&client_line(ctx.srv, c, now));
+            }
+        }
+    }
+    ctx.out.verbatim(text.as_bytes());
+    Ok(())
+}
+
+fn client_kill(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let clients: Vec<_> = ctx.srv.clients.lock().values().cloned().collect();
+    let me = ctx.client.handle.id;
+    if args.len() == 3 {
+        // The old form: CLIENT KILL ip:port.
+        let target = clients.iter().find(|c| c.addr.as_bytes() == &args[2][..]);
+        let Some(c) = target else {
+            return Err(CmdError::err("No such client"));
+        };
+        kill(ctx, c);
+        ctx.out.ok();
+        return Ok(());
+    }
+    let mut id = None;
+    let mut addr = None;
+    let mut laddr = None;
+    let mut normal = true;
+    let mut skipme = true;
+    let mut maxage = None;
+    let mut i = 2;
+    while i < args.len() {
+        let Some(v) = args.get(i + 1) else {
+            return Err(CmdError::Syntax);
+        };
+        let a = &args[i];
+        if is(a, "id") {
+            match storage::num::parse_i64(v) {
+                Some(n) if n > 0 => id = Some(n as u64),
+                _ => return Err(CmdError::err("client-id should be greater than 0")),
+            }
+        } else if is(a, "type") {
+            normal = client_type(v)?;
+        } else if is(a, "addr") {
+            addr = Some(v.clone());
+        } else if is(a, "laddr") {
+            laddr = Some(v.clone());
+        } else if is(a, "user") {
+            if &v[..] != b"default" {
+                return Err(CmdError::err(format!(
+                    "No such user '{}'",
+                    String::from_utf8_lossy(v)
+                )));
+            }
+        } else if is(a, "skipme") {
+            skipme = if is(v, "yes") {
+                true
+            } else if is(v, "no") {
+                false
+            } else {
+                return Err(CmdError::Syntax);
+            };
+        } else if is(a, "maxage") {
+            maxage = Some(int_arg(v)?);
+        } else {
+            return Err(CmdError::Syntax);
+        }
+        i += 2;
+    }
+    let mut killed = 0;
+    for c in &clients {
+        let matches = normal
+            && id.is_none_or(|id| c.id == id)
+            && addr.as_ref().is_none_or(|a| c.addr.as_bytes() == &a[..])
+            && laddr.as_ref().is_none_or(|a| c.laddr.as_bytes() == &a[..])
+            && maxage.is_none_or(|m| c.created.elapsed().as_secs() as i64 >= m)
+            && !(skipme && c.id == me);
+        if matches {
+            kill(ctx, c);
+            killed += 1;
+        }
+    }
+    ctx.out.int(killed);
+    Ok(())
+}
+
+/// Disconnects a client; the calling client itself is closed after its reply is written.
+fn kill(ctx: &mut Ctx<'_>, c: &ClientHandle) {
+    if c.id == ctx.client.handle.id {
+        ctx.client.close_after_reply = true;
+    } else {
+        c.killed.store(true, Ordering::Relaxed);
+        c.kill.notify_one();
+    }
+}
+
+/// Redis's rule for client names: printable ASCII without spaces.
+fn validate_name(n: &[u8]) -> CmdResult {
+    if n.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
+        return Err(CmdError::err(
+            "Client names cannot contain spaces, newlines or special characters.",
+        ));
+    }
+    Ok(())
+}
+
+fn client_setname(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let n = &args[2];
+    validate_name(n)?;
+    *ctx.client.handle.name.lock() = (!n.is_empty()).then(|| n.clone());
+    ctx.out.ok();
+    Ok(())
+}
+
+fn client_getname(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let name = ctx.client.handle.name.lock().clone();
+    match name {
+        Some(n) => ctx.out.bulk(&n),
+        None => ctx.out.null(),
+    }
+    Ok(())
+}
+
+fn client_pause(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let ms = storage::num::parse_i64(&args[2])
+        .filter(|&n| n >= 0)
+        .ok_or_else(|| CmdError::err("timeout is not an integer or out of range"))?;
+    let write_only = match args.get(3) {
+        None => false,
+        Some(m) if args.len() == 4 && is(m, "write") => true,
+        Some(m) if args.len() == 4 && is(m, "all") => false,
+        Some(_) => return Err(CmdError::err("CLIENT PAUSE mode must be WRITE or ALL")),
+    };
+    let mut p = ctx.srv.pause.lock();
+    let until = ctx.now.saturating_add(ms as u64);
+    // A new pause never shortens or weakens one already in force.
+    if p.until > ctx.now {
+        p.until = p.until.max(until);
+        p.write_only &= write_only;
+    } else {
+        p.until = until;
+        p.write_only = write_only;
+    }
+    ctx.out.ok();
+    Ok(())
+}
+
+fn client_unpause(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.srv.pause.lock().until = 0;
+    ctx.srv.unpaused.notify_waiters();
+    ctx.out.ok();
+    Ok(())
+}
+
+fn client_reply(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let a = &args[2];
+    if is(a, "on") {
+        ctx.client.reply_mode = ReplyMode::On;
+        ctx.out.ok();
+    } else if is(a, "off") {
+        ctx.client.reply_mode = ReplyMode::Off;
+    } else if is(a, "skip") {
+        // The SKIP applies to the next command, not to this one, whose reply is not sent either.
+        ctx.client.reply_mode = ReplyMode::Skip;
+    } else {
+        return Err(CmdError::Syntax);
+    }
+    Ok(())
+}
+
+/// Parses CLIENT NO-EVICT / NO-TOUCH's on|off argument.
+fn on_off(a: &[u8]) -> Result<bool, CmdError> {
+    if is(a, "on") {
+        Ok(true)
+    } else if is(a, "off") {
+        Ok(false)
+    } else {
+        Err(CmdError::Syntax)
+    }
+}
+
+fn client_no_evict(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.client.no_evict = on_off(&args[2])?;
+    ctx.out.ok();
+    Ok(())
+}
+
+fn client_no_touch(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.client.no_touch = on_off(&args[2])?;
+    ctx.out.ok();
+    Ok(())
+}
+
+fn client_getredir(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.out.int(-1);
+    Ok(())
+}
+
+fn client_unblock(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    int_arg(&args[2])?;
+    if let Some(m) = args.get(3) {
+        if !(is(m, "timeout") || is(m, "error")) || args.len() > 4 {
+            return Err(CmdError::err(
+                "CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
+            ));
+        }
+    }
+    // No command blocks yet, so there is never a client to unblock.
+    ctx.out.int(0);
+    Ok(())
+}
+
+fn client_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    super::help(
+        ctx,
+        "CLIENT",
+        &[
+            "GETNAME",
+            "    Name of the current connection, or nil.",
+            "GETREDIR",
+            "    Id of the client tracking notifications are redirected to (-1: none).",
+            "ID",
+            "    Id of the current connection.",
+            "INFO",
+            "    Information about the current connection.",
+            "KILL <ip:port> | <filter> [value] ... [<filter> [value]]",
+            "    Close matching connections. Filters: ID, TYPE, ADDR, LADDR, USER, SKIPME, MAXAGE.",
+            "LIST [TYPE <type>] [ID <id> [<id> ...]]",
+            "    Information about connections.",
+            "NO-EVICT (ON|OFF)",
+            "    Exempt the current connection from client eviction.",
+            "NO-TOUCH (ON|OFF)",
+            "    Stop this connection's reads from refreshing keys' access time.",
+            "PAUSE <timeout> [WRITE|ALL]",
+            "    Hold clients' commands for <timeout> milliseconds.",
+            "REPLY (ON|OFF|SKIP)",
+            "    Switch replies on or off, or skip the next command's reply.",
+            "SETNAME <name>",
+            "    Name the current connection.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock a client blocked in a blocking command.",
+            "UNPAUSE",
+            "    End a CLIENT PAUSE.",
+        ],
+    );
+    Ok(())
+}

@@ -1,0 +1,608 @@
+//! The generic keyspace family: existence, deletion, renaming, copying, scanning, expiry
+//! and OBJECT introspection.
+
+use bytes::Bytes;
+use storage::value::{Value, EMBSTR_MAX};
+
+use super::invalid_expire;
+use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY1, KEY12};
+use crate::db::{lru_clock, KeyRef, SHARDS};
+use crate::error::{CmdError, CmdResult};
+use crate::exec::{int_arg, is, Ctx};
+
+const R: u32 = flag::READONLY;
+const W: u32 = flag::WRITE;
+const F: u32 = flag::FAST;
+const KR: u64 = acl::KEYSPACE | acl::READ;
+const KW: u64 = acl::KEYSPACE | acl::WRITE;
+
+const fn c(name: &'static str, arity: i32, flags: u32, acl: u64, h: crate::command::Handler) -> Command {
+    Command::new(name, arity, flags, acl, h).keys(KEY1)
+}
+
+const fn obj(name: &'static str, arity: i32, h: crate::command::Handler) -> Command {
+    Command::new(name, arity, R, KR | acl::SLOW, h).keys(KeySpec { first: 2, last: 2, step: 1 })
+}
+
+static OBJECT: &[Command] = &[
+    obj("encoding", 3, object_encoding).doc("generic", "2.2.3", "Returns the internal encoding of a Redis object."),
+    obj("refcount", 3, object_refcount).doc("generic", "2.2.3", "Returns the reference count of a value of a key."),
+    obj("idletime", 3, object_idletime).doc("generic", "2.2.3", "Returns the time since the last access to a Redis object."),
+    obj("freq", 3, object_freq).doc("generic", "4.0.0", "Returns the logarithmic access frequency counter of a Redis object."),
+    Command::new("help", 2, flag::LOADING | flag::STALE, KR | acl::SLOW, object_help).doc("generic", "6.2.0", "Returns helpful text about the different subcommands."),
+];
+
+/// The family's commands.
+pub static COMMANDS: &[Command] = &[
+    c("del", -2, W, KW | acl::SLOW, del).keys(ALL_KEYS).doc("generic", "1.0.0", "Deletes one or more keys."),
+    c("unlink", -2, W | F, KW | acl::FAST, del).keys(ALL_KEYS).doc("generic", "4.0.0", "Asynchronously deletes one or more keys."),
+    c("exists", -2, R | F, KR | acl::FAST, exists).keys(ALL_KEYS).doc("generic", "1.0.0", "Determines whether one or more keys exist."),
+    c("touch", -2, R | F, KR | acl::FAST, touch).keys(ALL_KEYS).doc("generic", "3.2.1", "Returns the number of existing keys out of those specified after updating the time they were last accessed."),
+    c("type", 2, R | F, KR | acl::FAST, type_).doc("generic", "1.0.0", "Determines the type of value stored at a key."),
+    c("rename", 3, W, KW | acl::SLOW, rename).keys(KEY12).doc("generic", "1.0.0", "Renames a key and overwrites the destination."),
+    c("renamenx", 3, W | F, KW | acl::FAST, renamenx).keys(KEY12).doc("generic", "1.0.0", "Renames a key only when the target key name doesn't exist."),
+    c("copy", -3, W | flag::DENYOOM, KW | acl::SLOW, copy).keys(KEY12).doc("generic", "6.2.0", "Copies the value of a key to a new key."),
+    c("move", 3, W | F, KW | acl::FAST, move_).doc("generic", "1.0.0", "Moves a key to another database."),
+    Command::new("keys", 2, R | flag::EXCLUSIVE, KR | acl::SLOW | acl::DANGEROUS, keys).doc("generic", "1.0.0", "Returns all key names that match a pattern."),
+    Command::new("scan", -2, R, KR | acl::SLOW, scan).doc("generic", "2.8.0", "Iterates over the key names in the database."),
+    Command::new("randomkey", 1, R, KR | acl::SLOW, randomkey).doc("generic", "1.0.0", "Returns a random key name from the database."),
+    Command::new("dbsize", 1, R | F, KR | acl::FAST, dbsize).doc("server", "1.0.0", "Returns the number of keys in the database."),
+    Command::new("flushdb", -1, W | flag::EXCLUSIVE, KW | acl::SLOW | acl::DANGEROUS, flushdb).doc("server", "1.0.0", "Removes all keys from the current database."),
+    Command::new("flushall", -1, W | flag::EXCLUSIVE, KW | acl::SLOW | acl::DANGEROUS, flushall).doc("server", "1.0.0", "Removes all keys from all databases."),
+    Command::new("swapdb", 3, W | F | flag::EXCLUSIVE, KW | acl::FAST | acl::DANGEROUS, swapdb).doc("server", "4.0.0", "Swaps two Redis databases."),
+    c("expire", -3, W | F, KW | acl::FAST, expire).doc("generic", "1.0.0", "Sets the expiration time of a key in seconds."),
+    c("pexpire", -3, W | F, KW | acl::FAST, pexpire).doc("generic", "2.6.0", "Sets the expiration time of a key in milliseconds."),
+    c("expireat", -3, W | F, KW | acl::FAST, expireat).doc("generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp."),
+    c("pexpireat", -3, W | F, KW | acl::FAST, pexpireat).doc("generic", "2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp."),
+    c("ttl", 2, R | F, KR | acl::FAST, ttl).doc("generic", "1.0.0", "Returns the expiration time in seconds of a key."),
+    c("pttl", 2, R | F, KR | acl::FAST, pttl).doc("generic", "2.6.0", "Returns the expiration time in milliseconds of a key."),
+    c("expiretime", 2, R | F, KR | acl::FAST, expiretime).doc("generic", "7.0.0", "Returns the expiration time of a key as a Unix timestamp."),
+    c("pexpiretime", 2, R | F, KR | acl::FAST, pexpiretime).doc("generic", "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp."),
+    c("persist", 2, W | F, KW | acl::FAST, persist).doc("generic", "2.2.0", "Removes the expiration time of a key."),
+    Command::container("object", acl::SLOW, OBJECT).doc("generic", "2.2.3", "A container for object introspection commands."),
+];
+
+/// Runs `f` on each key argument (from index 1) with all their shards locked at once.
+fn each_key(ctx: &Ctx<'_>, keys: &[Bytes], mut f: impl FnMut(&mut KeyRef<'_>)) {
+    let db = ctx.client.db;
+    let list: Vec<(usize, &[u8])> = keys.iter().map(|k| (db, &k[..])).collect();
+    let mut locked = ctx.srv.keyspace.keys(&list);
+    for key in keys {
+        if let Some(mut k) = locked.key(db, key, ctx.now) {
+            f(&mut k);
+        }
+    }
+}
+
+fn del(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut n = 0;
+    each_key(ctx, &args[1..], |k| n += k.delete() as i64);
+    ctx.out.int(n);
+    Ok(())
+}
+
+fn exists(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut n = 0;
+    each_key(ctx, &args[1..], |k| n += k.exists() as i64);
+    ctx.out.int(n);
+    Ok(())
+}
+
+fn touch(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut n = 0;
+    each_key(ctx, &args[1..], |k| {
+        if k.exists() {
+            k.touch();
+            n += 1;
+        }
+    });
+    ctx.out.int(n);
+    Ok(())
+}
+
+fn type_(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let k = l.get();
+    let name = k.peek().map_or("none", Value::type_name);
+    ctx.out.simple(name.as_bytes());
+    Ok(())
+}
+
+/// RENAME and RENAMENX: moves the value and its TTL to the new name.
+fn rename_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, CmdError> {
+    let db = ctx.client.db;
+    let (src, dst) = (&args[1][..], &args[2][..]);
+    let mut locked = ctx.srv.keyspace.keys(&[(db, src), (db, dst)]);
+    let exists = locked.key(db, src, ctx.now).is_some_and(|k| k.exists());
+    if !exists {
+        return Err(CmdError::NoSuchKey);
+    }
+    if src == dst {
+        return Ok(!nx);
+    }
+    if nx && locked.key(db, dst, ctx.now).is_some_and(|k| k.exists()) {
+        return Ok(false);
+    }
+    let Some((entry, at)) = locked.key(db, src, ctx.now).and_then(|mut k| k.take()) else {
+        return Err(CmdError::NoSuchKey);
+    };
+    if let Some(mut d) = locked.key(db, dst, ctx.now) {
+        d.put_entry(entry, at);
+    }
+    Ok(true)
+}
+
+fn rename(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    rename_generic(ctx, args, false)?;
+    ctx.out.ok();
+    Ok(())
+}
+
+fn renamenx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let done = rename_generic(ctx, args, true)?;
+    ctx.out.int(done as i64);
+    Ok(())
+}
+
+/// A database index argument, checked against the configured number of databases.
+pub fn db_index(ctx: &Ctx<'_>, a: &[u8], invalid: Option<&'static str>) -> Result<usize, CmdError> {
+    let n = match storage::num::parse_i64(a) {
+        Some(n) if n >= i32::MIN as i64 && n <= i32::MAX as i64 => n,
+        _ => {
+            return Err(match invalid {
+                Some(m) => CmdError::err(m),
+                None => CmdError::NotInteger,
+            })
+        }
+    };
+    if n < 0 || n as usize >= ctx.srv.keyspace.count() {
+        return Err(CmdError::err("DB index is out of range"));
+    }
+    Ok(n as usize)
+}
+
+fn same_object() -> CmdError {
+    CmdError::err("source and destination objects are the same")
+}
+
+fn copy(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let src_db = ctx.client.db;
+    let mut dst_db = src_db;
+    let mut replace = false;
+    let mut i = 3;
+    while let Some(a) = args.get(i) {
+        if is(a, "replace") {
+            replace = true;
+        } else if let (true, Some(v)) = (is(a, "db"), args.get(i + 1)) {
+            dst_db = db_index(ctx, v, None)?;
+            i += 1;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+        i += 1;
+    }
+    let (src, dst) = (&args[1][..], &args[2][..]);
+    if src_db == dst_db && src == dst {
+        return Err(same_object());
+    }
+    let mut locked = ctx.srv.keyspace.keys(&[(src_db, src), (dst_db, dst)]);
+    let found = locked.key(src_db, src, ctx.now).and_then(|k| {
+        let at = k.expire_at();
+        k.entry().map(|e| (e.clone(), at))
+    });
+    let Some((entry, at)) = found else {
+        ctx.out.int(0);
+        return Ok(());
+    };
+    if let Some(mut d) = locked.key(dst_db, dst, ctx.now) {
+        if d.exists() && !replace {
+            ctx.out.int(0);
+            return Ok(());
+        }
+        d.put_entry(entry, at);
+    }
+    ctx.out.int(1);
+    Ok(())
+}
+
+fn move_(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let src_db = ctx.client.db;
+    let dst_db = db_index(ctx, &args[2], None)?;
+    if src_db == dst_db {
+        return Err(same_object());
+    }
+    let key = &args[1][..];
+    let mut locked = ctx.srv.keyspace.keys(&[(src_db, key), (dst_db, key)]);
+    let src_exists = locked.key(src_db, key, ctx.now).is_some_and(|k| k.exists());
+    let dst_exists = locked.key(dst_db, key, ctx.now).is_some_and(|k| k.exists());
+    if !src_exists || dst_exists {
+        ctx.out.int(0);
+        return Ok(());
+    }
+    if let Some((entry, at)) = locked.key(src_db, key, ctx.now).and_then(|mut k| k.take()) {
+        if let Some(mut d) = locked.key(dst_db, key, ctx.now) {
+            d.put_entry(entry, at);
+        }
+    }
+    ctx.out.int(1);
+    Ok(())
+}
+
+fn keys(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let pattern = &args[1][..];
+    let all = pattern == b"*";
+    let db = ctx.srv.keyspace.db(ctx.client.db);
+    let mut found: Vec<Vec<u8>> = Vec::new();
+    for s in 0..SHARDS {
+        let shard = db.shard(s);
+        for e in shard.iter() {
+            if (all || storage::glob::glob_match(pattern, &e.key, false)) && !shard.entry_expired(e, ctx.now) {
+                found.push(e.key.to_vec());
+            }
+        }
+    }
+    ctx.out.array(found.len());
+    for k in &found {
+        ctx.out.bulk(k);
+    }
+    Ok(())
+}
+
+/// SCAN's cursor: the shard in the high 32 bits, the next hash within it in the low 32.
+fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let cursor = storage::num::parse_u64(&args[1]).ok_or_else(|| CmdError::err("invalid cursor"))?;
+    let mut count = 10usize;
+    let mut pattern: Option<&[u8]> = None;
+    let mut type_filter: Option<&[u8]> = None;
+    let mut i = 2;
+    while i < args.len() {
+        let (a, v) = (&args[i], args.get(i + 1));
+        match v {
+            Some(v) if is(a, "count") => {
+                let n = int_arg(v)?;
+                if n < 1 {
+                    return Err(CmdError::Syntax);
+                }
+                count = n.min(1 << 20) as usize;
+            }
+            Some(v) if is(a, "match") => pattern = (&v[..] != b"*").then_some(&v[..]),
+            Some(v) if is(a, "type") => type_filter = Some(v),
+            _ => return Err(CmdError::Syntax),
+        }
+        i += 2;
+    }
+    let db = ctx.srv.keyspace.db(ctx.client.db);
+    let mut shard_no = (cursor >> 32) as usize;
+    let mut from = cursor as u32;
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    let mut visited = 0;
+    let mut next = 0u64;
+    while shard_no < SHARDS {
+        let mut shard = db.shard(shard_no);
+        let mut batch: Vec<Vec<u8>> = Vec::new();
+        let resume = shard.scan(from, count - visited, |e| batch.push(e.key.to_vec()));
+        visited += batch.len();
+        // Filter after collecting, so that removing expired keys does not disturb the walk.
+        for key in batch {
+            let hash = ctx.srv.keyspace.hash(&key).hash;
+            let Some(idx) = shard.find(hash, &key) else { continue };
+            if shard.is_expired(idx, ctx.now) {
+                shard.remove(idx);
+                ctx.srv.keyspace.stats.expired.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                continue;
+            }
+            if let Some(p) = pattern {
+                if !storage::glob::glob_match(p, &key, false) {
+                    continue;
+                }
+            }
+            if let Some(t) = type_filter {
+                let ty = shard.entry(idx).map_or("none", |e| e.value.type_name());
+                if !t.eq_ignore_ascii_case(ty.as_bytes()) {
+                    continue;
+                }
+            }
+            keys.push(key);
+        }
+        match resume {
+            Some(h) => {
+                next = ((shard_no as u64) << 32) | h as u64;
+                break;
+            }
+            None => {
+                shard_no += 1;
+                from = 0;
+                if visited >= count {
+                    next = if shard_no < SHARDS { (shard_no as u64) << 32 } else { 0 };
+                    break;
+                }
+            }
+        }
+    }
+    ctx.out.array(2);
+    ctx.out.bulk(itoa::Buffer::new().format(next).as_bytes());
+    ctx.out.array(keys.len());
+    for k in &keys {
+        ctx.out.bulk(k);
+    }
+    Ok(())
+}
+
+fn randomkey(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let _ = args;
+    let db = ctx.srv.keyspace.db(ctx.client.db);
+    // Expired keys found on the way are reclaimed; give up after a bounded number of tries
+    // so that a database full of expired keys cannot stall the server.
+    for _ in 0..100 {
+        let nonempty: Vec<usize> = (0..SHARDS).filter(|&s| !db.shard(s).is_empty()).collect();
+        if nonempty.is_empty() {
+            break;
+        }
+        let s = nonempty[fastrand::usize(..nonempty.len())];
+        let mut shard = db.shard(s);
+        let Some(i) = shard.random(fastrand::u64(..)) else { continue };
+        if shard.is_expired(i, ctx.now) {
+            shard.remove(i);
+            ctx.srv.keyspace.stats.expired.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            continue;
+        }
+        if let Some(e) = shard.entry(i) {
+            let key = e.key.to_vec();
+            drop(shard);
+            ctx.out.bulk(&key);
+            return Ok(());
+        }
+    }
+    ctx.out.null();
+    Ok(())
+}
+
+fn dbsize(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let n = ctx.srv.keyspace.db(ctx.client.db).len();
+    ctx.out.int(n as i64);
+    Ok(())
+}
+
+/// FLUSHDB/FLUSHALL's optional ASYNC or SYNC argument: true for ASYNC.
+fn flush_mode(ctx: &Ctx<'_>, args: &[Bytes]) -> Result<bool, CmdError> {
+    match args.get(1) {
+        None => Ok(ctx.srv.config.read().lazyfree_lazy_user_flush()),
+        Some(a) if args.len() == 2 && is(a, "async") => Ok(true),
+        Some(a) if args.len() == 2 && is(a, "sync") => Ok(false),
+        Some(_) => Err(CmdError::Syntax),
+    }
+}
+
+/// Drops removed entries, on another thread when asked to (ASYNC) so the caller does not
+/// wait for a large database to be freed.
+fn dispose(entries: Vec<storage::shard::Entry>, asynchronous: bool) {
+    if asynchronous && entries.len() > 64 {
+        std::thread::spawn(move || drop(entries));
+    }
+}
+
+fn flushdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let asynchronous = flush_mode(ctx, args)?;
+    let removed = ctx.srv.keyspace.flush(ctx.client.db);
+    ctx.srv.keyspace.dirty(removed.len() as u64);
+    dispose(removed, asynchronous);
+    ctx.out.ok();
+    Ok(())
+}
+
+fn flushall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let asynchronous = flush_mode(ctx, args)?;
+    for db in 0..ctx.srv.keyspace.count() {
+        let removed = ctx.srv.keyspace.flush(db);
+        ctx.srv.keyspace.dirty(removed.len() as u64);
+        dispose(removed, asynchronous);
+    }
+    ctx.srv.keyspace.dirty(1);
+    ctx.out.ok();
+    Ok(())
+}
+
+fn swapdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let a = db_index(ctx, &args[1], Some("invalid first DB index"))?;
+    let b = db_index(ctx, &args[2], Some("invalid second DB index"))?;
+    ctx.srv.keyspace.swap(a, b);
+    ctx.srv.keyspace.dirty(1);
+    ctx.out.ok();
+    Ok(())
+}
+
+/// EXPIRE and its variants: `base` is added to the argument (0 for the absolute forms).
+fn expire_generic(ctx: &mut Ctx<'_>, args: &[Bytes], cmd: &str, seconds: bool, relative: bool) -> CmdResult {
+    let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
+    for a in &args[3..] {
+        if is(a, "nx") {
+            nx = true;
+        } else if is(a, "xx") {
+            xx = true;
+        } else if is(a, "gt") {
+            gt = true;
+        } else if is(a, "lt") {
+            lt = true;
+        } else {
+            return Err(CmdError::err(format!("Unsupported option {}", String::from_utf8_lossy(a))));
+        }
+    }
+    if nx && (xx || gt || lt) {
+        return Err(CmdError::err("NX and XX, GT or LT options at the same time are not compatible"));
+    }
+    if gt && lt {
+        return Err(CmdError::err("GT and LT options at the same time are not compatible"));
+    }
+    let mut when = int_arg(&args[2])?;
+    if seconds {
+        if when > i64::MAX / 1000 || when < i64::MIN / 1000 {
+            return Err(invalid_expire(cmd));
+        }
+        when *= 1000;
+    }
+    if relative {
+        when = when.checked_add(ctx.now as i64).ok_or_else(|| invalid_expire(cmd))?;
+    }
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    if !k.exists() {
+        ctx.out.int(0);
+        return Ok(());
+    }
+    let current = k.expire_at().map(|t| t as i64);
+    let refused = (nx && current.is_some())
+        || (xx && current.is_none())
+        || (gt && current.is_none_or(|c| when <= c))
+        || (lt && current.is_some_and(|c| when >= c));
+    if refused {
+        ctx.out.int(0);
+        return Ok(());
+    }
+    k.set_expire(when.max(0) as u64);
+    ctx.out.int(1);
+    Ok(())
+}
+
+fn expire(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    expire_generic(ctx, args, "expire", true, true)
+}
+
+fn pexpire(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    expire_generic(ctx, args, "pexpire", false, true)
+}
+
+fn expireat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    expire_generic(ctx, args, "expireat", true, false)
+}
+
+fn pexpireat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    expire_generic(ctx, args, "pexpireat", false, false)
+}
+
+/// TTL, PTTL, EXPIRETIME and PEXPIRETIME: -2 for a missing key, -1 without a TTL.
+fn ttl_generic(ctx: &mut Ctx<'_>, args: &[Bytes], millis: bool, absolute: bool) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    if k.read(true).is_none() {
+        ctx.out.int(-2);
+        return Ok(());
+    }
+    let Some(at) = k.expire_at() else {
+        ctx.out.int(-1);
+        return Ok(());
+    };
+    let v = if absolute {
+        if millis { at } else { at / 1000 }
+    } else {
+        let left = at.saturating_sub(ctx.now);
+        if millis { left } else { (left + 500) / 1000 }
+    };
+    ctx.out.int(v as i64);
+    Ok(())
+}
+
+fn ttl(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ttl_generic(ctx, args, false, false)
+}
+
+fn pttl(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ttl_generic(ctx, args, true, false)
+}
+
+fn expiretime(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ttl_generic(ctx, args, false, true)
+}
+
+fn pexpiretime(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ttl_generic(ctx, args, true, true)
+}
+
+fn persist(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let done = k.persist();
+    ctx.out.int(done as i64);
+    Ok(())
+}
+
+/// Runs `f` on OBJECT's key, replying null when it is missing.
+fn with_object(ctx: &mut Ctx<'_>, args: &[Bytes], f: impl FnOnce(&mut Ctx<'_>, &storage::shard::Entry) -> CmdResult) -> CmdResult {
+    let mut l = ctx.key(&args[2]);
+    let k = l.get();
+    match k.entry() {
+        None => {
+            ctx.out.null();
+            Ok(())
+        }
+        Some(e) => f(ctx, e),
+    }
+}
+
+/// Redis's OBJECT ENCODING name for an entry's value.
+pub fn encoding(e: &storage::shard::Entry) -> &'static str {
+    match &e.value {
+        Value::Int(_) => "int",
+        Value::Str(s) if e.is_raw() || s.len() > EMBSTR_MAX => "raw",
+        Value::Str(_) => "embstr",
+    }
+}
+
+fn object_encoding(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    with_object(ctx, args, |ctx, e| {
+        ctx.out.bulk(encoding(e).as_bytes());
+        Ok(())
+    })
+}
+
+fn object_refcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    with_object(ctx, args, |ctx, e| {
+        // Redis shares the objects of small integers and reports them as immortal.
+        let shared = matches!(e.value, Value::Int(n) if (0..10000).contains(&n));
+        ctx.out.int(if shared { i32::MAX as i64 } else { 1 });
+        Ok(())
+    })
+}
+
+fn lfu_policy(ctx: &Ctx<'_>) -> bool {
+    ctx.srv.config.read().maxmemory_policy().is_lfu()
+}
+
+fn object_idletime(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    if lfu_policy(ctx) {
+        return Err(CmdError::err("An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
+    }
+    with_object(ctx, args, |ctx, e| {
+        let now = lru_clock(ctx.now);
+        let idle = now.wrapping_sub(e.clock()) & 0x00FF_FFFF;
+        ctx.out.int(idle as i64);
+        Ok(())
+    })
+}
+
+fn object_freq(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    if !lfu_policy(ctx) {
+        return Err(CmdError::err("An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
+    }
+    with_object(ctx, args, |ctx, e| {
+        ctx.out.int((e.clock() & 0xff) as i64);
+        Ok(())
+    })
+}
+
+fn object_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    super::help(
+        ctx,
+        "OBJECT",
+        &[
+            "ENCODING <key>",
+            "    Name the internal representation of the value stored at <key>.",
+            "FREQ <key>",
+            "    Logarithmic access-frequency counter of <key> (LFU policies only).",
+            "IDLETIME <key>",
+            "    Seconds since <key> was last read or written (LRU policies only).",
+            "REFCOUNT <key>",
+            "    Number of references held on the value stored at <key>.",
+        ],
+    );
+    Ok(())
+}

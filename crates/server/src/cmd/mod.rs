@@ -1,0 +1,140 @@
+//! Command families, one module each, and argument helpers they share.
+
+use bytes::Bytes;
+
+use crate::command::Command;
+use crate::error::CmdError;
+use crate::exec::{int_arg, is};
+
+pub mod conn;
+pub mod keys;
+pub mod server;
+pub mod string;
+
+/// Every family's commands, for building the command table.
+pub fn families() -> Vec<&'static [Command]> {
+    vec![string::COMMANDS, keys::COMMANDS, conn::COMMANDS, server::COMMANDS]
+}
+
+/// How an expiry argument is expressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// Relative seconds (EX, EXPIRE).
+    Seconds,
+    /// Relative milliseconds (PX, PEXPIRE).
+    Millis,
+    /// Absolute Unix seconds (EXAT, EXPIREAT).
+    UnixSeconds,
+    /// Absolute Unix milliseconds (PXAT, PEXPIREAT).
+    UnixMillis,
+}
+
+/// The error Redis gives for an expiry it cannot represent, naming the command.
+pub fn invalid_expire(cmd: &str) -> CmdError {
+    CmdError::Other(format!("ERR invalid expire time in '{cmd}' command").into())
+}
+
+/// Parses SET/GETEX's expiry argument into absolute Unix milliseconds, with Redis's checks:
+/// the value must be positive and must not overflow once converted.
+pub fn expire_arg(cmd: &str, arg: &[u8], unit: TimeUnit, now: u64) -> Result<u64, CmdError> {
+    let v = int_arg(arg)?;
+    let seconds = matches!(unit, TimeUnit::Seconds | TimeUnit::UnixSeconds);
+    if v <= 0 || (seconds && v > i64::MAX / 1000) {
+        return Err(invalid_expire(cmd));
+    }
+    let mut ms = if seconds { v * 1000 } else { v };
+    if matches!(unit, TimeUnit::Seconds | TimeUnit::Millis) {
+        ms = ms.checked_add(now as i64).ok_or_else(|| invalid_expire(cmd))?;
+    }
+    Ok(ms as u64)
+}
+
+/// The option words after a key that SET and GETEX accept.
+#[derive(Default, Debug)]
+pub struct StringOpts {
+    /// NX: only if the key does not exist.
+    pub nx: bool,
+    /// XX: only if the key exists.
+    pub xx: bool,
+    /// GET: reply with the old value.
+    pub get: bool,
+    /// KEEPTTL: keep the existing TTL.
+    pub keep_ttl: bool,
+    /// PERSIST: remove the TTL (GETEX).
+    pub persist: bool,
+    /// The absolute expiry time requested, if any.
+    pub expire: Option<u64>,
+}
+
+/// Parses SET's (`is_set`) or GETEX's options starting at `args[from]`. Conflicting options
+/// are a syntax error, as in Redis.
+pub fn string_opts(
+    cmd: &str,
+    args: &[Bytes],
+    from: usize,
+    is_set: bool,
+    now: u64,
+) -> Result<StringOpts, CmdError> {
+    let mut o = StringOpts::default();
+    let mut unit: Option<(TimeUnit, &Bytes)> = None;
+    let mut i = from;
+    while let Some(a) = args.get(i) {
+        let next = args.get(i + 1);
+        let has_expire = unit.is_some();
+        if is_set && is(a, "nx") && !o.xx {
+            o.nx = true;
+        } else if is_set && is(a, "xx") && !o.nx {
+            o.xx = true;
+        } else if is_set && is(a, "get") {
+            o.get = true;
+        } else if is_set && is(a, "keepttl") && !has_expire {
+            o.keep_ttl = true;
+        } else if !is_set && is(a, "persist") && !has_expire {
+            o.persist = true;
+        } else if let (Some(u), Some(v), false, false, false) = (
+            time_word(a),
+            next,
+            has_expire,
+            o.keep_ttl,
+            o.persist,
+        ) {
+            unit = Some((u, v));
+            i += 1;
+        } else {
+            return Err(CmdError::Syntax);
+        }
+        i += 1;
+    }
+    if let Some((u, v)) = unit {
+        o.expire = Some(expire_arg(cmd, v, u, now)?);
+    }
+    Ok(o)
+}
+
+fn time_word(a: &[u8]) -> Option<TimeUnit> {
+    if is(a, "ex") {
+        Some(TimeUnit::Seconds)
+    } else if is(a, "px") {
+        Some(TimeUnit::Millis)
+    } else if is(a, "exat") {
+        Some(TimeUnit::UnixSeconds)
+    } else if is(a, "pxat") {
+        Some(TimeUnit::UnixMillis)
+    } else {
+        None
+    }
+}
+
+/// Writes the reply of a command that answers with a list of name/value pairs from a static
+/// help text (the `HELP` subcommands).
+pub fn help(ctx: &mut crate::exec::Ctx<'_>, cmd: &str, lines: &[&str]) {
+    ctx.out.array(lines.len() + 3);
+    ctx.out.simple(
+        format!("{cmd} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:").as_bytes(),
+    );
+    for l in lines {
+        ctx.out.simple(l.as_bytes());
+    }
+    ctx.out.simple(b"HELP");
+    ctx.out.simple(b"    Print this help.");
+}

@@ -1,0 +1,394 @@
+//! The command table: every command as data (name, arity, flags, keys, ACL categories,
+//! documentation, handler), and the lookup the dispatcher uses.
+//!
+//! COMMAND INFO/DOCS/LIST/GETKEYS, arity checks, the exclusive-lock decision and per-command
+//! statistics are all derived from this one table, so a command is added in exactly one place:
+//! the `COMMANDS` list of its family module.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+
+use crate::error::CmdResult;
+use crate::exec::Ctx;
+
+/// A command handler: parses `args` (the command name included), does the work through the
+/// context and writes its reply to `ctx.out`. It returns an error instead of writing one.
+pub type Handler = fn(&mut Ctx<'_>, &[Bytes]) -> CmdResult;
+
+/// Command flags, as COMMAND INFO names them.
+pub mod flag {
+    /// The command may change the keyspace.
+    pub const WRITE: u32 = 1 << 0;
+    /// The command only reads.
+    pub const READONLY: u32 = 1 << 1;
+    /// The command may use more memory.
+    pub const DENYOOM: u32 = 1 << 2;
+    /// An administrative command.
+    pub const ADMIN: u32 = 1 << 3;
+    /// A pub/sub command.
+    pub const PUBSUB: u32 = 1 << 4;
+    /// Not allowed in scripts.
+    pub const NOSCRIPT: u32 = 1 << 5;
+    /// May block the client.
+    pub const BLOCKING: u32 = 1 << 6;
+    /// Allowed while loading data.
+    pub const LOADING: u32 = 1 << 7;
+    /// Allowed on a stale replica.
+    pub const STALE: u32 = 1 << 8;
+    /// Not shown to MONITOR.
+    pub const SKIP_MONITOR: u32 = 1 << 9;
+    /// Not recorded in the slow log.
+    pub const SKIP_SLOWLOG: u32 = 1 << 10;
+    /// O(1) or O(log N) and never blocks.
+    pub const FAST: u32 = 1 << 11;
+    /// Allowed before authentication.
+    pub const NO_AUTH: u32 = 1 << 12;
+    /// May be replicated although not a write.
+    pub const MAY_REPLICATE: u32 = 1 << 13;
+    /// Not allowed inside MULTI.
+    pub const NO_MULTI: u32 = 1 << 14;
+    /// The command's keys are not at fixed positions.
+    pub const MOVABLE_KEYS: u32 = 1 << 15;
+    /// Allowed while a script is busy.
+    pub const ALLOW_BUSY: u32 = 1 << 16;
+    /// Runs alone: takes the server-wide exclusive lock (not shown by COMMAND INFO).
+    pub const EXCLUSIVE: u32 = 1 << 24;
+
+    /// Flag names in COMMAND INFO's order.
+    pub const NAMES: &[(u32, &str)] = &[
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (DENYOOM, "denyoom"),
+        (ADMIN, "admin"),
+        (PUBSUB, "pubsub"),
+        (NOSCRIPT, "noscript"),
+        (BLOCKING, "blocking"),
+        (LOADING, "loading"),
+        (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (FAST, "fast"),
+        (NO_AUTH, "no_auth"),
+        (MAY_REPLICATE, "may_replicate"),
+        (NO_MULTI, "no_multi"),
+        (MOVABLE_KEYS, "movablekeys"),
+        (ALLOW_BUSY, "allow_busy"),
+    ];
+}
+
+/// ACL categories.
+pub mod acl {
+    /// Acts on keys in general.
+    pub const KEYSPACE: u64 = 1 << 0;
+    /// Reads keys.
+    pub const READ: u64 = 1 << 1;
+    /// Writes keys.
+    pub const WRITE: u64 = 1 << 2;
+    /// String commands.
+    pub const STRING: u64 = 1 << 3;
+    /// Administrative commands.
+    pub const ADMIN: u64 = 1 << 4;
+    /// Fast commands.
+    pub const FAST: u64 = 1 << 5;
+    /// Slow commands.
+    pub const SLOW: u64 = 1 << 6;
+    /// Potentially dangerous commands.
+    pub const DANGEROUS: u64 = 1 << 7;
+    /// Connection commands.
+    pub const CONNECTION: u64 = 1 << 8;
+    /// Transaction commands.
+    pub const TRANSACTION: u64 = 1 << 9;
+    /// Blocking commands.
+    pub const BLOCKING: u64 = 1 << 10;
+    /// Pub/sub commands.
+    pub const PUBSUB: u64 = 1 << 11;
+    /// Bitmap commands.
+    pub const BITMAP: u64 = 1 << 12;
+
+    /// Category names, in the order Redis lists them.
+    pub const NAMES: &[(u64, &str)] = &[
+        (KEYSPACE, "keyspace"),
+        (READ, "read"),
+        (WRITE, "write"),
+        (STRING, "string"),
+        (BITMAP, "bitmap"),
+        (ADMIN, "admin"),
+        (FAST, "fast"),
+        (SLOW, "slow"),
+        (BLOCKING, "blocking"),
+        (DANGEROUS, "dangerous"),
+        (CONNECTION, "connection"),
+        (TRANSACTION, "transaction"),
+        (PUBSUB, "pubsub"),
+    ];
+}
+
+/// Where a command's keys are, Redis's legacy (first, last, step) triple: positions are
+/// argument indices, `last` negative counts from the end, 0 means no keys.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KeySpec {
+    /// Index of the first key.
+    pub first: i32,
+    /// Index of the last key (negative: from the end).
+    pub last: i32,
+    /// Distance between keys.
+    pub step: i32,
+}
+
+/// No keys.
+pub const NO_KEYS: KeySpec = KeySpec {
+    first: 0,
+    last: 0,
+    step: 0,
+};
+/// The single key at index 1.
+pub const KEY1: KeySpec = KeySpec {
+    first: 1,
+    last: 1,
+    step: 1,
+};
+/// Every argument from index 1 is a key.
+pub const ALL_KEYS: KeySpec = KeySpec {
+    first: 1,
+    last: -1,
+    step: 1,
+};
+/// Keys at indices 1 and 2.
+pub const KEY12: KeySpec = KeySpec {
+    first: 1,
+    last: 2,
+    step: 1,
+};
+
+/// One command or subcommand.
+#[derive(Debug)]
+pub struct Command {
+    /// Lowercase name (for a subcommand, just its own part, e.g. `get` of CONFIG GET).
+    pub name: &'static str,
+    /// Redis's arity: exact count if positive, minimum count if negative (name included).
+    pub arity: i32,
+    /// `flag::*` bits.
+    pub flags: u32,
+    /// `acl::*` bits.
+    pub acl: u64,
+    /// Key positions.
+    pub keys: KeySpec,
+    /// Group for COMMAND DOCS (`string`, `generic`, `server`, `connection`...).
+    pub group: &'static str,
+    /// Version that introduced the command.
+    pub since: &'static str,
+    /// One-line summary for COMMAND DOCS.
+    pub summary: &'static str,
+    /// The handler; `None` for a container whose work is done by its subcommands.
+    pub handler: Option<Handler>,
+    /// Subcommands (CONFIG GET, CLIENT LIST...).
+    pub subcommands: &'static [Command],
+}
+
+impl Command {
+    /// A command with the given essentials; the rest is filled by the `with_*` methods.
+    pub const fn new(name: &'static str, arity: i32, flags: u32, acl: u64, handler: Handler) -> Self {
+        Command {
+            name,
+            arity,
+            flags,
+            acl,
+            keys: NO_KEYS,
+            group: "generic",
+            since: "1.0.0",
+            summary: "",
+            handler: Some(handler),
+            subcommands: &[],
+        }
+    }
+
+    /// A container command dispatching to `subcommands`.
+    pub const fn container(name: &'static str, acl: u64, subcommands: &'static [Command]) -> Self {
+        Command {
+            name,
+            arity: -2,
+            flags: 0,
+            acl,
+            keys: NO_KEYS,
+            group: "generic",
+            since: "1.0.0",
+            summary: "",
+            handler: None,
+            subcommands,
+        }
+    }
+
+    /// Adds subcommands to a command that is also valid on its own (COMMAND).
+    pub const fn subcommands(mut self, subcommands: &'static [Command]) -> Self {
+        self.subcommands = subcommands;
+        self
+    }
+
+    /// Sets the key positions.
+    pub const fn keys(mut self, keys: KeySpec) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    /// Sets the documentation fields.
+    pub const fn doc(mut self, group: &'static str, since: &'static str, summary: &'static str) -> Self {
+        self.group = group;
+        self.since = since;
+        self.summary = summary;
+        self
+    }
+
+    /// Whether `args` has an acceptable number of arguments.
+    pub fn arity_ok(&self, n: usize) -> bool {
+        let n = n as i64;
+        let a = self.arity as i64;
+        if a >= 0 {
+            n == a
+        } else {
+            n >= -a
+        }
+    }
+
+    /// The argument indices of the keys in `args`, from the legacy key spec.
+    pub fn key_indices(&self, argc: usize) -> impl Iterator<Item = usize> {
+        let KeySpec { first, last, step } = self.keys;
+        let argc = argc as i32;
+        let last = if last < 0 { argc + last } else { last.min(argc - 1) };
+        let (first, step) = if first <= 0 || step <= 0 {
+            (1, 1)
+        } else {
+            (first, step)
+        };
+        let last = if self.keys.first <= 0 { 0 } else { last };
+        (first..=last)
+            .step_by(step as usize)
+            .filter(move |&i| i < argc)
+            .map(|i| i as usize)
+    }
+}
+
+/// Calls, time and errors of one command, for INFO commandstats.
+#[derive(Debug, Default)]
+pub struct CmdStats {
+    /// Executions.
+    pub calls: AtomicU64,
+    /// Microseconds spent executing.
+    pub usec: AtomicU64,
+    /// Errors before execution (arity, ...).
+    pub rejected: AtomicU64,
+    /// Errors during execution.
+    pub failed: AtomicU64,
+    /// Latency distribution, for LATENCY HISTOGRAM.
+    pub hist: crate::monitor::Histogram,
+}
+
+/// A command found by the dispatcher, with its full name (`config|get`) and statistics slot.
+#[derive(Debug)]
+pub struct Entry {
+    /// The command.
+    pub cmd: &'static Command,
+    /// The container command, for a subcommand.
+    pub parent: Option<&'static str>,
+    /// Statistics.
+    pub stats: CmdStats,
+    /// Subcommands by name.
+    pub subs: HashMap<&'static str, Entry>,
+}
+
+/// The table the dispatcher searches.
+#[derive(Debug)]
+pub struct Table {
+    by_name: HashMap<&'static str, Entry>,
+}
+
+impl Table {
+    /// Builds the table from every family's command list.
+    pub fn new(families: &[&'static [Command]]) -> Self {
+        let mut by_name = HashMap::new();
+        for family in families {
+            for cmd in family.iter() {
+                by_name.insert(cmd.name, Self::entry(cmd, None));
+            }
+        }
+        Table { by_name }
+    }
+
+    fn entry(cmd: &'static Command, parent: Option<&'static str>) -> Entry {
+        let subs = cmd
+            .subcommands
+            .iter()
+            .map(|s| (s.name, Self::entry(s, Some(cmd.name))))
+            .collect();
+        Entry {
+            cmd,
+            parent,
+            stats: CmdStats::default(),
+            subs,
+        }
+    }
+
+    /// Finds a command by name, in any case, without allocating.
+    pub fn get(&self, name: &[u8]) -> Option<&Entry> {
+        with_lowercase(name, |n| self.by_name.get(n))
+    }
+
+    /// Every top-level command.
+    pub fn all(&self) -> impl Iterator<Item = &Entry> {
+        self.by_name.values()
+    }
+
+    /// Number of top-level commands.
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    /// Resets every command's statistics (CONFIG RESETSTAT).
+    pub fn reset_stats(&self) {
+        fn reset(e: &Entry) {
+            e.stats.calls.store(0, Ordering::Relaxed);
+            e.stats.usec.store(0, Ordering::Relaxed);
+            e.stats.rejected.store(0, Ordering::Relaxed);
+            e.stats.failed.store(0, Ordering::Relaxed);
+            e.stats.hist.reset();
+            e.subs.values().for_each(reset);
+        }
+        self.by_name.values().for_each(reset);
+    }
+}
+
+impl Entry {
+    /// The name INFO and errors show: `get`, or `config|get` for a subcommand.
+    pub fn full_name(&self) -> String {
+        match self.parent {
+            Some(p) => format!("{p}|{}", self.cmd.name),
+            None => self.cmd.name.to_string(),
+        }
+    }
+
+    /// The name as a (parent, own) pair of static strings, cheap to store per command.
+    pub fn name_parts(&self) -> (Option<&'static str>, &'static str) {
+        (self.parent, self.cmd.name)
+    }
+
+    /// Finds a subcommand by name, in any case.
+    pub fn sub(&self, name: &[u8]) -> Option<&Entry> {
+        with_lowercase(name, |n| self.subs.get(n))
+    }
+}
+
+/// Calls `f` with `name` lowercased, using a stack buffer for ordinary lengths.
+fn with_lowercase<R>(name: &[u8], f: impl FnOnce(&str) -> Option<R>) -> Option<R> {
+    let mut buf = [0u8; 32];
+    let lower = buf.get_mut(..name.len())?;
+    for (d, s) in lower.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    f(std::str::from_utf8(lower).ok()?)
+}

@@ -1,0 +1,406 @@
+//! The keyspace: 16 (configurable) databases, each split into shards behind their own locks.
+//!
+//! A key's 64-bit hash picks its shard (top bits) and its place in the shard's ordered table
+//! (low 32 bits). Single-key commands lock one shard; multi-key commands lock every shard they
+//! touch in ascending (database, shard) order, so two of them can never deadlock. Commands that
+//! cannot name their keys in advance (KEYS, FLUSHALL, SWAPDB, EXEC...) take the server-wide
+//! exclusive lock instead, which waits for every other command to finish.
+//!
+//! Every read and write of a key goes through `KeyRef`, which applies lazy expiry, keeps the
+//! access clock, and counts changes: this is the one place that sees every change to the
+//! keyspace.
+
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use parking_lot::{Mutex, MutexGuard};
+use storage::shard::{Entry, Shard};
+use storage::small::SmallBytes;
+use storage::table::fold_hash;
+use storage::value::Value;
+
+/// Shards per database (a power of two).
+pub const SHARDS: usize = 16;
+const SHARD_SHIFT: u32 = 64 - SHARDS.trailing_zeros();
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Redis's LRU clock: seconds, wrapping at 24 bits.
+pub fn lru_clock(now_ms: u64) -> u32 {
+    ((now_ms / 1000) & 0x00FF_FFFF) as u32
+}
+
+/// Counters the keyspace keeps for INFO.
+#[derive(Debug, Default)]
+pub struct KeyStats {
+    /// Keys removed because their TTL passed.
+    pub expired: AtomicU64,
+    /// Lookups that found a key.
+    pub hits: AtomicU64,
+    /// Lookups that found nothing.
+    pub misses: AtomicU64,
+    /// Changes since the last save (Redis's `dirty`).
+    pub dirty: AtomicU64,
+}
+
+/// One database.
+#[derive(Debug)]
+pub struct Db {
+    shards: Box<[Mutex<Shard>]>,
+}
+
+impl Db {
+    fn new() -> Self {
+        Db {
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+        }
+    }
+
+    /// Locks shard `i`.
+    pub fn shard(&self, i: usize) -> MutexGuard<'_, Shard> {
+        self.shards[i % SHARDS].lock()
+    }
+
+    /// Number of keys, including expired ones not yet reclaimed (as Redis's DBSIZE).
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().len()).sum()
+    }
+
+    /// Whether the database holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of keys with a TTL.
+    pub fn volatile_len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().volatile_len()).sum()
+    }
+}
+
+/// A key's hash split into its shard and its in-shard hash.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyHash {
+    /// The shard holding the key.
+    pub shard: usize,
+    /// The hash stored in the shard's table.
+    pub hash: u32,
+}
+
+/// All databases.
+#[derive(Debug)]
+pub struct Keyspace {
+    dbs: Box<[Db]>,
+    hasher: foldhash::fast::FixedState,
+    /// Counters for INFO.
+    pub stats: KeyStats,
+}
+
+impl Keyspace {
+    /// A keyspace of `n` empty databases.
+    pub fn new(n: usize) -> Self {
+        Keyspace {
+            dbs: (0..n.max(1)).map(|_| Db::new()).collect(),
+            hasher: foldhash::fast::FixedState::with_seed(fastrand::u64(..)),
+            stats: KeyStats::default(),
+        }
+    }
+
+    /// Number of databases.
+    pub fn count(&self) -> usize {
+        self.dbs.len()
+    }
+
+    /// Database `i`; callers check the index when it comes from a client.
+    pub fn db(&self, i: usize) -> &Db {
+        &self.dbs[i.min(self.dbs.len() - 1)]
+    }
+
+    /// Where a key lives.
+    #[inline]
+    pub fn hash(&self, key: &[u8]) -> KeyHash {
+        let h = self.hasher.hash_one(key);
+        KeyHash {
+            shard: (h >> SHARD_SHIFT) as usize,
+            hash: fold_hash(h),
+        }
+    }
+
+    /// Locks the shard of `key` in database `db` and looks the key up.
+    pub fn key<'a>(&'a self, db: usize, key: &'a [u8], now: u64) -> Locked<'a> {
+        let kh = self.hash(key);
+        let guard = self.db(db).shard(kh.shard);
+        Locked {
+            guard,
+            kh,
+            key,
+            now,
+            stats: &self.stats,
+        }
+    }
+
+    /// Locks the shards of several keys (possibly in two databases) in ascending order.
+    pub fn keys<'a>(&'a self, keys: &[(usize, &[u8])]) -> MultiLock<'a> {
+        let mut want: Vec<(usize, usize)> = keys
+            .iter()
+            .map(|&(db, k)| (db.min(self.dbs.len() - 1), self.hash(k).shard))
+            .collect();
+        want.sort_unstable();
+        want.dedup();
+        let guards = want
+            .into_iter()
+            .map(|(db, shard)| ((db, shard), self.dbs[db].shard(shard)))
+            .collect();
+        MultiLock { ks: self, guards }
+    }
+
+    /// Swaps the contents of two databases. The caller holds the exclusive lock.
+    pub fn swap(&self, a: usize, b: usize) {
+        if a == b {
+            return;
+        }
+        for i in 0..SHARDS {
+            let (first, second) = if a < b { (a, b) } else { (b, a) };
+            let mut x = self.dbs[first].shard(i);
+            let mut y = self.dbs[second].shard(i);
+            std::mem::swap(&mut *x, &mut *y);
+        }
+    }
+
+    /// Empties database `db`, returning the removed entries for the caller to drop.
+    pub fn flush(&self, db: usize) -> Vec<Entry> {
+        let mut all = Vec::new();
+        for i in 0..SHARDS {
+            all.append(&mut self.db(db).shard(i).take_all());
+        }
+        all
+    }
+
+    /// Counts a change to the keyspace.
+    pub fn dirty(&self, n: u64) {
+        self.stats.dirty.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// Several shards locked at once; see `Keyspace::keys`.
+pub struct MultiLock<'a> {
+    ks: &'a Keyspace,
+    guards: Vec<((usize, usize), MutexGuard<'a, Shard>)>,
+}
+
+impl<'a> MultiLock<'a> {
+    /// A view of `key` in database `db`, or `None` when that key's shard was not locked (a
+    /// bug in the caller, reported rather than risked).
+    pub fn key<'b>(&'b mut self, db: usize, key: &'b [u8], now: u64) -> Option<KeyRef<'b>> {
+        let db = db.min(self.ks.dbs.len() - 1);
+        let kh = self.ks.hash(key);
+        let pos = self
+            .guards
+            .iter()
+            .position(|(id, _)| *id == (db, kh.shard));
+        debug_assert!(pos.is_some(), "key's shard not locked");
+        Some(KeyRef::new(&mut self.guards[pos?].1, kh, key, now, &self.ks.stats))
+    }
+}
+
+/// One shard locked for one key; call `get()` for the key's view.
+pub struct Locked<'a> {
+    guard: MutexGuard<'a, Shard>,
+    kh: KeyHash,
+    key: &'a [u8],
+    now: u64,
+    stats: &'a KeyStats,
+}
+
+impl<'a> Locked<'a> {
+    /// The key's view.
+    #[inline]
+    pub fn get(&mut self) -> KeyRef<'_> {
+        KeyRef::new(&mut self.guard, self.kh, self.key, self.now, self.stats)
+    }
+}
+
+/// A key in a locked shard: the one place where keys are read and changed.
+pub struct KeyRef<'a> {
+    shard: &'a mut Shard,
+    kh: KeyHash,
+    key: &'a [u8],
+    now: u64,
+    index: Option<usize>,
+    stats: &'a KeyStats,
+}
+
+impl<'a> KeyRef<'a> {
+    fn new(
+        shard: &'a mut Shard,
+        kh: KeyHash,
+        key: &'a [u8],
+        now: u64,
+        stats: &'a KeyStats,
+    ) -> Self {
+        let mut index = shard.find(kh.hash, key);
+        if let Some(i) = index {
+            if shard.is_expired(i, now) {
+                shard.remove(i);
+                stats.expired.fetch_add(1, Ordering::Relaxed);
+                stats.dirty.fetch_add(1, Ordering::Relaxed);
+                index = None;
+            }
+        }
+        KeyRef {
+            shard,
+            kh,
+            key,
+            now,
+            index,
+            stats,
+        }
+    }
+
+    /// The key's name.
+    pub fn name(&self) -> &[u8] {
+        self.key
+    }
+
+    /// Whether the key exists (and has not expired).
+    #[inline]
+    pub fn exists(&self) -> bool {
+        self.index.is_some()
+    }
+
+    /// The key's value, without counting a hit or a miss.
+    #[inline]
+    pub fn peek(&self) -> Option<&Value> {
+        self.shard.entry(self.index?).map(|e| &e.value)
+    }
+
+    /// The key's entry (value and metadata).
+    pub fn entry(&self) -> Option<&Entry> {
+        self.shard.entry(self.index?)
+    }
+
+    /// Reads the value as a command does: counts a hit or a miss and, unless `no_touch`,
+    /// refreshes the access clock.
+    #[inline]
+    pub fn read(&mut self, no_touch: bool) -> Option<&Value> {
+        let Some(i) = self.index else {
+            self.stats.misses.fetch_add(1, Ordering::Relaxed);
+            return None;
+        };
+        self.stats.hits.fetch_add(1, Ordering::Relaxed);
+        let e = self.shard.entry_mut(i)?;
+        if !no_touch {
+            e.set_clock(lru_clock(self.now));
+        }
+        Some(&e.value)
+    }
+
+    /// Refreshes the access clock, as TOUCH does.
+    pub fn touch(&mut self) {
+        let now = self.now;
+        if let Some(e) = self.index.and_then(|i| self.shard.entry_mut(i)) {
+            e.set_clock(lru_clock(now));
+        }
+    }
+
+    /// The value for changing in place; the caller must call `changed()` afterwards.
+    pub fn value_mut(&mut self) -> Option<&mut Entry> {
+        let now = self.now;
+        let e = self.shard.entry_mut(self.index?)?;
+        e.set_clock(lru_clock(now));
+        Some(e)
+    }
+
+    /// Records that the value was changed in place.
+    pub fn changed(&mut self) {
+        self.stats.dirty.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Stores `value`, creating the key if needed. An existing TTL is dropped unless `keep_ttl`.
+    pub fn set(&mut self, value: Value, keep_ttl: bool) {
+        let clock = lru_clock(self.now);
+        match self.index {
+            Some(i) => {
+                if !keep_ttl {
+                    self.shard.persist(i);
+                }
+                if let Some(e) = self.shard.entry_mut(i) {
+                    e.value = value;
+                    e.set_raw(false);
+                    e.set_clock(clock);
+                }
+            }
+            None => {
+                self.index = Some(self.shard.insert(self.kh.hash, self.key, value, clock));
+            }
+        }
+        self.changed();
+    }
+
+    /// Stores an entry moved from elsewhere (RENAME, MOVE, COPY), replacing any value.
+    pub fn put_entry(&mut self, mut entry: Entry, expire_at: Option<u64>) {
+        entry.key = SmallBytes::new(self.key);
+        if let Some(i) = self.index.take() {
+            self.shard.remove(i);
+        }
+        let i = self.shard.insert_entry(self.kh.hash, entry);
+        if let Some(at) = expire_at {
+            self.shard.set_expire(i, at);
+        }
+        // Re-find: setting the expiry never moves the main entry, but stay safe.
+        self.index = self.shard.find(self.kh.hash, self.key);
+        self.changed();
+    }
+
+    /// Removes the key; returns whether it existed.
+    pub fn delete(&mut self) -> bool {
+        self.take().is_some()
+    }
+
+    /// Removes the key and returns its entry and expiry time.
+    pub fn take(&mut self) -> Option<(Entry, Option<u64>)> {
+        let i = self.index.take()?;
+        let at = self.shard.expire_at(i);
+        let e = self.shard.remove(i)?;
+        self.changed();
+        Some((e, at))
+    }
+
+    /// The key's absolute expiry time in Unix milliseconds.
+    pub fn expire_at(&self) -> Option<u64> {
+        self.shard.expire_at(self.index?)
+    }
+
+    /// Sets the key's expiry time. A time already past deletes the key, as Redis does.
+    pub fn set_expire(&mut self, at_ms: u64) {
+        let Some(i) = self.index else { return };
+        if at_ms <= self.now {
+            self.delete();
+            return;
+        }
+        self.shard.set_expire(i, at_ms);
+        self.index = self.shard.find(self.kh.hash, self.key);
+        self.changed();
+    }
+
+    /// Removes the key's TTL; returns whether it had one.
+    pub fn persist(&mut self) -> bool {
+        let Some(i) = self.index else { return false };
+        let had = self.shard.persist(i);
+        if had {
+            self.changed();
+        }
+        had
+    }
+
+    /// The time this view considers "now", in Unix milliseconds.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+}

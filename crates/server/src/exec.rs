@@ -1,0 +1,217 @@
+//! Command execution: the per-client state, the handler context, and the dispatcher that
+//! looks a command up, checks it, runs it under the right lock and accounts for it.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use crate::command::{flag, Entry};
+use crate::db::{now_ms, Locked};
+use crate::error::{CmdError, CmdResult};
+use crate::reply::Out;
+use crate::server::{ClientHandle, Server};
+
+/// CLIENT REPLY mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyMode {
+    /// Replies are sent.
+    On,
+    /// Replies are discarded.
+    Off,
+    /// The next command's reply is discarded.
+    Skip,
+}
+
+/// State private to one connection.
+#[derive(Debug)]
+pub struct Client {
+    /// What other clients see of this one.
+    pub handle: Arc<ClientHandle>,
+    /// Selected database.
+    pub db: usize,
+    /// Whether the client has authenticated (or no password is required).
+    pub authenticated: bool,
+    /// CLIENT REPLY mode.
+    pub reply_mode: ReplyMode,
+    /// CLIENT NO-TOUCH: reads do not refresh the access clock.
+    pub no_touch: bool,
+    /// CLIENT NO-EVICT.
+    pub no_evict: bool,
+    /// Close the connection once the pending replies are written (QUIT, CLIENT KILL of self).
+    pub close_after_reply: bool,
+    /// The client entered MONITOR mode during this batch.
+    pub start_monitor: bool,
+}
+
+impl Client {
+    /// State for a new connection.
+    pub fn new(handle: Arc<ClientHandle>, authenticated: bool) -> Self {
+        Client {
+            handle,
+            db: 0,
+            authenticated,
+            reply_mode: ReplyMode::On,
+            no_touch: false,
+            no_evict: false,
+            close_after_reply: false,
+            start_monitor: false,
+        }
+    }
+}
+
+/// What a handler works with.
+pub struct Ctx<'a> {
+    /// The server.
+    pub srv: &'a Server,
+    /// The calling client.
+    pub client: &'a mut Client,
+    /// Where the reply goes.
+    pub out: &'a mut Out,
+    /// The time of this command, in Unix milliseconds (fixed for its whole execution).
+    pub now: u64,
+}
+
+impl<'a> Ctx<'a> {
+    /// Locks `key` in the selected database. The lock does not borrow the context, so the
+    /// handler can write its reply while holding it.
+    #[inline]
+    pub fn key<'k>(&self, key: &'k [u8]) -> Locked<'k>
+    where
+        'a: 'k,
+    {
+        let srv: &'a Server = self.srv;
+        srv.keyspace.key(self.client.db, key, self.now)
+    }
+}
+
+/// Executes one command and writes its reply (or error) to `out`.
+pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes]) {
+    let Some(name) = args.first() else { return };
+    let mark = out.mark();
+    let suppress = client.reply_mode != ReplyMode::On;
+    run(srv, client, out, name, args);
+    if suppress {
+        out.truncate(mark);
+        if client.reply_mode == ReplyMode::Skip {
+            client.reply_mode = ReplyMode::On;
+        }
+    }
+}
+
+fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[Bytes]) {
+    let Some(mut entry) = srv.table.get(name) else {
+        let msg = unknown_command(name, &args[1..]);
+        reply_error(srv, out, &msg);
+        return;
+    };
+    if !entry.subs.is_empty() && args.len() >= 2 {
+        match entry.sub(&args[1]) {
+            Some(sub) => entry = sub,
+            None => {
+                let msg = format!(
+                    "ERR unknown subcommand '{}'. Try {} HELP.",
+                    truncated(&args[1]),
+                    entry.cmd.name.to_uppercase()
+                );
+                reply_error(srv, out, &msg);
+                return;
+            }
+        }
+    }
+    let cmd = entry.cmd;
+    if !cmd.arity_ok(args.len()) || cmd.handler.is_none() {
+        reject(srv, out, entry, &CmdError::WrongArity(entry.full_name()));
+        return;
+    }
+    if !client.authenticated && cmd.flags & flag::NO_AUTH == 0 {
+        reject(srv, out, entry, &CmdError::raw("NOAUTH Authentication required."));
+        return;
+    }
+    let Some(handler) = cmd.handler else { return };
+    srv.monitor_feed(client, args);
+
+    let now = now_ms();
+    client.handle.last_interaction.store(now, Ordering::Relaxed);
+    *client.handle.last_cmd.lock() = entry.name_parts();
+    let started = Instant::now();
+    let result = {
+        // Commands that cannot name their keys in advance run alone; every other command runs
+        // beside others and locks only the shards it touches.
+        let _guard_shared;
+        let _guard_exclusive;
+        if cmd.flags & flag::EXCLUSIVE != 0 {
+            _guard_exclusive = srv.exclusive.write();
+        } else {
+            _guard_shared = srv.exclusive.read();
+        }
+        let mut ctx = Ctx {
+            srv,
+            client,
+            out,
+            now,
+        };
+        handler(&mut ctx, args)
+    };
+    let nanos = started.elapsed().as_nanos() as u64;
+    let usec = nanos / 1000;
+    entry.stats.calls.fetch_add(1, Ordering::Relaxed);
+    entry.stats.usec.fetch_add(usec, Ordering::Relaxed);
+    srv.stats.commands.fetch_add(1, Ordering::Relaxed);
+    if let Err(e) = result {
+        entry.stats.failed.fetch_add(1, Ordering::Relaxed);
+        reply_error(srv, out, &e.message());
+    }
+    srv.after_command(client, entry, args, nanos);
+}
+
+fn reject(srv: &Server, out: &mut Out, entry: &Entry, e: &CmdError) {
+    entry.stats.rejected.fetch_add(1, Ordering::Relaxed);
+    reply_error(srv, out, &e.message());
+}
+
+/// Writes an error reply and counts it.
+pub fn reply_error(srv: &Server, out: &mut Out, msg: &str) {
+    srv.stats.count_error(msg);
+    out.error(msg.as_bytes());
+}
+
+/// Redis's reply to an unknown command, naming up to the first arguments.
+fn unknown_command(name: &[u8], args: &[Bytes]) -> String {
+    let mut msg = format!("ERR unknown command '{}', with args beginning with: ", truncated(name));
+    for a in args.iter() {
+        // Redis stops adding arguments once the message would pass 128 characters.
+        if msg.len() >= 128 {
+            break;
+        }
+        msg.push_str(&format!("'{}' ", truncated(a)));
+    }
+    msg
+}
+
+/// An argument as error messages quote it: at most 128 bytes, control characters replaced.
+fn truncated(a: &[u8]) -> String {
+    let a = &a[..a.len().min(128)];
+    String::from_utf8_lossy(a)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Parses an integer argument.
+pub fn int_arg(a: &[u8]) -> Result<i64, CmdError> {
+    storage::num::parse_i64(a).ok_or(CmdError::NotInteger)
+}
+
+/// Checks for an exact, case-insensitive keyword.
+#[inline]
+pub fn is(a: &[u8], word: &str) -> bool {
+    a.eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// The result of a handler that only wants to report success.
+pub fn ok(ctx: &mut Ctx<'_>) -> CmdResult {
+    ctx.out.ok();
+    Ok(())
+}

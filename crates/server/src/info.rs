@@ -1,0 +1,424 @@
+//! INFO: Redis's sections and field names, filled from the server's live state.
+
+use std::fmt::Write;
+use std::sync::atomic::Ordering;
+
+use crate::command::Entry;
+use crate::db::{lru_clock, now_ms};
+use crate::server::Server;
+
+/// The Redis version ferrodis reports, so that clients enable Redis 7.0 features.
+pub const REDIS_VERSION: &str = "7.0.15";
+
+/// Sections in INFO's order, and whether each is part of the default output.
+const SECTIONS: &[(&str, bool)] = &[
+    ("server", true),
+    ("clients", true),
+    ("memory", true),
+    ("persistence", true),
+    ("stats", true),
+    ("replication", true),
+    ("cpu", true),
+    ("modules", true),
+    ("commandstats", false),
+    ("errorstats", true),
+    ("latencystats", false),
+    ("cluster", true),
+    ("keyspace", true),
+];
+
+/// Which sections a list of INFO arguments selects.
+fn selected(args: &[&[u8]]) -> Vec<&'static str> {
+    let want = |name: &str, default: bool| {
+        if args.is_empty() {
+            return default;
+        }
+        args.iter().any(|a| {
+            a.eq_ignore_ascii_case(name.as_bytes())
+                || a.eq_ignore_ascii_case(b"all")
+                || a.eq_ignore_ascii_case(b"everything")
+                || (default && a.eq_ignore_ascii_case(b"default"))
+        })
+    };
+    SECTIONS
+        .iter()
+        .filter(|(name, default)| want(name, *default))
+        .map(|(name, _)| *name)
+        .collect()
+}
+
+/// Builds INFO's text for the given section arguments.
+pub fn render(srv: &Server, args: &[&[u8]]) -> String {
+    let mut s = String::with_capacity(4096);
+    for (i, section) in selected(args).into_iter().enumerate() {
+        if i > 0 {
+            s.push_str("\r\n");
+        }
+        let title = match section {
+            "cpu" => "CPU".to_string(),
+            other => {
+                let mut t = other.to_string();
+                t[..1].make_ascii_uppercase();
+                t
+            }
+        };
+        let _ = write!(s, "# {title}\r\n");
+        match section {
+            "server" => server(srv, &mut s),
+            "clients" => clients(srv, &mut s),
+            "memory" => memory(srv, &mut s),
+            "persistence" => persistence(srv, &mut s),
+            "stats" => stats(srv, &mut s),
+            "replication" => replication(srv, &mut s),
+            "cpu" => cpu(&mut s),
+            "commandstats" => commandstats(srv, &mut s),
+            "errorstats" => errorstats(srv, &mut s),
+            "latencystats" => latencystats(srv, &mut s),
+            "cluster" => s.push_str("cluster_enabled:0\r\n"),
+            "keyspace" => keyspace(srv, &mut s),
+            _ => {}
+        }
+    }
+    s
+}
+
+/// Writes `name:value` lines.
+macro_rules! fields {
+    ($s:expr, $($name:literal => $value:expr),* $(,)?) => {
+        $( let _ = write!($s, concat!($name, ":{}\r\n"), $value); )*
+    };
+}
+
+fn server(srv: &Server, s: &mut String) {
+    let c = srv.config.read();
+    let uptime = srv.started.elapsed().as_secs();
+    fields!(s,
+        "redis_version" => REDIS_VERSION,
+        "redis_git_sha1" => "00000000",
+        "redis_git_dirty" => 0,
+        "redis_build_id" => "0",
+        "redis_mode" => "standalone",
+        "os" => std::env::consts::OS,
+        "arch_bits" => 64,
+        "monotonic_clock" => "POSIX clock_gettime",
+        "multiplexing_api" => "epoll",
+        "atomicvar_api" => "c11-builtin",
+        "gcc_version" => "0.0.0",
+        "process_id" => std::process::id(),
+        "process_supervised" => "no",
+        "run_id" => srv.run_id,
+        "tcp_port" => srv.port.load(Ordering::Relaxed),
+        "server_time_usec" => now_ms() * 1000,
+        "uptime_in_seconds" => uptime,
+        "uptime_in_days" => uptime / 86400,
+        "hz" => c.hz(),
+        "configured_hz" => c.hz(),
+        "lru_clock" => lru_clock(now_ms()),
+        "executable" => std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
+        "config_file" => c.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+        "io_threads_active" => 0,
+        "ferrodis_version" => env!("CARGO_PKG_VERSION"),
+    );
+}
+
+fn clients(srv: &Server, s: &mut String) {
+    let n = srv.clients.lock().len();
+    fields!(s,
+        "connected_clients" => n,
+        "cluster_connections" => 0,
+        "maxclients" => srv.config.read().maxclients(),
+        "client_recent_max_input_buffer" => 0,
+        "client_recent_max_output_buffer" => 0,
+        "blocked_clients" => 0,
+        "tracking_clients" => 0,
+        "clients_in_timeout_table" => 0,
+    );
+}
+
+/// Formats bytes the way Redis's `bytesToHuman` does.
+pub fn human(n: u64) -> String {
+    let f = n as f64;
+    const K: f64 = 1024.0;
+    if f < K {
+        format!("{n}B")
+    } else if f < K * K {
+        format!("{:.2}K", f / K)
+    } else if f < K * K * K {
+        format!("{:.2}M", f / (K * K))
+    } else if f < K * K * K * K {
+        format!("{:.2}G", f / (K * K * K))
+    } else {
+        format!("{:.2}T", f / (K * K * K * K))
+    }
+}
+
+/// Resident set size of this process, from /proc.
+pub fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+fn memory(srv: &Server, s: &mut String) {
+    let used = crate::alloc::allocated() as u64;
+    let rss = rss_bytes();
+    let peak = crate::alloc::peak() as u64;
+    let c = srv.config.read();
+    let frag = if used > 0 { rss as f64 / used as f64 } else { 1.0 };
+    fields!(s,
+        "used_memory" => used,
+        "used_memory_human" => human(used),
+        "used_memory_rss" => rss,
+        "used_memory_rss_human" => human(rss),
+        "used_memory_peak" => peak,
+        "used_memory_peak_human" => human(peak),
+        "used_memory_peak_perc" => format!("{:.2}%", used as f64 * 100.0 / peak.max(1) as f64),
+        "used_memory_overhead" => 0,
+        "used_memory_startup" => 0,
+        "used_memory_dataset" => used,
+        "used_memory_dataset_perc" => "100.00%",
+        "allocator_allocated" => used,
+        "allocator_active" => rss,
+        "allocator_resident" => rss,
+        "used_memory_lua" => 0,
+        "used_memory_vm_eval" => 0,
+        "used_memory_scripts_eval" => 0,
+        "number_of_cached_scripts" => 0,
+        "number_of_functions" => 0,
+        "number_of_libraries" => 0,
+        "used_memory_vm_functions" => 0,
+        "used_memory_vm_total" => 0,
+        "used_memory_functions" => 0,
+        "used_memory_scripts" => 0,
+        "maxmemory" => c.maxmemory(),
+        "maxmemory_human" => human(c.maxmemory()),
+        "maxmemory_policy" => c.maxmemory_policy().as_str(),
+        "mem_fragmentation_ratio" => format!("{frag:.2}"),
+        "mem_fragmentation_bytes" => rss as i64 - used as i64,
+        "mem_not_counted_for_evict" => 0,
+        "mem_replication_backlog" => 0,
+        "mem_total_replication_buffers" => 0,
+        "mem_clients_slaves" => 0,
+        "mem_clients_normal" => 0,
+        "mem_cluster_links" => 0,
+        "mem_aof_buffer" => 0,
+        "mem_allocator" => "libc",
+        "active_defrag_running" => 0,
+        "lazyfree_pending_objects" => 0,
+        "lazyfreed_objects" => 0,
+    );
+}
+
+fn persistence(srv: &Server, s: &mut String) {
+    fields!(s,
+        "loading" => 0,
+        "async_loading" => 0,
+        "current_cow_peak" => 0,
+        "current_cow_size" => 0,
+        "current_cow_size_age" => 0,
+        "current_fork_perc" => "0.00",
+        "current_save_keys_processed" => 0,
+        "current_save_keys_total" => 0,
+        "rdb_changes_since_last_save" => srv.keyspace.stats.dirty.load(Ordering::Relaxed),
+        "rdb_bgsave_in_progress" => 0,
+        "rdb_last_save_time" => srv.last_save.load(Ordering::Relaxed),
+        "rdb_last_bgsave_status" => "ok",
+        "rdb_last_bgsave_time_sec" => -1,
+        "rdb_current_bgsave_time_sec" => -1,
+        "rdb_saves" => 0,
+        "rdb_last_cow_size" => 0,
+        "rdb_last_load_keys_expired" => 0,
+        "rdb_last_load_keys_loaded" => 0,
+        "aof_enabled" => 0,
+        "aof_rewrite_in_progress" => 0,
+        "aof_rewrite_scheduled" => 0,
+        "aof_last_rewrite_time_sec" => -1,
+        "aof_current_rewrite_time_sec" => -1,
+        "aof_last_bgrewrite_status" => "ok",
+        "aof_rewrites" => 0,
+        "aof_rewrites_consecutive_failures" => 0,
+        "aof_last_write_status" => "ok",
+        "aof_last_cow_size" => 0,
+        "module_fork_in_progress" => 0,
+        "module_fork_last_cow_size" => 0,
+    );
+}
+
+fn stats(srv: &Server, s: &mut String) {
+    let st = &srv.stats;
+    let ks = &srv.keyspace.stats;
+    let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    fields!(s,
+        "total_connections_received" => load(&st.connections),
+        "total_commands_processed" => load(&st.commands),
+        "instantaneous_ops_per_sec" => 0,
+        "total_net_input_bytes" => load(&st.net_input),
+        "total_net_output_bytes" => load(&st.net_output),
+        "total_net_repl_input_bytes" => 0,
+        "total_net_repl_output_bytes" => 0,
+        "instantaneous_input_kbps" => "0.00",
+        "instantaneous_output_kbps" => "0.00",
+        "instantaneous_input_repl_kbps" => "0.00",
+        "instantaneous_output_repl_kbps" => "0.00",
+        "rejected_connections" => load(&st.rejected_connections),
+        "sync_full" => 0,
+        "sync_partial_ok" => 0,
+        "sync_partial_err" => 0,
+        "expired_keys" => load(&ks.expired),
+        "expired_stale_perc" => "0.00",
+        "expired_time_cap_reached_count" => 0,
+        "expire_cycle_cpu_milliseconds" => 0,
+        "evicted_keys" => 0,
+        "evicted_clients" => 0,
+        "total_eviction_exceeded_time" => 0,
+        "current_eviction_exceeded_time" => 0,
+        "keyspace_hits" => load(&ks.hits),
+        "keyspace_misses" => load(&ks.misses),
+        "pubsub_channels" => 0,
+        "pubsub_patterns" => 0,
+        "pubsubshard_channels" => 0,
+        "latest_fork_usec" => 0,
+        "total_forks" => 0,
+        "migrate_cached_sockets" => 0,
+        "slave_expires_tracked_keys" => 0,
+        "active_defrag_hits" => 0,
+        "active_defrag_misses" => 0,
+        "active_defrag_key_hits" => 0,
+        "active_defrag_key_misses" => 0,
+        "total_active_defrag_time" => 0,
+        "current_active_defrag_time" => 0,
+        "tracking_total_keys" => 0,
+        "tracking_total_items" => 0,
+        "tracking_total_prefixes" => 0,
+        "unexpected_error_replies" => 0,
+        "total_error_replies" => load(&st.error_replies),
+        "dump_payload_sanitizations" => 0,
+        "total_reads_processed" => load(&st.commands),
+        "total_writes_processed" => load(&st.commands),
+        "io_threaded_reads_processed" => 0,
+        "io_threaded_writes_processed" => 0,
+        "reply_buffer_shrinks" => 0,
+        "reply_buffer_expands" => 0,
+    );
+}
+
+fn replication(srv: &Server, s: &mut String) {
+    fields!(s,
+        "role" => "master",
+        "connected_slaves" => 0,
+        "master_failover_state" => "no-failover",
+        "master_replid" => srv.run_id,
+        "master_replid2" => "0000000000000000000000000000000000000000",
+        "master_repl_offset" => 0,
+        "second_repl_offset" => -1,
+        "repl_backlog_active" => 0,
+        "repl_backlog_size" => 1048576,
+        "repl_backlog_first_byte_offset" => 0,
+        "repl_backlog_histlen" => 0,
+    );
+}
+
+/// User and system CPU seconds of this process, from /proc (clock ticks of 10 ms).
+pub fn cpu_times() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which may contain spaces, start after the last ')'.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 100.0;
+    (tick(11), tick(12))
+}
+
+fn cpu(s: &mut String) {
+    let (user, sys) = cpu_times();
+    fields!(s,
+        "used_cpu_sys" => format!("{sys:.6}"),
+        "used_cpu_user" => format!("{user:.6}"),
+        "used_cpu_sys_children" => "0.000000",
+        "used_cpu_user_children" => "0.000000",
+        "used_cpu_sys_main_thread" => format!("{sys:.6}"),
+        "used_cpu_user_main_thread" => format!("{user:.6}"),
+    );
+}
+
+/// Calls `f` for every command and subcommand that has been called or rejected.
+fn each_used(srv: &Server, mut f: impl FnMut(&Entry)) {
+    fn walk(e: &Entry, f: &mut dyn FnMut(&Entry)) {
+        let used = e.stats.calls.load(Ordering::Relaxed) > 0
+            || e.stats.rejected.load(Ordering::Relaxed) > 0
+            || e.stats.failed.load(Ordering::Relaxed) > 0;
+        if used {
+            f(e);
+        }
+        let mut subs: Vec<&Entry> = e.subs.values().collect();
+        subs.sort_by_key(|s| s.cmd.name);
+        for s in subs {
+            walk(s, f);
+        }
+    }
+    let mut all: Vec<&Entry> = srv.table.all().collect();
+    all.sort_by_key(|e| e.cmd.name);
+    for e in all {
+        walk(e, &mut f);
+    }
+}
+
+fn commandstats(srv: &Server, s: &mut String) {
+    each_used(srv, |e| {
+        let calls = e.stats.calls.load(Ordering::Relaxed);
+        let usec = e.stats.usec.load(Ordering::Relaxed);
+        let per_call = if calls > 0 { usec as f64 / calls as f64 } else { 0.0 };
+        let _ = write!(
+            s,
+            "cmdstat_{}:calls={calls},usec={usec},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}\r\n",
+            e.full_name(),
+            e.stats.rejected.load(Ordering::Relaxed),
+            e.stats.failed.load(Ordering::Relaxed),
+        );
+    });
+}
+
+fn errorstats(srv: &Server, s: &mut String) {
+    for (code, n) in srv.stats.errors.lock().iter() {
+        let _ = write!(s, "errorstat_{code}:count={n}\r\n");
+    }
+}
+
+fn latencystats(srv: &Server, s: &mut String) {
+    each_used(srv, |e| {
+        let buckets = e.stats.hist.cumulative();
+        let Some(&(_, total)) = buckets.last() else {
+            return;
+        };
+        let pct = |p: f64| {
+            let want = ((p / 100.0) * total as f64).ceil().max(1.0) as u64;
+            buckets
+                .iter()
+                .find(|(_, c)| *c >= want)
+                .map_or(0, |(v, _)| *v)
+        };
+        let _ = write!(
+            s,
+            "latency_percentiles_usec_{}:p50={:.3},p99={:.3},p99.9={:.3}\r\n",
+            e.full_name(),
+            pct(50.0) as f64,
+            pct(99.0) as f64,
+            pct(99.9) as f64
+        );
+    });
+}
+
+fn keyspace(srv: &Server, s: &mut String) {
+    let ks = &srv.keyspace;
+    for i in 0..ks.count() {
+        let db = ks.db(i);
+        let keys = db.len();
+        if keys > 0 {
+            let _ = write!(
+                s,
+                "db{i}:keys={keys},expires={},avg_ttl=0\r\n",
+                db.volatile_len()
+            );
+        }
+    }
+}

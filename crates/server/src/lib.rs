@@ -1,0 +1,26 @@
+//! ferrodis-server: a Redis-compatible in-memory data server on Tokio.
+//!
+//! `net::run` serves a listener until a shutdown future completes, so tests can start a
+//! server in-process on port 0. See ARCHITECTURE.md for the map of the modules.
+
+pub mod alloc;
+pub mod cmd;
+pub mod command;
+pub mod config;
+pub mod cron;
+pub mod db;
+pub mod digest;
+pub mod error;
+pub mod exec;
+pub mod info;
+pub mod monitor;
+pub mod net;
+pub mod reply;
+pub mod server;
+
+use std::sync::Arc;
+
+/// A server built from `config` with every command family registered.
+pub fn build(config: config::Config) -> Arc<server::Server> {
+    server::Server::new(config, command::Table::new(&cmd::families()))
+}

@@ -1,0 +1,251 @@
+//! Networking: the accept loop, and each connection's read–execute–write cycle.
+//!
+//! A connection reads whatever the socket has, executes every complete command in the buffer,
+//! and writes all their replies with one write: pipelined clients get one syscall per batch,
+//! not per command. TCP_NODELAY is set so a lone reply is not delayed by Nagle's algorithm.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use parking_lot::Mutex;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, Notify};
+use tracing::{debug, info, warn};
+
+use crate::db::now_ms;
+use crate::exec::{execute, Client};
+use crate::reply::Out;
+use crate::server::{ClientHandle, Server};
+
+/// Accepts connections on `listeners` until `shutdown` completes or a SHUTDOWN command asks
+/// the server to stop. Each connection runs in its own task.
+pub async fn run(srv: Arc<Server>, listeners: Vec<TcpListener>, shutdown: impl Future) {
+    let mut tasks = Vec::new();
+    for listener in listeners {
+        let srv = srv.clone();
+        tasks.push(tokio::spawn(accept_loop(srv, listener)));
+    }
+    tokio::spawn(crate::cron::run(srv.clone()));
+    let mut stop = srv.shutdown.subscribe();
+    tokio::select! {
+        _ = shutdown => {}
+        _ = crate::server::stopped(&mut stop) => {}
+    }
+    srv.request_shutdown();
+    for t in tasks {
+        t.abort();
+    }
+    info!("ferrodis is now ready to exit, bye bye...");
+}
+
+async fn accept_loop(srv: Arc<Server>, listener: TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, addr)) => {
+                let srv = srv.clone();
+                tokio::spawn(async move {
+                    let local = stream.local_addr().ok();
+                    connection(srv, stream, addr, local).await;
+                });
+            }
+            Err(e) => {
+                // Running out of file descriptors must not end the accept loop; back off.
+                warn!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+}
+
+fn fmt_addr(a: SocketAddr) -> String {
+    match a {
+        SocketAddr::V4(v) => format!("{}:{}", v.ip(), v.port()),
+        SocketAddr::V6(v) => format!("{}:{}", v.ip(), v.port()),
+    }
+}
+
+/// Removes a client from the registry when its task ends, however it ends.
+struct Registration<'a> {
+    srv: &'a Server,
+    id: u64,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.srv.clients.lock().remove(&self.id);
+        self.srv.monitors.lock().retain(|(id, _)| *id != self.id);
+    }
+}
+
+async fn connection(
+    srv: Arc<Server>,
+    mut stream: TcpStream,
+    addr: SocketAddr,
+    local: Option<SocketAddr>,
+) {
+    let _ = stream.set_nodelay(true);
+    srv.stats.connections.fetch_add(1, Ordering::Relaxed);
+    let id = srv.next_client_id.fetch_add(1, Ordering::Relaxed);
+    let handle = Arc::new(ClientHandle {
+        id,
+        addr: fmt_addr(addr),
+        laddr: local.map(fmt_addr).unwrap_or_default(),
+        created: Instant::now(),
+        name: Mutex::new(None),
+        db: AtomicUsize::new(0),
+        resp: AtomicUsize::new(2),
+        last_interaction: AtomicU64::new(now_ms()),
+        last_cmd: Mutex::new((None, "NULL")),
+        qbuf: AtomicUsize::new(0),
+        omem: AtomicUsize::new(0),
+        flags: Mutex::new(String::new()),
+        killed: AtomicBool::new(false),
+        kill: Notify::new(),
+    });
+    let (maxclients, needs_auth) = {
+        let c = srv.config.read();
+        (c.maxclients(), c.requirepass().is_some())
+    };
+    let too_many = {
+        let mut clients = srv.clients.lock();
+        if clients.len() as u64 >= maxclients {
+            true
+        } else {
+            clients.insert(id, handle.clone());
+            false
+        }
+    };
+    if too_many {
+        srv.stats.rejected_connections.fetch_add(1, Ordering::Relaxed);
+        let _ = stream
+            .write_all(b"-ERR max number of clients reached\r\n")
+            .await;
+        return;
+    }
+    let _registration = Registration { srv: &srv, id };
+    let mut client = Client::new(handle.clone(), !needs_auth);
+    if let Err(e) = serve(&srv, &mut stream, &mut client).await {
+        debug!("client {id} closed: {e}");
+    }
+}
+
+async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std::io::Result<()> {
+    let mut rbuf = BytesMut::with_capacity(16 * 1024);
+    let mut out = Out::new(2);
+    let mut decoder = resp::RequestDecoder::default();
+    let mut stop = srv.shutdown.subscribe();
+    let handle = client.handle.clone();
+    let mut monitor: Option<mpsc::UnboundedReceiver<Bytes>> = None;
+    loop {
+        if handle.killed.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        if rbuf.capacity() - rbuf.len() < 4096 {
+            rbuf.reserve(16 * 1024);
+        }
+        let idle_timeout = idle_timeout(srv);
+        let n = tokio::select! {
+            r = stream.read_buf(&mut rbuf) => r?,
+            _ = handle.kill.notified() => return Ok(()),
+            _ = crate::server::stopped(&mut stop) => return Ok(()),
+            Some(line) = recv_monitor(&mut monitor) => {
+                stream.write_all(&line).await?;
+                continue;
+            }
+            _ = sleep_opt(idle_timeout) => return Ok(()),
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        srv.stats.net_input.fetch_add(n as u64, Ordering::Relaxed);
+        let (limits, qbuf_limit) = {
+            let c = srv.config.read();
+            (
+                resp::Limits {
+                    max_bulk_len: c.proto_max_bulk_len(),
+                    authenticated: client.authenticated,
+                    ..resp::Limits::default()
+                },
+                c.client_query_buffer_limit(),
+            )
+        };
+        loop {
+            match decoder.decode(&mut rbuf, &limits) {
+                Ok(Some(req)) => {
+                    execute(srv, client, &mut out, req.args());
+                    if client.start_monitor {
+                        client.start_monitor = false;
+                        let (tx, rx) = mpsc::unbounded_channel();
+                        srv.monitors.lock().push((handle.id, tx));
+                        monitor = Some(rx);
+                    }
+                    if client.close_after_reply {
+                        break;
+                    }
+                    // Keep a client that pipelines without reading from growing its reply
+                    // buffer without bound: write out large batches as they fill.
+                    if out.buf.len() > 64 * 1024 {
+                        flush(srv, stream, &mut out).await?;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let msg = format!("ERR {e}");
+                    srv.stats.count_error(&msg);
+                    out.error(msg.as_bytes());
+                    flush(srv, stream, &mut out).await?;
+                    info!("Protocol error ({e}) from client: id={}", handle.id);
+                    return Ok(());
+                }
+            }
+        }
+        handle.qbuf.store(rbuf.len(), Ordering::Relaxed);
+        flush(srv, stream, &mut out).await?;
+        if client.close_after_reply {
+            return Ok(());
+        }
+        if rbuf.len() as u64 > qbuf_limit {
+            warn!(
+                "Closing client that reached max query buffer length: id={}",
+                handle.id
+            );
+            return Ok(());
+        }
+    }
+}
+
+async fn flush(srv: &Server, stream: &mut TcpStream, out: &mut Out) -> std::io::Result<()> {
+    if out.buf.is_empty() {
+        return Ok(());
+    }
+    srv.stats
+        .net_output
+        .fetch_add(out.buf.len() as u64, Ordering::Relaxed);
+    stream.write_all(&out.buf).await?;
+    out.buf.clear();
+    Ok(())
+}
+
+fn idle_timeout(srv: &Server) -> Option<Duration> {
+    let t = srv.config.read().timeout();
+    (t > 0).then(|| Duration::from_secs(t))
+}
+
+async fn sleep_opt(d: Option<Duration>) {
+    match d {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn recv_monitor(rx: &mut Option<mpsc::UnboundedReceiver<Bytes>>) -> Option<Bytes> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,314 @@
+//! The state every connection shares: configuration, keyspace, command table, client registry,
+//! statistics, slow log and latency monitor.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::{watch, Notify};
+
+use crate::command::{flag, Entry, Table};
+use crate::exec::Client;
+use crate::config::Config;
+use crate::db::{now_ms, Keyspace};
+use crate::monitor::{LatencyMonitor, SlowLog};
+
+/// Server-wide counters reported by INFO stats.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Connections accepted.
+    pub connections: AtomicU64,
+    /// Connections refused by maxclients.
+    pub rejected_connections: AtomicU64,
+    /// Commands processed.
+    pub commands: AtomicU64,
+    /// Bytes read from clients.
+    pub net_input: AtomicU64,
+    /// Bytes written to clients.
+    pub net_output: AtomicU64,
+    /// Error replies sent.
+    pub error_replies: AtomicU64,
+    /// Errors by code (`ERR`, `WRONGTYPE`...), for INFO errorstats.
+    pub errors: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Stats {
+    /// Counts an error reply under its code (the first word of the message).
+    pub fn count_error(&self, msg: &str) {
+        self.error_replies.fetch_add(1, Ordering::Relaxed);
+        let code = msg.split(' ').next().unwrap_or("ERR");
+        let mut errors = self.errors.lock();
+        // Redis caps the number of distinct error codes it tracks at 128.
+        if errors.len() >= 128 && !errors.contains_key(code) {
+            return;
+        }
+        *errors.entry(code.to_string()).or_insert(0) += 1;
+    }
+}
+
+/// What other clients can see and do to a connection (CLIENT LIST, CLIENT KILL).
+#[derive(Debug)]
+pub struct ClientHandle {
+    /// Unique id (CLIENT ID).
+    pub id: u64,
+    /// Peer address, `ip:port`.
+    pub addr: String,
+    /// Local address, `ip:port`.
+    pub laddr: String,
+    /// When the connection was accepted.
+    pub created: Instant,
+    /// Name set by CLIENT SETNAME or HELLO.
+    pub name: Mutex<Option<Bytes>>,
+    /// Selected database.
+    pub db: AtomicUsize,
+    /// Protocol version.
+    pub resp: AtomicUsize,
+    /// Unix milliseconds of the last command.
+    pub last_interaction: AtomicU64,
+    /// Name of the last command, as (container, own name).
+    pub last_cmd: Mutex<(Option<&'static str>, &'static str)>,
+    /// Bytes buffered in the query buffer.
+    pub qbuf: AtomicUsize,
+    /// Bytes waiting in the output buffer.
+    pub omem: AtomicUsize,
+    /// Flags shown by CLIENT LIST (`N`, `M`, `P`...).
+    pub flags: Mutex<String>,
+    /// Set when the client must be disconnected.
+    pub killed: AtomicBool,
+    /// Wakes the connection when `killed` is set.
+    pub kill: Notify,
+}
+
+/// The shared state of one server; see the module documentation.
+#[derive(Debug)]
+pub struct Server {
+    /// Current configuration.
+    pub config: RwLock<Config>,
+    /// The databases.
+    pub keyspace: Keyspace,
+    /// Held shared by every command and exclusively by commands that must run alone.
+    pub exclusive: RwLock<()>,
+    /// The command table.
+    pub table: Table,
+    /// Connected clients by id.
+    pub clients: Mutex<BTreeMap<u64, Arc<ClientHandle>>>,
+    /// Next client id.
+    pub next_client_id: AtomicU64,
+    /// Counters.
+    pub stats: Stats,
+    /// The slow log.
+    pub slowlog: Mutex<SlowLog>,
+    /// The latency monitor.
+    pub latency: Mutex<LatencyMonitor>,
+    /// When the server started.
+    pub started: Instant,
+    /// Random 40-hex-digit run id.
+    pub run_id: String,
+    /// Whether the active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE).
+    pub active_expire: AtomicBool,
+    /// Unix seconds of the last successful save.
+    pub last_save: AtomicU64,
+    /// Set to true to shut the server down.
+    pub shutdown: watch::Sender<bool>,
+    /// Clients paused until this Unix millisecond time, and whether only writes are paused.
+    pub pause: Mutex<Pause>,
+    /// Wakes paused clients when a pause ends.
+    pub unpaused: Notify,
+    /// Monitors: clients receiving every command.
+    pub monitors: Mutex<Vec<(u64, tokio::sync::mpsc::UnboundedSender<Bytes>)>>,
+    /// TCP port actually bound (0 until listening).
+    pub port: AtomicUsize,
+}
+
+/// CLIENT PAUSE state.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Pause {
+    /// Unix milliseconds when the pause ends (0: not paused).
+    pub until: u64,
+    /// Only write commands are paused.
+    pub write_only: bool,
+}
+
+impl Server {
+    /// A server with `config`, not yet listening.
+    pub fn new(config: Config, table: Table) -> Arc<Self> {
+        let dbs = config.databases();
+        let slowlog_max = config.slowlog_max_len();
+        let (shutdown, _) = watch::channel(false);
+        Arc::new(Server {
+            config: RwLock::new(config),
+            keyspace: Keyspace::new(dbs),
+            exclusive: RwLock::new(()),
+            table,
+            clients: Mutex::new(BTreeMap::new()),
+            next_client_id: AtomicU64::new(1),
+            stats: Stats::default(),
+            slowlog: Mutex::new(SlowLog::new(slowlog_max as usize)),
+            latency: Mutex::new(LatencyMonitor::default()),
+            started: Instant::now(),
+            run_id: (0..40)
+                .map(|_| char::from_digit(fastrand::u32(..16), 16).unwrap_or('0'))
+                .collect(),
+            active_expire: AtomicBool::new(true),
+            last_save: AtomicU64::new(now_ms() / 1000),
+            shutdown,
+            pause: Mutex::new(Pause::default()),
+            unpaused: Notify::new(),
+            monitors: Mutex::new(Vec::new()),
+            port: AtomicUsize::new(0),
+        })
+    }
+
+    /// Applies the side effects of configuration changes made by CONFIG SET.
+    pub fn config_changed(&self, names: &[&str]) {
+        for name in names {
+            if *name == "slowlog-max-len" {
+                let n = self.config.read().slowlog_max_len();
+                self.slowlog.lock().set_max_len(n as usize);
+            }
+        }
+    }
+
+    /// CONFIG RESETSTAT: clears the statistics INFO reports.
+    pub fn reset_stats(&self) {
+        self.table.reset_stats();
+        let s = &self.stats;
+        for c in [
+            &s.connections,
+            &s.rejected_connections,
+            &s.commands,
+            &s.net_input,
+            &s.net_output,
+            &s.error_replies,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+        s.errors.lock().clear();
+        let k = &self.keyspace.stats;
+        for c in [&k.expired, &k.hits, &k.misses] {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Asks every task to stop.
+    pub fn request_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Accounting after a command ran: latency histogram, slow log and latency monitor.
+    pub fn after_command(&self, client: &Client, entry: &Entry, args: &[Bytes], nanos: u64) {
+        let usec = nanos / 1000;
+        let (tracking, slower_than, latency_threshold) = {
+            let c = self.config.read();
+            (
+                c.latency_tracking(),
+                c.slowlog_log_slower_than(),
+                c.latency_monitor_threshold(),
+            )
+        };
+        if tracking {
+            entry.stats.hist.record(nanos);
+        }
+        let flags = entry.cmd.flags;
+        if slower_than >= 0 && usec >= slower_than as u64 && flags & flag::SKIP_SLOWLOG == 0 {
+            let args = redact(entry, args);
+            let name = client.handle.name.lock().clone().unwrap_or_default();
+            self.slowlog.lock().push(
+                &args,
+                usec,
+                now_ms() / 1000,
+                client.handle.addr.clone(),
+                name,
+            );
+        }
+        let ms = usec / 1000;
+        if latency_threshold > 0 && ms >= latency_threshold as u64 {
+            let event = if flags & flag::FAST != 0 {
+                "fast-command"
+            } else {
+                "command"
+            };
+            self.latency.lock().add(event, now_ms() / 1000, ms);
+        }
+    }
+
+    /// Sends a command to every client in MONITOR mode, in Redis's format.
+    pub fn monitor_feed(&self, client: &Client, args: &[Bytes]) {
+        let mut monitors = self.monitors.lock();
+        if monitors.is_empty() {
+            return;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let mut line = format!(
+            "+{}.{:06} [{} {}]",
+            now.as_secs(),
+            now.subsec_micros(),
+            client.db,
+            client.handle.addr
+        );
+        for a in args {
+            line.push_str(" \"");
+            for &b in a.iter() {
+                match b {
+                    b'\\' => line.push_str("\\\\"),
+                    b'"' => line.push_str("\\\""),
+                    b'\n' => line.push_str("\\n"),
+                    b'\r' => line.push_str("\\r"),
+                    b'\t' => line.push_str("\\t"),
+                    0x07 => line.push_str("\\a"),
+                    0x08 => line.push_str("\\b"),
+                    0x20..=0x7e => line.push(b as char),
+                    _ => line.push_str(&format!("\\x{b:02x}")),
+                }
+            }
+            line.push('"');
+        }
+        line.push_str("\r\n");
+        let line = Bytes::from(line);
+        monitors.retain(|(_, tx)| tx.send(line.clone()).is_ok());
+    }
+}
+
+/// Replaces secrets in a command's arguments before it is stored in the slow log.
+fn redact(entry: &Entry, args: &[Bytes]) -> Vec<Bytes> {
+    const HIDDEN: &str = "(redacted)";
+    let mut v = args.to_vec();
+    match entry.name_parts() {
+        (None, "auth") => v.iter_mut().skip(1).for_each(|a| *a = Bytes::from(HIDDEN)),
+        (None, "hello") => {
+            let mut i = 2;
+            while i < v.len() {
+                if v[i].eq_ignore_ascii_case(b"auth") {
+                    for a in v.iter_mut().skip(i + 1).take(2) {
+                        *a = Bytes::from(HIDDEN);
+                    }
+                    i += 3;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        (Some("config"), "set") => {
+            let mut i = 2;
+            while i + 1 < v.len() {
+                if crate::config::is_sensitive(&v[i]) {
+                    v[i + 1] = Bytes::from(HIDDEN);
+                }
+                i += 2;
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+/// Completes once the server is asked to shut down.
+pub async fn stopped(rx: &mut watch::Receiver<bool>) {
+    // The guard `wait_for` returns is dropped here, so callers' futures stay `Send`.
+    let _ = rx.wait_for(|s| *s).await;
+}
