@@ -301,7 +301,7 @@ for unit in $UNITS; do
     awk -F '\t' -v u="$unit" -v n="$i/$nunits" -v secs="$(($(date +%s) - started))" -v note="$note" '
         $2 == u { c[$1]++ }
         END {
-            printf "[%s] %-36s ok=%d err=%d ignore=%d exception=%d (%ds)%s\n", n, u,
+            printf "%-9s %-36s ok=%d err=%d ignore=%d exception=%d (%ds)%s\n", "[" n "]", u,
                 c["ok"], c["err"], c["ignore"], c["exception"], secs, (note != "" ? "  ** " note : "")
         }' "$RESULTS" >&2
 done

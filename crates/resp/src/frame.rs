@@ -405,9 +405,7 @@ impl<'a> Parser<'a> {
                         let (s, e) = self.blob(len)?;
                         Frame::BlobError(self.payload(s, e))
                     }
-                    Header::Null | Header::Streamed => {
-                        return Err(FrameError::InvalidLength.into())
-                    }
+                    Header::Null | Header::Streamed => return Err(FrameError::InvalidLength.into()),
                 },
                 b'=' => match self.header()? {
                     Header::Len(len) => {
@@ -421,9 +419,7 @@ impl<'a> Parser<'a> {
                             _ => return Err(FrameError::InvalidVerbatim.into()),
                         }
                     }
-                    Header::Null | Header::Streamed => {
-                        return Err(FrameError::InvalidLength.into())
-                    }
+                    Header::Null | Header::Streamed => return Err(FrameError::InvalidLength.into()),
                 },
                 b'*' => match self.header()? {
                     Header::Null => Frame::NullArray,
@@ -603,7 +599,11 @@ mod tests {
         assert_eq!(used, wire.len(), "consumed length for {wire:?}");
         // Every strict prefix must be reported as incomplete, never as an error.
         for cut in 0..wire.len() {
-            assert_eq!(decode_frame(&wire[..cut]), Ok(None), "prefix {cut} of {wire:?}");
+            assert_eq!(
+                decode_frame(&wire[..cut]),
+                Ok(None),
+                "prefix {cut} of {wire:?}"
+            );
         }
         let mut buf = BytesMut::from(wire);
         // Compare encodings so NaN doubles count as equal.
@@ -636,7 +636,10 @@ mod tests {
             decode_all(b"%1\r\n+a\r\n#t\r\n"),
             Frame::Map(vec![(Frame::Simple(b(b"a")), Frame::Boolean(true))])
         );
-        assert_eq!(decode_all(b"~1\r\n#f\r\n"), Frame::Set(vec![Frame::Boolean(false)]));
+        assert_eq!(
+            decode_all(b"~1\r\n#f\r\n"),
+            Frame::Set(vec![Frame::Boolean(false)])
+        );
         assert_eq!(decode_all(b",1.5\r\n"), Frame::Double(1.5));
         assert_eq!(decode_all(b",inf\r\n"), Frame::Double(f64::INFINITY));
         assert_eq!(decode_all(b",-inf\r\n"), Frame::Double(f64::NEG_INFINITY));
@@ -764,10 +767,7 @@ mod tests {
         // A claimed count of 2^62 must simply wait for data.
         assert_eq!(decode_frame(b"*4611686018427387904\r\n:1\r\n"), Ok(None));
         assert_eq!(decode_frame(b"$4611686018427387904\r\nabc"), Ok(None));
-        assert_eq!(
-            decode_frame(b"$9223372036854775807\r\nabc"),
-            Ok(None),
-        );
+        assert_eq!(decode_frame(b"$9223372036854775807\r\nabc"), Ok(None),);
     }
 
     #[test]

@@ -314,14 +314,8 @@ mod tests {
         assert_eq!(parse_strict_i64(b"0"), Some(0));
         assert_eq!(parse_strict_i64(b"12"), Some(12));
         assert_eq!(parse_strict_i64(b"-12"), Some(-12));
-        assert_eq!(
-            parse_strict_i64(b"9223372036854775807"),
-            Some(i64::MAX)
-        );
-        assert_eq!(
-            parse_strict_i64(b"-9223372036854775808"),
-            Some(i64::MIN)
-        );
+        assert_eq!(parse_strict_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_strict_i64(b"-9223372036854775808"), Some(i64::MIN));
         for bad in [
             &b""[..],
             b"-",

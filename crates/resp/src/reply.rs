@@ -77,7 +77,8 @@ impl<'a> ReplyWriter<'a> {
             self.out.put_slice(text);
         } else {
             for &c in text {
-                self.out.put_u8(if c == b'\r' || c == b'\n' { b' ' } else { c });
+                self.out
+                    .put_u8(if c == b'\r' || c == b'\n' { b' ' } else { c });
             }
         }
         self.out.put_slice(b"\r\n");
@@ -116,14 +117,20 @@ impl<'a> ReplyWriter<'a> {
 
     /// Writes a null: `$-1` in RESP2 (null bulk), `_` in RESP3.
     pub fn null(&mut self) {
-        self.out
-            .put_slice(if self.is_resp3() { b"_\r\n" } else { b"$-1\r\n" });
+        self.out.put_slice(if self.is_resp3() {
+            b"_\r\n"
+        } else {
+            b"$-1\r\n"
+        });
     }
 
     /// Writes a null array: `*-1` in RESP2, `_` in RESP3.
     pub fn null_array(&mut self) {
-        self.out
-            .put_slice(if self.is_resp3() { b"_\r\n" } else { b"*-1\r\n" });
+        self.out.put_slice(if self.is_resp3() {
+            b"_\r\n"
+        } else {
+            b"*-1\r\n"
+        });
     }
 
     /// Writes an array header for `len` elements.

@@ -378,7 +378,11 @@ impl RequestDecoder {
         }
     }
 
-    fn multibulk_count(&mut self, buf: &mut BytesMut, limits: &Limits) -> Result<Step, ProtocolError> {
+    fn multibulk_count(
+        &mut self,
+        buf: &mut BytesMut,
+        limits: &Limits,
+    ) -> Result<Step, ProtocolError> {
         let Some(cr) = self.find(buf, b'\r') else {
             if buf.len() > PROTO_INLINE_MAX_SIZE {
                 return Err(ProtocolError::TooBigMbulkCount);
@@ -453,7 +457,11 @@ impl RequestDecoder {
     }
 
     /// Parses a `$len` line at `self.pos`, returning `None` if it is not complete yet.
-    fn bulk_header(&mut self, buf: &BytesMut, limits: &Limits) -> Result<Option<usize>, ProtocolError> {
+    fn bulk_header(
+        &mut self,
+        buf: &BytesMut,
+        limits: &Limits,
+    ) -> Result<Option<usize>, ProtocolError> {
         let Some(cr) = self.find(buf, b'\r') else {
             if buf.len() - self.pos > PROTO_INLINE_MAX_SIZE {
                 return Err(ProtocolError::TooBigBulkCount);
@@ -529,7 +537,11 @@ fn split_inline(line: &Bytes) -> Result<Vec<Bytes>, ProtocolError> {
 
 /// Continues a token at `i`, which holds an opening quote, appending its decoded bytes to
 /// `token`. Returns the index just past the token.
-fn read_quoted_token(bytes: &[u8], mut i: usize, token: &mut Vec<u8>) -> Result<usize, ProtocolError> {
+fn read_quoted_token(
+    bytes: &[u8],
+    mut i: usize,
+    token: &mut Vec<u8>,
+) -> Result<usize, ProtocolError> {
     #[derive(PartialEq)]
     enum Quote {
         None,
@@ -549,10 +561,9 @@ fn read_quoted_token(bytes: &[u8], mut i: usize, token: &mut Vec<u8>) -> Result<
         match quote {
             Quote::Double => {
                 if c == b'\\' && at(i + 1) == Some(b'x') {
-                    if let (Some(hi), Some(lo)) = (
-                        at(i + 2).and_then(hex_value),
-                        at(i + 3).and_then(hex_value),
-                    ) {
+                    if let (Some(hi), Some(lo)) =
+                        (at(i + 2).and_then(hex_value), at(i + 3).and_then(hex_value))
+                    {
                         token.push(hi * 16 + lo);
                         i += 4;
                         continue;
@@ -650,10 +661,7 @@ mod tests {
         assert_eq!(one(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"), v(&["GET", "k"]));
         assert_eq!(one(b"*1\r\n$0\r\n\r\n"), v(&[""]));
         // Binary payload containing CRLF and NUL.
-        assert_eq!(
-            one(b"*1\r\n$4\r\n\r\n\0x\r\n"),
-            vec![b"\r\n\0x".to_vec()]
-        );
+        assert_eq!(one(b"*1\r\n$4\r\n\r\n\0x\r\n"), vec![b"\r\n\0x".to_vec()]);
     }
 
     #[test]
@@ -678,7 +686,11 @@ mod tests {
     #[test]
     fn empty_multibulk_counts_are_skipped() {
         assert_eq!(
-            decode_all(b"*0\r\n*-1\r\n*-10\r\n*1\r\n$4\r\nPING\r\n", &Limits::default()).unwrap(),
+            decode_all(
+                b"*0\r\n*-1\r\n*-10\r\n*1\r\n$4\r\nPING\r\n",
+                &Limits::default()
+            )
+            .unwrap(),
             vec![v(&["PING"])]
         );
     }
@@ -686,7 +698,10 @@ mod tests {
     #[test]
     fn multibulk_errors() {
         let d = Limits::default();
-        assert_eq!(err(b"*3000000000\r\n", &d), ProtocolError::InvalidMultibulkLength);
+        assert_eq!(
+            err(b"*3000000000\r\n", &d),
+            ProtocolError::InvalidMultibulkLength
+        );
         assert_eq!(err(b"*abc\r\n", &d), ProtocolError::InvalidMultibulkLength);
         assert_eq!(err(b"*\r\n", &d), ProtocolError::InvalidMultibulkLength);
         assert_eq!(err(b"*+1\r\n", &d), ProtocolError::InvalidMultibulkLength);
@@ -695,7 +710,10 @@ mod tests {
             max_multibulk_len: 1024 * 1024,
             ..d
         };
-        assert_eq!(err(b"*1048577\r\n", &small), ProtocolError::InvalidMultibulkLength);
+        assert_eq!(
+            err(b"*1048577\r\n", &small),
+            ProtocolError::InvalidMultibulkLength
+        );
         assert!(decode_all(b"*1048576\r\n", &small).unwrap().is_empty());
         assert_eq!(
             err(b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\nfooz\r\n", &d),
@@ -707,9 +725,18 @@ mod tests {
         );
         assert_eq!(err(b"*1\r\n$-10\r\n", &d), ProtocolError::InvalidBulkLength);
         assert_eq!(err(b"*1\r\n$-1\r\n", &d), ProtocolError::InvalidBulkLength);
-        assert_eq!(err(b"*1\r\n$blabla\r\n", &d), ProtocolError::InvalidBulkLength);
-        assert_eq!(err(b"*1\r\n$2000000000\r\n", &d), ProtocolError::InvalidBulkLength);
-        assert_eq!(err(b"*1\r\n$536870913\r\n", &d), ProtocolError::InvalidBulkLength);
+        assert_eq!(
+            err(b"*1\r\n$blabla\r\n", &d),
+            ProtocolError::InvalidBulkLength
+        );
+        assert_eq!(
+            err(b"*1\r\n$2000000000\r\n", &d),
+            ProtocolError::InvalidBulkLength
+        );
+        assert_eq!(
+            err(b"*1\r\n$536870913\r\n", &d),
+            ProtocolError::InvalidBulkLength
+        );
         // Exactly proto-max-bulk-len is allowed: the decoder waits for the payload.
         assert!(decode_all(b"*1\r\n$536870912\r\n", &d).unwrap().is_empty());
     }
@@ -717,17 +744,29 @@ mod tests {
     #[test]
     fn unauthenticated_limits() {
         let u = unauth();
-        assert_eq!(err(b"*100\r\n", &u), ProtocolError::UnauthenticatedMultibulkLength);
+        assert_eq!(
+            err(b"*100\r\n", &u),
+            ProtocolError::UnauthenticatedMultibulkLength
+        );
         assert_eq!(
             err(b"*1\r\n$100000000\r\n", &u),
             ProtocolError::UnauthenticatedBulkLength
         );
         // The general validity checks take precedence, as in Redis.
-        assert_eq!(err(b"*3000000000\r\n", &u), ProtocolError::InvalidMultibulkLength);
+        assert_eq!(
+            err(b"*3000000000\r\n", &u),
+            ProtocolError::InvalidMultibulkLength
+        );
         assert_eq!(err(b"*1\r\n$-5\r\n", &u), ProtocolError::InvalidBulkLength);
         assert!(decode_all(b"*10\r\n$16384\r\n", &u).unwrap().is_empty());
-        assert_eq!(err(b"*11\r\n", &u), ProtocolError::UnauthenticatedMultibulkLength);
-        assert_eq!(err(b"*1\r\n$16385\r\n", &u), ProtocolError::UnauthenticatedBulkLength);
+        assert_eq!(
+            err(b"*11\r\n", &u),
+            ProtocolError::UnauthenticatedMultibulkLength
+        );
+        assert_eq!(
+            err(b"*1\r\n$16385\r\n", &u),
+            ProtocolError::UnauthenticatedBulkLength
+        );
     }
 
     #[test]
@@ -783,18 +822,42 @@ mod tests {
     #[test]
     fn error_messages_are_exact() {
         let cases = [
-            (ProtocolError::TooBigInlineRequest, "Protocol error: too big inline request"),
-            (ProtocolError::UnbalancedQuotes, "Protocol error: unbalanced quotes in request"),
-            (ProtocolError::TooBigMbulkCount, "Protocol error: too big mbulk count string"),
-            (ProtocolError::InvalidMultibulkLength, "Protocol error: invalid multibulk length"),
+            (
+                ProtocolError::TooBigInlineRequest,
+                "Protocol error: too big inline request",
+            ),
+            (
+                ProtocolError::UnbalancedQuotes,
+                "Protocol error: unbalanced quotes in request",
+            ),
+            (
+                ProtocolError::TooBigMbulkCount,
+                "Protocol error: too big mbulk count string",
+            ),
+            (
+                ProtocolError::InvalidMultibulkLength,
+                "Protocol error: invalid multibulk length",
+            ),
             (
                 ProtocolError::UnauthenticatedMultibulkLength,
                 "Protocol error: unauthenticated multibulk length",
             ),
-            (ProtocolError::TooBigBulkCount, "Protocol error: too big bulk count string"),
-            (ProtocolError::ExpectedDollar(b'f'), "Protocol error: expected '$', got 'f'"),
-            (ProtocolError::ExpectedDollar(b'\r'), "Protocol error: expected '$', got ' '"),
-            (ProtocolError::InvalidBulkLength, "Protocol error: invalid bulk length"),
+            (
+                ProtocolError::TooBigBulkCount,
+                "Protocol error: too big bulk count string",
+            ),
+            (
+                ProtocolError::ExpectedDollar(b'f'),
+                "Protocol error: expected '$', got 'f'",
+            ),
+            (
+                ProtocolError::ExpectedDollar(b'\r'),
+                "Protocol error: expected '$', got ' '",
+            ),
+            (
+                ProtocolError::InvalidBulkLength,
+                "Protocol error: invalid bulk length",
+            ),
             (
                 ProtocolError::UnauthenticatedBulkLength,
                 "Protocol error: unauthenticated bulk length",

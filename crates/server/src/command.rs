@@ -189,7 +189,13 @@ pub struct Command {
 
 impl Command {
     /// A command with the given essentials; the rest is filled by the `with_*` methods.
-    pub const fn new(name: &'static str, arity: i32, flags: u32, acl: u64, handler: Handler) -> Self {
+    pub const fn new(
+        name: &'static str,
+        arity: i32,
+        flags: u32,
+        acl: u64,
+        handler: Handler,
+    ) -> Self {
         Command {
             name,
             arity,
@@ -233,7 +239,12 @@ impl Command {
     }
 
     /// Sets the documentation fields.
-    pub const fn doc(mut self, group: &'static str, since: &'static str, summary: &'static str) -> Self {
+    pub const fn doc(
+        mut self,
+        group: &'static str,
+        since: &'static str,
+        summary: &'static str,
+    ) -> Self {
         self.group = group;
         self.since = since;
         self.summary = summary;
@@ -255,7 +266,11 @@ impl Command {
     pub fn key_indices(&self, argc: usize) -> impl Iterator<Item = usize> {
         let KeySpec { first, last, step } = self.keys;
         let argc = argc as i32;
-        let last = if last < 0 { argc + last } else { last.min(argc - 1) };
+        let last = if last < 0 {
+            argc + last
+        } else {
+            last.min(argc - 1)
+        };
         let (first, step) = if first <= 0 || step <= 0 {
             (1, 1)
         } else {

@@ -1620,7 +1620,7 @@ impl Config {
                 if args.len() == 1 && args[0].is_empty() {
                     args = &[];
                 }
-                if args.len() % 2 != 0 {
+                if !args.len().is_multiple_of(2) {
                     return Err("Invalid save parameters".into());
                 }
                 let mut parsed = Vec::with_capacity(args.len() / 2);
@@ -1649,7 +1649,7 @@ impl Config {
                 Value::Save(list)
             }
             Special::ObufLimit => {
-                if args.len() % 4 != 0 {
+                if !args.len().is_multiple_of(4) {
                     return Err("Wrong number of arguments in buffer limit configuration.".into());
                 }
                 let mut limits = match self.values.get(idx) {

@@ -47,7 +47,9 @@ pub fn expire_cycle(srv: &Server) {
                     shard.expire_sample(SAMPLES, now, || fastrand::u64(..), drop);
                 drop(shard);
                 if expired > 0 {
-                    ks.stats.expired.fetch_add(expired as u64, Ordering::Relaxed);
+                    ks.stats
+                        .expired
+                        .fetch_add(expired as u64, Ordering::Relaxed);
                     ks.dirty(expired as u64);
                 }
                 if sampled == 0

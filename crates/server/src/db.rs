@@ -200,12 +200,15 @@ impl<'a> MultiLock<'a> {
     pub fn key<'b>(&'b mut self, db: usize, key: &'b [u8], now: u64) -> Option<KeyRef<'b>> {
         let db = db.min(self.ks.dbs.len() - 1);
         let kh = self.ks.hash(key);
-        let pos = self
-            .guards
-            .iter()
-            .position(|(id, _)| *id == (db, kh.shard));
+        let pos = self.guards.iter().position(|(id, _)| *id == (db, kh.shard));
         debug_assert!(pos.is_some(), "key's shard not locked");
-        Some(KeyRef::new(&mut self.guards[pos?].1, kh, key, now, &self.ks.stats))
+        Some(KeyRef::new(
+            &mut self.guards[pos?].1,
+            kh,
+            key,
+            now,
+            &self.ks.stats,
+        ))
     }
 }
 

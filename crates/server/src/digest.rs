@@ -16,7 +16,8 @@ pub type Digest = [u8; 20];
 fn mix(parts: &[&[u8]]) -> Digest {
     let mut d = [0u8; 20];
     for (lane, chunk) in d.chunks_mut(4).enumerate() {
-        let mut h = foldhash::quality::FixedState::with_seed(0x5eed_0000 + lane as u64).build_hasher();
+        let mut h =
+            foldhash::quality::FixedState::with_seed(0x5eed_0000 + lane as u64).build_hasher();
         for p in parts {
             h.write_usize(p.len());
             h.write(p);
@@ -64,7 +65,10 @@ pub fn key(srv: &Server, db: usize, key: &[u8], now: u64) -> Digest {
     let mut l = srv.keyspace.key(db, key, now);
     let k = l.get();
     match k.entry() {
-        Some(e) => e.value.with_str(|v| mix(&[e.value.type_name().as_bytes(), v])).unwrap_or_default(),
+        Some(e) => e
+            .value
+            .with_str(|v| mix(&[e.value.type_name().as_bytes(), v]))
+            .unwrap_or_default(),
         None => [0; 20],
     }
 }

@@ -126,7 +126,12 @@ fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[B
         return;
     }
     if !client.authenticated && cmd.flags & flag::NO_AUTH == 0 {
-        reject(srv, out, entry, &CmdError::raw("NOAUTH Authentication required."));
+        reject(
+            srv,
+            out,
+            entry,
+            &CmdError::raw("NOAUTH Authentication required."),
+        );
         return;
     }
     let Some(handler) = cmd.handler else { return };
@@ -179,7 +184,10 @@ pub fn reply_error(srv: &Server, out: &mut Out, msg: &str) {
 
 /// Redis's reply to an unknown command, naming up to the first arguments.
 fn unknown_command(name: &[u8], args: &[Bytes]) -> String {
-    let mut msg = format!("ERR unknown command '{}', with args beginning with: ", truncated(name));
+    let mut msg = format!(
+        "ERR unknown command '{}', with args beginning with: ",
+        truncated(name)
+    );
     for a in args.iter() {
         // Redis stops adding arguments once the message would pass 128 characters.
         if msg.len() >= 128 {

@@ -165,7 +165,11 @@ fn memory(srv: &Server, s: &mut String) {
     let rss = rss_bytes();
     let peak = crate::alloc::peak() as u64;
     let c = srv.config.read();
-    let frag = if used > 0 { rss as f64 / used as f64 } else { 1.0 };
+    let frag = if used > 0 {
+        rss as f64 / used as f64
+    } else {
+        1.0
+    };
     fields!(s,
         "used_memory" => used,
         "used_memory_human" => human(used),
@@ -367,7 +371,11 @@ fn commandstats(srv: &Server, s: &mut String) {
     each_used(srv, |e| {
         let calls = e.stats.calls.load(Ordering::Relaxed);
         let usec = e.stats.usec.load(Ordering::Relaxed);
-        let per_call = if calls > 0 { usec as f64 / calls as f64 } else { 0.0 };
+        let per_call = if calls > 0 {
+            usec as f64 / calls as f64
+        } else {
+            0.0
+        };
         let _ = write!(
             s,
             "cmdstat_{}:calls={calls},usec={usec},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}\r\n",

@@ -205,11 +205,25 @@ mod tests {
         let mut log = SlowLog::new(2);
         let args: Vec<Bytes> = (0..40).map(|i| Bytes::from(format!("a{i}"))).collect();
         log.push(&args, 5, 1, "x".into(), Bytes::new());
-        let e = log.latest(1).next().map(|e| e.args.clone()).unwrap_or_default();
+        let e = log
+            .latest(1)
+            .next()
+            .map(|e| e.args.clone())
+            .unwrap_or_default();
         assert_eq!(e.len(), 32);
         assert_eq!(&e[31][..], b"... (9 more arguments)");
-        log.push(&[Bytes::from(vec![b'x'; 130])], 5, 1, "x".into(), Bytes::new());
-        let e = log.latest(1).next().map(|e| e.args.clone()).unwrap_or_default();
+        log.push(
+            &[Bytes::from(vec![b'x'; 130])],
+            5,
+            1,
+            "x".into(),
+            Bytes::new(),
+        );
+        let e = log
+            .latest(1)
+            .next()
+            .map(|e| e.args.clone())
+            .unwrap_or_default();
         assert!(e[0].ends_with(b"... (2 more bytes)"));
         log.push(&[], 1, 1, "x".into(), Bytes::new());
         assert_eq!(log.len(), 2);

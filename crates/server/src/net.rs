@@ -6,18 +6,16 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
-use crate::db::now_ms;
 use crate::exec::{execute, Client};
 use crate::reply::Out;
 use crate::server::{ClientHandle, Server};
@@ -91,22 +89,11 @@ async fn connection(
     let _ = stream.set_nodelay(true);
     srv.stats.connections.fetch_add(1, Ordering::Relaxed);
     let id = srv.next_client_id.fetch_add(1, Ordering::Relaxed);
-    let handle = Arc::new(ClientHandle {
+    let handle = Arc::new(ClientHandle::new(
         id,
-        addr: fmt_addr(addr),
-        laddr: local.map(fmt_addr).unwrap_or_default(),
-        created: Instant::now(),
-        name: Mutex::new(None),
-        db: AtomicUsize::new(0),
-        resp: AtomicUsize::new(2),
-        last_interaction: AtomicU64::new(now_ms()),
-        last_cmd: Mutex::new((None, "NULL")),
-        qbuf: AtomicUsize::new(0),
-        omem: AtomicUsize::new(0),
-        flags: Mutex::new(String::new()),
-        killed: AtomicBool::new(false),
-        kill: Notify::new(),
-    });
+        fmt_addr(addr),
+        local.map(fmt_addr).unwrap_or_default(),
+    ));
     let (maxclients, needs_auth) = {
         let c = srv.config.read();
         (c.maxclients(), c.requirepass().is_some())
@@ -121,7 +108,9 @@ async fn connection(
         }
     };
     if too_many {
-        srv.stats.rejected_connections.fetch_add(1, Ordering::Relaxed);
+        srv.stats
+            .rejected_connections
+            .fetch_add(1, Ordering::Relaxed);
         let _ = stream
             .write_all(b"-ERR max number of clients reached\r\n")
             .await;
@@ -146,7 +135,13 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
             return Ok(());
         }
         if rbuf.capacity() - rbuf.len() < 4096 {
-            rbuf.reserve(16 * 1024);
+            // Grow faster while a large argument is arriving, but never by more than the bytes
+            // a few reads bring: a claimed length alone must not allocate.
+            let want = decoder
+                .missing_bulk_bytes(&rbuf)
+                .unwrap_or(0)
+                .clamp(16 * 1024, 1024 * 1024);
+            rbuf.reserve(want);
         }
         let idle_timeout = idle_timeout(srv);
         let n = tokio::select! {
@@ -195,9 +190,10 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    let msg = format!("ERR {e}");
-                    srv.stats.count_error(&msg);
-                    out.error(msg.as_bytes());
+                    let mut msg = b"ERR ".to_vec();
+                    msg.extend_from_slice(&e.message());
+                    srv.stats.count_error("ERR");
+                    out.error(&msg);
                     flush(srv, stream, &mut out).await?;
                     info!("Protocol error ({e}) from client: id={}", handle.id);
                     return Ok(());
@@ -209,7 +205,8 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
         if client.close_after_reply {
             return Ok(());
         }
-        if rbuf.len() as u64 > qbuf_limit {
+        // Like Redis, count only the part of the buffer not yet parsed into arguments.
+        if (rbuf.len() - decoder.parsed_len().min(rbuf.len())) as u64 > qbuf_limit {
             warn!(
                 "Closing client that reached max query buffer length: id={}",
                 handle.id

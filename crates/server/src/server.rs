@@ -11,9 +11,9 @@ use parking_lot::{Mutex, RwLock};
 use tokio::sync::{watch, Notify};
 
 use crate::command::{flag, Entry, Table};
-use crate::exec::Client;
 use crate::config::Config;
 use crate::db::{now_ms, Keyspace};
+use crate::exec::Client;
 use crate::monitor::{LatencyMonitor, SlowLog};
 
 /// Server-wide counters reported by INFO stats.
@@ -80,6 +80,28 @@ pub struct ClientHandle {
     pub killed: AtomicBool,
     /// Wakes the connection when `killed` is set.
     pub kill: Notify,
+}
+
+impl ClientHandle {
+    /// A handle for a new client with the given addresses.
+    pub fn new(id: u64, addr: String, laddr: String) -> Self {
+        ClientHandle {
+            id,
+            addr,
+            laddr,
+            created: Instant::now(),
+            name: Mutex::new(None),
+            db: AtomicUsize::new(0),
+            resp: AtomicUsize::new(2),
+            last_interaction: AtomicU64::new(now_ms()),
+            last_cmd: Mutex::new((None, "NULL")),
+            qbuf: AtomicUsize::new(0),
+            omem: AtomicUsize::new(0),
+            flags: Mutex::new(String::new()),
+            killed: AtomicBool::new(false),
+            kill: Notify::new(),
+        }
+    }
 }
 
 /// The shared state of one server; see the module documentation.
@@ -191,6 +213,16 @@ impl Server {
         for c in [&k.expired, &k.hits, &k.misses] {
             c.store(0, Ordering::Relaxed);
         }
+    }
+
+    /// A client handle for a caller without a connection (tests, internal callers). It is not
+    /// registered, so it never appears in CLIENT LIST.
+    pub fn detached_handle(&self) -> Arc<ClientHandle> {
+        Arc::new(ClientHandle::new(
+            self.next_client_id.fetch_add(1, Ordering::Relaxed),
+            String::new(),
+            String::new(),
+        ))
     }
 
     /// Asks every task to stop.

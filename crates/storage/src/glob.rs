@@ -363,12 +363,8 @@ mod tests {
     #[test]
     fn nesting_limit() {
         // 1000 star groups are followed, the 1001st (non-trailing) one fails the match.
-        let mut pattern = Vec::new();
-        let mut string = Vec::new();
-        for _ in 0..1000 {
-            pattern.extend_from_slice(b"*a");
-            string.push(b'a');
-        }
+        let mut pattern = b"*a".repeat(1000);
+        let mut string = vec![b'a'; 1000];
         check(&pattern, &string, false, true);
         let mut with_trailing = pattern.clone();
         with_trailing.push(b'*');
@@ -390,6 +386,11 @@ mod tests {
         let mut matching = string.clone();
         matching.push(b'b');
         check(&pattern, &matching, false, true);
-        check(b"*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?b", &string, false, false);
+        check(
+            b"*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?b",
+            &string,
+            false,
+            false,
+        );
     }
 }

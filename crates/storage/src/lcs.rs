@@ -120,8 +120,16 @@ mod tests {
         assert_eq!(
             m.ranges(),
             vec![
-                Match { a: (4, 7), b: (5, 8), len: 4 },
-                Match { a: (2, 3), b: (0, 1), len: 2 },
+                Match {
+                    a: (4, 7),
+                    b: (5, 8),
+                    len: 4
+                },
+                Match {
+                    a: (2, 3),
+                    b: (0, 1),
+                    len: 2
+                },
             ]
         );
         assert!(Lcs::new(b"", b"abc").is_empty());

@@ -157,7 +157,11 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
         return None;
     }
     match scan_float(s)? {
-        FloatText::Infinity { negative } => Some(if negative { f64::NEG_INFINITY } else { f64::INFINITY }),
+        FloatText::Infinity { negative } => Some(if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }),
         FloatText::Decimal { nonzero, .. } => {
             // The scanner admitted only ASCII in a grammar that is a subset of Rust's, and
             // Rust's conversion is correctly rounded like glibc's.
@@ -169,16 +173,19 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
                 Some(v)
             }
         }
-        FloatText::Hex { negative, int_digits, frac_digits, exp2 } => {
-            match hex_to_binary(int_digits, frac_digits, exp2, &F64) {
-                Rounded::Zero { inexact: false } => Some(if negative { -0.0 } else { 0.0 }),
-                Rounded::Finite { mant, exp } => {
-                    let v = f64_from_parts(mant, exp);
-                    Some(if negative { -v } else { v })
-                }
-                Rounded::Zero { inexact: true } | Rounded::Overflow => None,
+        FloatText::Hex {
+            negative,
+            int_digits,
+            frac_digits,
+            exp2,
+        } => match hex_to_binary(int_digits, frac_digits, exp2, &F64) {
+            Rounded::Zero { inexact: false } => Some(if negative { -0.0 } else { 0.0 }),
+            Rounded::Finite { mant, exp } => {
+                let v = f64_from_parts(mant, exp);
+                Some(if negative { -v } else { v })
             }
-        }
+            Rounded::Zero { inexact: true } | Rounded::Overflow => None,
+        },
     }
 }
 
@@ -190,7 +197,11 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
 /// when the decimal exponent is below -4 or above 16.
 pub fn format_double(v: f64, out: &mut Vec<u8>) {
     if v.is_nan() {
-        out.extend_from_slice(if v.is_sign_negative() { b"-nan" } else { b"nan" });
+        out.extend_from_slice(if v.is_sign_negative() {
+            b"-nan"
+        } else {
+            b"nan"
+        });
         return;
     }
     if v.is_infinite() {
@@ -218,6 +229,9 @@ pub fn format_double(v: f64, out: &mut Vec<u8>) {
             digits[n] = b;
             n += 1;
         }
+    }
+    if n == 0 {
+        return;
     }
     let exp = std::str::from_utf8(&raw[e_pos + 1..])
         .ok()
@@ -263,6 +277,15 @@ pub fn format_double(v: f64, out: &mut Vec<u8>) {
     }
 }
 
+/// Redis's `double2ll`: the integer equal to `v` when `v` is integral and within ±2^62.
+///
+/// Listpack-encoded sorted sets store such scores as integers, which is why `-0.0` comes back as
+/// `0` from a small sorted set (but as `-0` from a skiplist-encoded one).
+pub fn f64_to_i64_exact(v: f64) -> Option<i64> {
+    const LIMIT: f64 = 4_611_686_018_427_387_904.0; // 2^62, which is (double)(LLONG_MAX / 2).
+    ((-LIMIT..=LIMIT).contains(&v) && v.trunc() == v).then_some(v as i64)
+}
+
 /// Appends `v` as Redis's `d2string` prints it (scores stored in listpack-encoded sorted sets).
 ///
 /// Like [`format_double`], except that NaN is always `nan` and integral values within
@@ -272,10 +295,11 @@ pub fn format_double_d2string(v: f64, out: &mut Vec<u8>) {
         out.extend_from_slice(b"nan");
         return;
     }
-    const LIMIT: f64 = 4_611_686_018_427_387_904.0; // 2^62, which is (double)(LLONG_MAX / 2).
-    if v != 0.0 && (-LIMIT..=LIMIT).contains(&v) && v.trunc() == v {
-        push_i64(v as i64, out);
-        return;
+    if v != 0.0 {
+        if let Some(i) = f64_to_i64_exact(v) {
+            push_i64(i, out);
+            return;
+        }
     }
     format_double(v, out);
 }
@@ -301,12 +325,22 @@ pub struct LongDouble(Ld);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ld {
-    Zero { negative: bool },
+    Zero {
+        negative: bool,
+    },
     /// The value `(-1)^negative * mant * 2^exp`; `mant` has its top bit set unless the value is
     /// subnormal, in which case `exp` is the smallest exponent.
-    Finite { negative: bool, mant: u64, exp: i32 },
-    Infinite { negative: bool },
-    Nan { negative: bool },
+    Finite {
+        negative: bool,
+        mant: u64,
+        exp: i32,
+    },
+    Infinite {
+        negative: bool,
+    },
+    Nan {
+        negative: bool,
+    },
 }
 
 impl LongDouble {
@@ -327,16 +361,30 @@ impl LongDouble {
             FloatText::Infinity { negative } => {
                 return Some(LongDouble(Ld::Infinite { negative }));
             }
-            FloatText::Decimal { negative, int_digits, frac_digits, exp10, .. } => {
-                (negative, decimal_to_binary(int_digits, frac_digits, exp10, &F80))
-            }
-            FloatText::Hex { negative, int_digits, frac_digits, exp2 } => {
-                (negative, hex_to_binary(int_digits, frac_digits, exp2, &F80))
-            }
+            FloatText::Decimal {
+                negative,
+                int_digits,
+                frac_digits,
+                exp10,
+                ..
+            } => (
+                negative,
+                decimal_to_binary(int_digits, frac_digits, exp10, &F80),
+            ),
+            FloatText::Hex {
+                negative,
+                int_digits,
+                frac_digits,
+                exp2,
+            } => (negative, hex_to_binary(int_digits, frac_digits, exp2, &F80)),
         };
         match rounded {
             Rounded::Zero { inexact: false } => Some(LongDouble(Ld::Zero { negative })),
-            Rounded::Finite { mant, exp } => Some(LongDouble(Ld::Finite { negative, mant, exp })),
+            Rounded::Finite { mant, exp } => Some(LongDouble(Ld::Finite {
+                negative,
+                mant,
+                exp,
+            })),
             Rounded::Zero { inexact: true } | Rounded::Overflow => None,
         }
     }
@@ -344,7 +392,10 @@ impl LongDouble {
     /// The exact `long double` value of an integer (as for int-encoded strings).
     pub fn from_i64(v: i64) -> LongDouble {
         let negative = v < 0;
-        LongDouble::from_rounded(negative, round_to(&F80, u128::from(v.unsigned_abs()), 0, false))
+        LongDouble::from_rounded(
+            negative,
+            round_to(&F80, u128::from(v.unsigned_abs()), 0, false),
+        )
     }
 
     /// The exact `long double` value of a double.
@@ -394,7 +445,11 @@ impl LongDouble {
                     f64::NAN
                 }
             }
-            Ld::Finite { negative, mant, exp } => {
+            Ld::Finite {
+                negative,
+                mant,
+                exp,
+            } => {
                 let magnitude = match round_to(&F64, u128::from(mant), i64::from(exp), false) {
                     Rounded::Zero { .. } => 0.0,
                     Rounded::Finite { mant, exp } => f64_from_parts(mant, exp),
@@ -426,8 +481,16 @@ impl LongDouble {
             Ld::Zero { negative } => (negative, 0, 0),
             Ld::Infinite { negative } => (negative, 0x7fff, 1 << 63),
             Ld::Nan { negative } => (negative, 0x7fff, 3 << 62),
-            Ld::Finite { negative, mant, exp } => {
-                let biased = if mant >> 63 == 0 { 0 } else { (i64::from(exp) + 16446) as u128 };
+            Ld::Finite {
+                negative,
+                mant,
+                exp,
+            } => {
+                let biased = if mant >> 63 == 0 {
+                    0
+                } else {
+                    (i64::from(exp) + 16446) as u128
+                };
                 (negative, biased, mant)
             }
         };
@@ -455,12 +518,23 @@ impl LongDouble {
             (Ld::Zero { .. }, _) => other,
             (_, Ld::Zero { .. }) => self,
             (
-                Ld::Finite { negative: na, mant: ma, exp: ea },
-                Ld::Finite { negative: nb, mant: mb, exp: eb },
+                Ld::Finite {
+                    negative: na,
+                    mant: ma,
+                    exp: ea,
+                },
+                Ld::Finite {
+                    negative: nb,
+                    mant: mb,
+                    exp: eb,
+                },
             ) => {
                 // Order the operands so that `hi` has the larger exponent, hence magnitude.
-                let ((nh, mh, eh), (nl, ml, el)) =
-                    if ea >= eb { ((na, ma, ea), (nb, mb, eb)) } else { ((nb, mb, eb), (na, ma, ea)) };
+                let ((nh, mh, eh), (nl, ml, el)) = if ea >= eb {
+                    ((na, ma, ea), (nb, mb, eb))
+                } else {
+                    ((nb, mb, eb), (na, ma, ea))
+                };
                 let d = i64::from(eh) - i64::from(el);
                 if d >= 70 {
                     // The smaller operand is below a quarter of the larger one's last unit, so
@@ -498,7 +572,11 @@ impl LongDouble {
         let (negative, mant, exp) = match self.0 {
             Ld::Zero { .. } => return 0,
             Ld::Nan { .. } | Ld::Infinite { .. } => return i64::MIN,
-            Ld::Finite { negative, mant, exp } => (negative, mant, exp),
+            Ld::Finite {
+                negative,
+                mant,
+                exp,
+            } => (negative, mant, exp),
         };
         // The product is rounded to extended precision first, exactly as the FPU does.
         let (mant, exp) = match round_to(&F80, u128::from(mant) * 1000, i64::from(exp), false) {
@@ -552,7 +630,11 @@ impl LongDouble {
                 return;
             }
             Ld::Zero { negative } => (negative, 0u64, 0i32),
-            Ld::Finite { negative, mant, exp } => (negative, mant, exp),
+            Ld::Finite {
+                negative,
+                mant,
+                exp,
+            } => (negative, mant, exp),
         };
         if negative {
             out.push(b'-');
@@ -608,7 +690,11 @@ impl LongDouble {
     fn from_rounded(negative: bool, rounded: Rounded) -> LongDouble {
         LongDouble(match rounded {
             Rounded::Zero { .. } => Ld::Zero { negative },
-            Rounded::Finite { mant, exp } => Ld::Finite { negative, mant, exp },
+            Rounded::Finite { mant, exp } => Ld::Finite {
+                negative,
+                mant,
+                exp,
+            },
             Rounded::Overflow => Ld::Infinite { negative },
         })
     }
@@ -675,7 +761,10 @@ fn scan_float(s: &[u8]) -> Option<FloatText<'_>> {
         let mut pos = int_len;
         let mut frac_digits: &[u8] = &[];
         if hex.get(pos) == Some(&b'.') {
-            let frac_len = hex[pos + 1..].iter().take_while(|b| b.is_ascii_hexdigit()).count();
+            let frac_len = hex[pos + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_hexdigit())
+                .count();
             frac_digits = &hex[pos + 1..pos + 1 + frac_len];
             pos += 1 + frac_len;
         }
@@ -688,14 +777,22 @@ fn scan_float(s: &[u8]) -> Option<FloatText<'_>> {
             Some(b'p' | b'P') => scan_exponent(&hex[pos + 1..])?,
             Some(_) => return None,
         };
-        return Some(FloatText::Hex { negative, int_digits, frac_digits, exp2 });
+        return Some(FloatText::Hex {
+            negative,
+            int_digits,
+            frac_digits,
+            exp2,
+        });
     }
     let int_len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     let int_digits = &rest[..int_len];
     let mut pos = int_len;
     let mut frac_digits: &[u8] = &[];
     if rest.get(pos) == Some(&b'.') {
-        let frac_len = rest[pos + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let frac_len = rest[pos + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         frac_digits = &rest[pos + 1..pos + 1 + frac_len];
         pos += 1 + frac_len;
     }
@@ -708,7 +805,13 @@ fn scan_float(s: &[u8]) -> Option<FloatText<'_>> {
         Some(_) => return None,
     };
     let nonzero = int_digits.iter().chain(frac_digits).any(|&d| d != b'0');
-    Some(FloatText::Decimal { negative, int_digits, frac_digits, exp10, nonzero })
+    Some(FloatText::Decimal {
+        negative,
+        int_digits,
+        frac_digits,
+        exp10,
+        nonzero,
+    })
 }
 
 /// Scans `[+-]digits` to the end of the input, clamping the magnitude to [`EXP_CLAMP`].
@@ -742,8 +845,16 @@ struct Format {
     max_msb: i64,
 }
 
-const F64: Format = Format { precision: 53, min_lsb: -1074, max_msb: 1023 };
-const F80: Format = Format { precision: 64, min_lsb: -16445, max_msb: 16383 };
+const F64: Format = Format {
+    precision: 53,
+    min_lsb: -1074,
+    max_msb: 1023,
+};
+const F80: Format = Format {
+    precision: 64,
+    min_lsb: -16445,
+    max_msb: 16383,
+};
 
 /// An exact value rounded to a [`Format`] (sign kept by the caller).
 #[derive(Debug, PartialEq)]
@@ -1116,7 +1227,10 @@ struct StackText {
 
 impl StackText {
     fn new() -> StackText {
-        StackText { buf: [0; 40], len: 0 }
+        StackText {
+            buf: [0; 40],
+            len: 0,
+        }
     }
 
     fn as_bytes(&self) -> &[u8] {
@@ -1131,5 +1245,433 @@ impl std::fmt::Write for StackText {
         dst.copy_from_slice(s.as_bytes());
         self.len = end;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn f64_text(v: f64, f: fn(f64, &mut Vec<u8>)) -> String {
+        let mut out = Vec::new();
+        f(v, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn ld(s: &str) -> LongDouble {
+        LongDouble::parse(s.as_bytes()).unwrap()
+    }
+
+    fn human(v: LongDouble) -> String {
+        let mut out = Vec::new();
+        v.format_human(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn parse_i64_table() {
+        // Acceptance as observed with `SET n <text>` + `INCRBY n 0` on Redis 7.0.15.
+        let cases: &[(&[u8], Option<i64>)] = &[
+            (b"0", Some(0)),
+            (b"-0", None),
+            (b"00", None),
+            (b"01", None),
+            (b"+1", None),
+            (b" 1", None),
+            (b"1 ", None),
+            (b"", None),
+            (b"-", None),
+            (b"1a", None),
+            (b"12", Some(12)),
+            (b"-12", Some(-12)),
+            (b"9223372036854775807", Some(i64::MAX)),
+            (b"9223372036854775808", None),
+            (b"-9223372036854775808", Some(i64::MIN)),
+            (b"-9223372036854775809", None),
+            (b"123456789012345678901", None),
+            (b"99999999999999999999", None),
+            (b"1\0", None),
+        ];
+        for &(text, expected) in cases {
+            assert_eq!(
+                parse_i64(text),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn parse_u64_table() {
+        // The stream-ID cases were observed with XADD on Redis 7.0.15 (" 5", "+6", "007",
+        // "-0" accepted; 2^64 and "0x1" refused).
+        let cases: &[(&[u8], Option<u64>)] = &[
+            (b"0", Some(0)),
+            (b"5", Some(5)),
+            (b" 5", Some(5)),
+            (b"\t\n5", Some(5)),
+            (b"+6", Some(6)),
+            (b"007", Some(7)),
+            (b"-0", Some(0)),
+            (b"-1", None),
+            (b"-00001", Some(u64::MAX)),
+            (b"-18446744073709551615", Some(1)),
+            (b"-18446744073709551616", None),
+            (b"18446744073709551615", Some(u64::MAX)),
+            (b"18446744073709551616", None),
+            (b"0x1", None),
+            (b"", None),
+            (b" ", None),
+            (b"+", None),
+            (b"5 ", None),
+            (b"5\0garbage", Some(5)),
+            (b"\0", None),
+        ];
+        for &(text, expected) in cases {
+            assert_eq!(
+                parse_u64(text),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn format_i64_table() {
+        let mut buf = [0u8; 20];
+        assert_eq!(format_i64(0, &mut buf), b"0");
+        assert_eq!(format_i64(-7, &mut buf), b"-7");
+        assert_eq!(format_i64(i64::MAX, &mut buf), b"9223372036854775807");
+        assert_eq!(format_i64(i64::MIN, &mut buf), b"-9223372036854775808");
+    }
+
+    proptest! {
+        #[test]
+        fn i64_round_trip(x in any::<i64>()) {
+            let mut buf = [0u8; 20];
+            let text = format_i64(x, &mut buf).to_vec();
+            prop_assert_eq!(parse_i64(&text), Some(x));
+            prop_assert_eq!(text, x.to_string().into_bytes());
+        }
+
+        #[test]
+        fn u64_of_non_negative_i64(x in 0..=i64::MAX) {
+            prop_assert_eq!(parse_u64(x.to_string().as_bytes()), Some(x as u64));
+        }
+
+        #[test]
+        fn f64_display_round_trip(bits in any::<u64>()) {
+            let v = f64::from_bits(bits);
+            prop_assume!(v.is_finite());
+            // %.17g always round-trips through string2d.
+            let text = f64_text(v, format_double);
+            let back = parse_f64(text.as_bytes()).unwrap();
+            prop_assert_eq!(back.to_bits(), v.to_bits());
+            // The long-double view of a double is exact.
+            prop_assert_eq!(LongDouble::from_f64(v).to_f64().to_bits(), v.to_bits());
+        }
+
+        #[test]
+        fn big_decimal_path_agrees_with_std(int in "[0-9]{0,30}", frac in "[0-9]{0,30}", exp in -400i64..400) {
+            prop_assume!(!int.is_empty() || !frac.is_empty());
+            let text = format!("{int}.{frac}e{exp}");
+            let std_value: f64 = text.parse().unwrap();
+            let ours = decimal_to_binary(int.as_bytes(), frac.as_bytes(), exp, &F64);
+            match ours {
+                Rounded::Finite { mant, exp } => prop_assert_eq!(f64_from_parts(mant, exp), std_value),
+                Rounded::Zero { .. } => prop_assert_eq!(std_value, 0.0),
+                Rounded::Overflow => prop_assert!(std_value.is_infinite()),
+            }
+        }
+    }
+
+    #[test]
+    fn parse_f64_table() {
+        // Acceptance as observed with `ZADD z <text> m` on Redis 7.0.15.
+        let accepted: &[(&str, f64)] = &[
+            ("1.5", 1.5),
+            ("0.1", 0.1),
+            ("3.0", 3.0),
+            ("-0.0", -0.0),
+            ("+inf", f64::INFINITY),
+            ("inf", f64::INFINITY),
+            ("-inf", f64::NEG_INFINITY),
+            ("Infinity", f64::INFINITY),
+            ("-INFINITY", f64::NEG_INFINITY),
+            ("1e-310", 1e-310),
+            ("4.9e-324", 5e-324),
+            ("0x1p3", 8.0),
+            ("0x1.8p1", 3.0),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("-.5e1", -5.0),
+            ("00012", 12.0),
+            ("1E+2", 100.0),
+            ("1e0", 1.0),
+            ("0e99999999999999999999", 0.0),
+            ("-1.7976931348623157e308", f64::MIN),
+        ];
+        for &(text, v) in accepted {
+            let got = parse_f64(text.as_bytes()).unwrap_or_else(|| panic!("{text} refused"));
+            assert_eq!(got.to_bits(), v.to_bits(), "{text}");
+        }
+        let refused = [
+            "",
+            " 1",
+            "1 ",
+            "1e",
+            "e1",
+            ".",
+            "nan",
+            "-nan",
+            "NaN",
+            "nan(1)",
+            "1e-400",
+            "1e400",
+            "0x",
+            "0x.p1",
+            "0x1p",
+            "1\0",
+            "infinit",
+            "--1",
+            "1..2",
+            "0x1p99999",
+            "0x1p-99999",
+        ];
+        for text in refused {
+            assert_eq!(parse_f64(text.as_bytes()), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn format_double_table() {
+        // ZSCORE replies observed on Redis 7.0.15 (identical in RESP2 and RESP3).
+        let cases: &[(f64, &str)] = &[
+            (1.5, "1.5"),
+            (0.1, "0.10000000000000001"),
+            (1e20, "1e+20"),
+            (1e-5, "1.0000000000000001e-05"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (3.0, "3"),
+            (-0.0, "-0"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (1e-310, "9.9999999999999694e-311"),
+            // 26215 / 2^18 = 0.100002288818359375 exactly: a tie at the 17th digit, rounded to even.
+            (26215.0 / 262144.0, "0.10000228881835938"),
+            (1e16, "10000000000000000"),
+            (1e17, "1e+17"),
+            (12345678901234567.0, "12345678901234568"),
+            (0.0001, "0.0001"),
+            (4611686018427387904.0, "4.6116860184273879e+18"),
+            (1e18, "1e+18"),
+            (f64::MIN, "-1.7976931348623157e+308"),
+            (2.2250738585072014e-308, "2.2250738585072014e-308"),
+            (5e-324, "4.9406564584124654e-324"),
+            (-5.0, "-5"),
+            (100.0, "100"),
+            (f64::NAN, "nan"),
+        ];
+        for &(v, text) in cases {
+            assert_eq!(f64_text(v, format_double), text, "{v:e}");
+        }
+    }
+
+    #[test]
+    fn format_double_d2string_table() {
+        // Outputs of Redis's own d2string.
+        let cases: &[(f64, &str)] = &[
+            (1e18, "1000000000000000000"),
+            (4611686018427387904.0, "4611686018427387904"),
+            (4611686018427388928.0, "4.6116860184273889e+18"),
+            (-4611686018427387904.0, "-4611686018427387904"),
+            (-0.0, "-0"),
+            (0.0, "0"),
+            (1.5, "1.5"),
+            (f64::NAN, "nan"),
+            (-f64::NAN, "nan"),
+            (f64::NEG_INFINITY, "-inf"),
+        ];
+        for &(v, text) in cases {
+            assert_eq!(f64_text(v, format_double_d2string), text, "{v:e}");
+        }
+        assert_eq!(f64_to_i64_exact(-0.0), Some(0));
+        assert_eq!(f64_to_i64_exact(0.5), None);
+        assert_eq!(f64_to_i64_exact(9.3e18), None);
+    }
+
+    #[test]
+    fn format_long_double_of_doubles() {
+        // ld2string(LD_STR_HUMAN) of doubles, as GEOPOS prints coordinates.
+        let cases: &[(f64, &str)] = &[
+            (1.5, "1.5"),
+            (0.1, "0.10000000000000001"),
+            (1e20, "100000000000000000000"),
+            (-0.0, "0"),
+            (1e-20, "0"),
+            (-1e-20, "0"),
+            (13.361389338970184, "13.36138933897018433"),
+            (38.1155563954963, "38.11555639549629859"),
+            (0.3, "0.29999999999999999"),
+            (2.5e-17, "0.00000000000000002"),
+            (123456789.12345679, "123456789.12345679104328156"),
+            (-2.0, "-2"),
+            (5e-324, "0"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ];
+        for &(v, text) in cases {
+            assert_eq!(f64_text(v, format_long_double), text, "{v:e}");
+        }
+        let max = f64_text(f64::MAX, format_long_double);
+        assert_eq!(max.len(), 309);
+        assert!(
+            max.starts_with("179769313486231570814527423731704356798070567525844996598917476803")
+        );
+    }
+
+    #[test]
+    fn incrbyfloat_table() {
+        // `SET x <a>` then `INCRBYFLOAT x <b>` on Redis 7.0.15; None is an error reply.
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("0.1", "0.2", Some("0.3")),
+            ("10.5", "0.1", Some("10.6")),
+            ("1.5", "1.1", Some("2.6")),
+            ("0", "5.0e3", Some("5000")),
+            ("0", "-0.0", Some("0")),
+            ("0", "1e-20", Some("0")),
+            ("0", "-1e-20", Some("0")),
+            ("0", "0x1p3", Some("8")),
+            ("0", "1e-4940", Some("0")),
+            ("0", "+1", Some("1")),
+            ("0", ".5", Some("0.5")),
+            ("0", "5.", Some("5")),
+            ("0", "0.000003814697265625", Some("0.00000381469726562")),
+            ("3", "0.1", Some("3.1")),
+            (
+                "1",
+                "0.333333333333333333333333",
+                Some("1.33333333333333333"),
+            ),
+            (
+                "0",
+                "123456789012345678901234567890",
+                Some("123456789012345678899921813504"),
+            ),
+            ("0", "1e20", Some("100000000000000000000")),
+            ("1e18", "0.5", Some("1000000000000000000.5")),
+            ("17179869184", "1.5", Some("17179869185.5")),
+            ("17179869184", "17179869184", Some("34359738368")),
+            ("1", "-1.1", Some("-0.1")),
+            ("0", "0x1.8p1", Some("3")),
+            ("0", "1e-17", Some("0.00000000000000001")),
+            ("0", "5e-18", Some("0")),
+            ("0", "6e-18", Some("0.00000000000000001")),
+            ("0.1", "0", Some("0.1")),
+            ("1.1", "2.2", Some("3.3")),
+            ("0", "inf", None),
+            ("0", "-inf", None),
+            ("0", "Infinity", None),
+            ("1e4932", "1e4932", None),
+        ];
+        for &(a, b, expected) in cases {
+            let got = incr_by_float(ld(a), ld(b)).map(human);
+            assert_eq!(got.as_deref(), expected, "{a} + {b}");
+        }
+        // Values far beyond double range print in full.
+        let big = human(ld("1.7976931348623157e308"));
+        assert_eq!(big.len(), 309);
+        assert!(big.starts_with("179769313486231569995921046774104434048386446944329178485314420"));
+        let huge = human(ld("1e400"));
+        assert_eq!(huge.len(), 401);
+        assert!(huge.starts_with("10000000000000000000281880683947586514586453433629052038625910"));
+        // No negative zero: 1/41 - 1/41.
+        assert_eq!(
+            human(ld("0.024390243902439025") + ld("-0.024390243902439025")),
+            "0"
+        );
+    }
+
+    #[test]
+    fn long_double_parse_refusals() {
+        let refused = [
+            "",
+            " 1",
+            "1 ",
+            "1e",
+            "nan",
+            "1e4933",
+            "1e-4960",
+            "0x1p16384",
+            "1\0",
+            "--1",
+            " ",
+        ];
+        for text in refused {
+            assert_eq!(LongDouble::parse(text.as_bytes()), None, "{text:?}");
+        }
+        let long = format!("0.{}", "1".repeat(MAX_LONG_DOUBLE_CHARS - 2));
+        assert_eq!(LongDouble::parse(long.as_bytes()), None);
+        let just_fits = format!("0.{}", "1".repeat(MAX_LONG_DOUBLE_CHARS - 3));
+        assert_eq!(
+            human(LongDouble::parse(just_fits.as_bytes()).unwrap()),
+            "0.11111111111111111"
+        );
+        // 5119 digits are accepted text but overflow the long double range.
+        assert_eq!(
+            LongDouble::parse("1".repeat(MAX_LONG_DOUBLE_CHARS - 1).as_bytes()),
+            None
+        );
+        assert!(LongDouble::parse(b"-0").is_some());
+        assert!(LongDouble::parse(b"inf").is_some_and(|v| !v.is_finite()));
+    }
+
+    #[test]
+    fn long_double_conversions() {
+        assert_eq!(
+            LongDouble::from_i64(i64::MIN).to_x87_bits(),
+            0xc03e_8000_0000_0000_0000
+        );
+        assert_eq!(LongDouble::from_i64(0), LongDouble::ZERO);
+        assert_eq!(human(LongDouble::from_i64(i64::MAX)), "9223372036854775807");
+        assert_eq!(ld("0.1").to_x87_bits(), 0x3ffb_cccc_cccc_cccc_cccd);
+        assert_eq!(ld("0.1").to_f64(), 0.1);
+        assert_eq!(ld("1e400").to_f64(), f64::INFINITY);
+        let nan = ld("inf") + ld("-inf");
+        assert!(nan.is_nan());
+        assert_eq!(human(nan), "-nan");
+    }
+
+    #[test]
+    fn timeout_millis_table() {
+        // BLPOP on a non-empty list with these timeouts on Redis 7.0.15: a negative result is the
+        // "timeout is negative" error.
+        let cases: &[(&str, i64)] = &[
+            ("1e30", i64::MIN),
+            ("inf", i64::MIN),
+            ("-inf", i64::MIN),
+            ("-0.0001", 0),
+            ("-0.001", 0),
+            ("-0.002", -1),
+            ("-0.0005", 0),
+            ("0.0001", 1),
+            ("0x1p3", 8000),
+            ("-1e-4940", 0),
+            ("9223372036854775.807", i64::MAX),
+            ("9223372036854775.808", i64::MIN),
+            ("-9223372036854775.808", -9223372036854775807),
+            ("-9223372036854775.809", i64::MIN),
+            ("9.3e15", i64::MIN),
+            ("1.5", 1500),
+            ("0.0015", 2),
+            ("0", 0),
+        ];
+        for &(text, expected) in cases {
+            assert_eq!(ld(text).timeout_millis(), expected, "{text}");
+        }
     }
 }

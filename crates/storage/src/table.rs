@@ -283,7 +283,11 @@ impl<E: Slot> OrderedTable<E> {
             }
         }
         let kept = slots.iter().filter(|e| e.hash() != 0).count();
-        let buckets = if kept * 8 < self.buckets { kept * 2 } else { self.buckets };
+        let buckets = if kept * 8 < self.buckets {
+            kept * 2
+        } else {
+            self.buckets
+        };
         if kept == 0 {
             self.clear();
         } else {

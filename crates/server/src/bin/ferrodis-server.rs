@@ -27,7 +27,10 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -46,12 +49,21 @@ fn init_logging(config: &config::Config) {
         config::LogLevel::Warning => LevelFilter::WARN,
     };
     let logfile = config.logfile();
-    let builder = tracing_subscriber::fmt().with_max_level(level).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false);
     if logfile.is_empty() {
         builder.init();
     } else {
-        match std::fs::OpenOptions::new().create(true).append(true).open(&logfile) {
-            Ok(f) => builder.with_ansi(false).with_writer(std::sync::Mutex::new(f)).init(),
+        match std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&logfile)
+        {
+            Ok(f) => builder
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(f))
+                .init(),
             Err(e) => {
                 eprintln!("Can't open the log file: {e}");
                 builder.init();
@@ -91,7 +103,8 @@ async fn serve(config: config::Config) -> ExitCode {
         tracing::error!("Failed listening on port {port} (tcp), aborting.");
         return ExitCode::FAILURE;
     }
-    srv.port.store(port as usize, std::sync::atomic::Ordering::Relaxed);
+    srv.port
+        .store(port as usize, std::sync::atomic::Ordering::Relaxed);
     tracing::info!("Server initialized; ready to accept connections on port {port}");
     ferrodis_server::net::run(srv, listeners, shutdown_signal()).await;
     ExitCode::SUCCESS

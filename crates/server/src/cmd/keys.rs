@@ -16,20 +16,57 @@ const F: u32 = flag::FAST;
 const KR: u64 = acl::KEYSPACE | acl::READ;
 const KW: u64 = acl::KEYSPACE | acl::WRITE;
 
-const fn c(name: &'static str, arity: i32, flags: u32, acl: u64, h: crate::command::Handler) -> Command {
+const fn c(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    acl: u64,
+    h: crate::command::Handler,
+) -> Command {
     Command::new(name, arity, flags, acl, h).keys(KEY1)
 }
 
 const fn obj(name: &'static str, arity: i32, h: crate::command::Handler) -> Command {
-    Command::new(name, arity, R, KR | acl::SLOW, h).keys(KeySpec { first: 2, last: 2, step: 1 })
+    Command::new(name, arity, R, KR | acl::SLOW, h).keys(KeySpec {
+        first: 2,
+        last: 2,
+        step: 1,
+    })
 }
 
 static OBJECT: &[Command] = &[
-    obj("encoding", 3, object_encoding).doc("generic", "2.2.3", "Returns the internal encoding of a Redis object."),
-    obj("refcount", 3, object_refcount).doc("generic", "2.2.3", "Returns the reference count of a value of a key."),
-    obj("idletime", 3, object_idletime).doc("generic", "2.2.3", "Returns the time since the last access to a Redis object."),
-    obj("freq", 3, object_freq).doc("generic", "4.0.0", "Returns the logarithmic access frequency counter of a Redis object."),
-    Command::new("help", 2, flag::LOADING | flag::STALE, KR | acl::SLOW, object_help).doc("generic", "6.2.0", "Returns helpful text about the different subcommands."),
+    obj("encoding", 3, object_encoding).doc(
+        "generic",
+        "2.2.3",
+        "Returns the internal encoding of a Redis object.",
+    ),
+    obj("refcount", 3, object_refcount).doc(
+        "generic",
+        "2.2.3",
+        "Returns the reference count of a value of a key.",
+    ),
+    obj("idletime", 3, object_idletime).doc(
+        "generic",
+        "2.2.3",
+        "Returns the time since the last access to a Redis object.",
+    ),
+    obj("freq", 3, object_freq).doc(
+        "generic",
+        "4.0.0",
+        "Returns the logarithmic access frequency counter of a Redis object.",
+    ),
+    Command::new(
+        "help",
+        2,
+        flag::LOADING | flag::STALE,
+        KR | acl::SLOW,
+        object_help,
+    )
+    .doc(
+        "generic",
+        "6.2.0",
+        "Returns helpful text about the different subcommands.",
+    ),
 ];
 
 /// The family's commands.
@@ -236,7 +273,9 @@ fn keys(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     for s in 0..SHARDS {
         let shard = db.shard(s);
         for e in shard.iter() {
-            if (all || storage::glob::glob_match(pattern, &e.key, false)) && !shard.entry_expired(e, ctx.now) {
+            if (all || storage::glob::glob_match(pattern, &e.key, false))
+                && !shard.entry_expired(e, ctx.now)
+            {
                 found.push(e.key.to_vec());
             }
         }
@@ -250,7 +289,8 @@ fn keys(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// SCAN's cursor: the shard in the high 32 bits, the next hash within it in the low 32.
 fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = storage::num::parse_u64(&args[1]).ok_or_else(|| CmdError::err("invalid cursor"))?;
+    let cursor =
+        storage::num::parse_u64(&args[1]).ok_or_else(|| CmdError::err("invalid cursor"))?;
     let mut count = 10usize;
     let mut pattern: Option<&[u8]> = None;
     let mut type_filter: Option<&[u8]> = None;
@@ -285,10 +325,16 @@ fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         // Filter after collecting, so that removing expired keys does not disturb the walk.
         for key in batch {
             let hash = ctx.srv.keyspace.hash(&key).hash;
-            let Some(idx) = shard.find(hash, &key) else { continue };
+            let Some(idx) = shard.find(hash, &key) else {
+                continue;
+            };
             if shard.is_expired(idx, ctx.now) {
                 shard.remove(idx);
-                ctx.srv.keyspace.stats.expired.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                ctx.srv
+                    .keyspace
+                    .stats
+                    .expired
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 continue;
             }
             if let Some(p) = pattern {
@@ -313,7 +359,11 @@ fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 shard_no += 1;
                 from = 0;
                 if visited >= count {
-                    next = if shard_no < SHARDS { (shard_no as u64) << 32 } else { 0 };
+                    next = if shard_no < SHARDS {
+                        (shard_no as u64) << 32
+                    } else {
+                        0
+                    };
                     break;
                 }
             }
@@ -340,10 +390,16 @@ fn randomkey(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
         let s = nonempty[fastrand::usize(..nonempty.len())];
         let mut shard = db.shard(s);
-        let Some(i) = shard.random(fastrand::u64(..)) else { continue };
+        let Some(i) = shard.random(fastrand::u64(..)) else {
+            continue;
+        };
         if shard.is_expired(i, ctx.now) {
             shard.remove(i);
-            ctx.srv.keyspace.stats.expired.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            ctx.srv
+                .keyspace
+                .stats
+                .expired
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             continue;
         }
         if let Some(e) = shard.entry(i) {
@@ -412,7 +468,13 @@ fn swapdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 /// EXPIRE and its variants: `base` is added to the argument (0 for the absolute forms).
-fn expire_generic(ctx: &mut Ctx<'_>, args: &[Bytes], cmd: &str, seconds: bool, relative: bool) -> CmdResult {
+fn expire_generic(
+    ctx: &mut Ctx<'_>,
+    args: &[Bytes],
+    cmd: &str,
+    seconds: bool,
+    relative: bool,
+) -> CmdResult {
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     for a in &args[3..] {
         if is(a, "nx") {
@@ -424,24 +486,33 @@ fn expire_generic(ctx: &mut Ctx<'_>, args: &[Bytes], cmd: &str, seconds: bool, r
         } else if is(a, "lt") {
             lt = true;
         } else {
-            return Err(CmdError::err(format!("Unsupported option {}", String::from_utf8_lossy(a))));
+            return Err(CmdError::err(format!(
+                "Unsupported option {}",
+                String::from_utf8_lossy(a)
+            )));
         }
     }
     if nx && (xx || gt || lt) {
-        return Err(CmdError::err("NX and XX, GT or LT options at the same time are not compatible"));
+        return Err(CmdError::err(
+            "NX and XX, GT or LT options at the same time are not compatible",
+        ));
     }
     if gt && lt {
-        return Err(CmdError::err("GT and LT options at the same time are not compatible"));
+        return Err(CmdError::err(
+            "GT and LT options at the same time are not compatible",
+        ));
     }
     let mut when = int_arg(&args[2])?;
     if seconds {
-        if when > i64::MAX / 1000 || when < i64::MIN / 1000 {
+        if !(i64::MIN / 1000..=i64::MAX / 1000).contains(&when) {
             return Err(invalid_expire(cmd));
         }
         when *= 1000;
     }
     if relative {
-        when = when.checked_add(ctx.now as i64).ok_or_else(|| invalid_expire(cmd))?;
+        when = when
+            .checked_add(ctx.now as i64)
+            .ok_or_else(|| invalid_expire(cmd))?;
     }
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
@@ -492,10 +563,18 @@ fn ttl_generic(ctx: &mut Ctx<'_>, args: &[Bytes], millis: bool, absolute: bool) 
         return Ok(());
     };
     let v = if absolute {
-        if millis { at } else { at / 1000 }
+        if millis {
+            at
+        } else {
+            at / 1000
+        }
     } else {
         let left = at.saturating_sub(ctx.now);
-        if millis { left } else { (left + 500) / 1000 }
+        if millis {
+            left
+        } else {
+            (left + 500) / 1000
+        }
     };
     ctx.out.int(v as i64);
     Ok(())
@@ -526,7 +605,11 @@ fn persist(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 /// Runs `f` on OBJECT's key, replying null when it is missing.
-fn with_object(ctx: &mut Ctx<'_>, args: &[Bytes], f: impl FnOnce(&mut Ctx<'_>, &storage::shard::Entry) -> CmdResult) -> CmdResult {
+fn with_object(
+    ctx: &mut Ctx<'_>,
+    args: &[Bytes],
+    f: impl FnOnce(&mut Ctx<'_>, &storage::shard::Entry) -> CmdResult,
+) -> CmdResult {
     let mut l = ctx.key(&args[2]);
     let k = l.get();
     match k.entry() {

@@ -13,7 +13,12 @@ pub mod string;
 
 /// Every family's commands, for building the command table.
 pub fn families() -> Vec<&'static [Command]> {
-    vec![string::COMMANDS, keys::COMMANDS, conn::COMMANDS, server::COMMANDS]
+    vec![
+        string::COMMANDS,
+        keys::COMMANDS,
+        conn::COMMANDS,
+        server::COMMANDS,
+    ]
 }
 
 /// How an expiry argument is expressed.
@@ -44,7 +49,9 @@ pub fn expire_arg(cmd: &str, arg: &[u8], unit: TimeUnit, now: u64) -> Result<u64
     }
     let mut ms = if seconds { v * 1000 } else { v };
     if matches!(unit, TimeUnit::Seconds | TimeUnit::Millis) {
-        ms = ms.checked_add(now as i64).ok_or_else(|| invalid_expire(cmd))?;
+        ms = ms
+            .checked_add(now as i64)
+            .ok_or_else(|| invalid_expire(cmd))?;
     }
     Ok(ms as u64)
 }
@@ -91,13 +98,9 @@ pub fn string_opts(
             o.keep_ttl = true;
         } else if !is_set && is(a, "persist") && !has_expire {
             o.persist = true;
-        } else if let (Some(u), Some(v), false, false, false) = (
-            time_word(a),
-            next,
-            has_expire,
-            o.keep_ttl,
-            o.persist,
-        ) {
+        } else if let (Some(u), Some(v), false, false, false) =
+            (time_word(a), next, has_expire, o.keep_ttl, o.persist)
+        {
             unit = Some((u, v));
             i += 1;
         } else {

@@ -19,57 +19,292 @@ const fn sub(name: &'static str, arity: i32, flags: u32, acl: u64, h: Handler) -
 }
 
 static CONFIG: &[Command] = &[
-    sub("get", -3, ADMIN, DANGER, config_get).doc("server", "2.0.0", "Returns the effective values of configuration parameters."),
-    sub("set", -4, ADMIN, DANGER, config_set).doc("server", "2.0.0", "Sets configuration parameters in-flight."),
-    sub("resetstat", 2, ADMIN, DANGER, config_resetstat).doc("server", "2.0.0", "Resets the server's statistics."),
-    sub("rewrite", 2, ADMIN, DANGER, config_rewrite).doc("server", "2.8.0", "Persists the effective configuration to file."),
-    sub("help", 2, flag::LOADING | flag::STALE, acl::SLOW, config_help).doc("server", "5.0.0", "Returns helpful text about the different subcommands."),
+    sub("get", -3, ADMIN, DANGER, config_get).doc(
+        "server",
+        "2.0.0",
+        "Returns the effective values of configuration parameters.",
+    ),
+    sub("set", -4, ADMIN, DANGER, config_set).doc(
+        "server",
+        "2.0.0",
+        "Sets configuration parameters in-flight.",
+    ),
+    sub("resetstat", 2, ADMIN, DANGER, config_resetstat).doc(
+        "server",
+        "2.0.0",
+        "Resets the server's statistics.",
+    ),
+    sub("rewrite", 2, ADMIN, DANGER, config_rewrite).doc(
+        "server",
+        "2.8.0",
+        "Persists the effective configuration to file.",
+    ),
+    sub(
+        "help",
+        2,
+        flag::LOADING | flag::STALE,
+        acl::SLOW,
+        config_help,
+    )
+    .doc(
+        "server",
+        "5.0.0",
+        "Returns helpful text about the different subcommands.",
+    ),
 ];
 
 static COMMAND: &[Command] = &[
-    sub("count", 2, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_count).doc("server", "2.8.13", "Returns a count of commands."),
-    sub("info", -2, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_info).doc("server", "2.8.13", "Returns information about one, multiple or all commands."),
-    sub("docs", -2, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_docs).doc("server", "7.0.0", "Returns documentary information about one, multiple or all commands."),
-    sub("list", -2, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_list).doc("server", "7.0.0", "Returns a list of command names."),
-    sub("getkeys", -3, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_getkeys).doc("server", "2.8.13", "Extracts the key names from an arbitrary command."),
-    sub("getkeysandflags", -3, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_getkeysandflags).doc("server", "7.0.0", "Extracts the key names and access flags for an arbitrary command."),
-    sub("help", 2, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_help).doc("server", "5.0.0", "Returns helpful text about the different subcommands."),
+    sub(
+        "count",
+        2,
+        flag::LOADING | flag::STALE,
+        acl::SLOW | acl::CONNECTION,
+        command_count,
+    )
+    .doc("server", "2.8.13", "Returns a count of commands."),
+    sub(
+        "info",
+        -2,
+        flag::LOADING | flag::STALE,
+        acl::SLOW | acl::CONNECTION,
+        command_info,
+    )
+    .doc(
+        "server",
+        "2.8.13",
+        "Returns information about one, multiple or all commands.",
+    ),
+    sub(
+        "docs",
+        -2,
+        flag::LOADING | flag::STALE,
+        acl::SLOW | acl::CONNECTION,
+        command_docs,
+    )
+    .doc(
+        "server",
+        "7.0.0",
+        "Returns documentary information about one, multiple or all commands.",
+    ),
+    sub(
+        "list",
+        -2,
+        flag::LOADING | flag::STALE,
+        acl::SLOW | acl::CONNECTION,
+        command_list,
+    )
+    .doc("server", "7.0.0", "Returns a list of command names."),
+    sub(
+        "getkeys",
+        -3,
+        flag::LOADING | flag::STALE,
+        acl::SLOW | acl::CONNECTION,
+        command_getkeys,
+    )
+    .doc(
+        "server",
+        "2.8.13",
+        "Extracts the key names from an arbitrary command.",
+    ),
+    sub(
+        "getkeysandflags",
+        -3,
+        flag::LOADING | flag::STALE,
+        acl::SLOW | acl::CONNECTION,
+        command_getkeysandflags,
+    )
+    .doc(
+        "server",
+        "7.0.0",
+        "Extracts the key names and access flags for an arbitrary command.",
+    ),
+    sub(
+        "help",
+        2,
+        flag::LOADING | flag::STALE,
+        acl::SLOW | acl::CONNECTION,
+        command_help,
+    )
+    .doc(
+        "server",
+        "5.0.0",
+        "Returns helpful text about the different subcommands.",
+    ),
 ];
 
 static SLOWLOG: &[Command] = &[
-    sub("get", -2, ADMIN, DANGER, slowlog_get).doc("server", "2.2.12", "Returns the slow log's entries."),
-    sub("len", 2, ADMIN, DANGER, slowlog_len).doc("server", "2.2.12", "Returns the number of entries in the slow log."),
-    sub("reset", 2, ADMIN, DANGER, slowlog_reset).doc("server", "2.2.12", "Clears all entries from the slow log."),
-    sub("help", 2, flag::LOADING | flag::STALE, acl::SLOW, slowlog_help).doc("server", "6.2.0", "Show helpful text about the different subcommands"),
+    sub("get", -2, ADMIN, DANGER, slowlog_get).doc(
+        "server",
+        "2.2.12",
+        "Returns the slow log's entries.",
+    ),
+    sub("len", 2, ADMIN, DANGER, slowlog_len).doc(
+        "server",
+        "2.2.12",
+        "Returns the number of entries in the slow log.",
+    ),
+    sub("reset", 2, ADMIN, DANGER, slowlog_reset).doc(
+        "server",
+        "2.2.12",
+        "Clears all entries from the slow log.",
+    ),
+    sub(
+        "help",
+        2,
+        flag::LOADING | flag::STALE,
+        acl::SLOW,
+        slowlog_help,
+    )
+    .doc(
+        "server",
+        "6.2.0",
+        "Show helpful text about the different subcommands",
+    ),
 ];
 
 static LATENCY: &[Command] = &[
-    sub("latest", 2, ADMIN, DANGER, latency_latest).doc("server", "2.8.13", "Returns the latest latency samples for all events."),
-    sub("history", 3, ADMIN, DANGER, latency_history).doc("server", "2.8.13", "Returns timestamp-latency samples for an event."),
-    sub("reset", -2, ADMIN, DANGER, latency_reset).doc("server", "2.8.13", "Resets the latency data for one or more events."),
-    sub("graph", 3, ADMIN, DANGER, latency_graph).doc("server", "2.8.13", "Returns a latency graph for an event."),
-    sub("doctor", 2, ADMIN, DANGER, latency_doctor).doc("server", "2.8.13", "Returns a human-readable latency analysis report."),
-    sub("histogram", -2, ADMIN, DANGER, latency_histogram).doc("server", "7.0.0", "Returns the cumulative distribution of latencies of a subset or all commands."),
-    sub("help", 2, flag::LOADING | flag::STALE, acl::SLOW, latency_help).doc("server", "2.8.13", "Returns helpful text about the different subcommands."),
+    sub("latest", 2, ADMIN, DANGER, latency_latest).doc(
+        "server",
+        "2.8.13",
+        "Returns the latest latency samples for all events.",
+    ),
+    sub("history", 3, ADMIN, DANGER, latency_history).doc(
+        "server",
+        "2.8.13",
+        "Returns timestamp-latency samples for an event.",
+    ),
+    sub("reset", -2, ADMIN, DANGER, latency_reset).doc(
+        "server",
+        "2.8.13",
+        "Resets the latency data for one or more events.",
+    ),
+    sub("graph", 3, ADMIN, DANGER, latency_graph).doc(
+        "server",
+        "2.8.13",
+        "Returns a latency graph for an event.",
+    ),
+    sub("doctor", 2, ADMIN, DANGER, latency_doctor).doc(
+        "server",
+        "2.8.13",
+        "Returns a human-readable latency analysis report.",
+    ),
+    sub("histogram", -2, ADMIN, DANGER, latency_histogram).doc(
+        "server",
+        "7.0.0",
+        "Returns the cumulative distribution of latencies of a subset or all commands.",
+    ),
+    sub(
+        "help",
+        2,
+        flag::LOADING | flag::STALE,
+        acl::SLOW,
+        latency_help,
+    )
+    .doc(
+        "server",
+        "2.8.13",
+        "Returns helpful text about the different subcommands.",
+    ),
 ];
 
-static FUNCTION: &[Command] = &[
-    sub("flush", -2, flag::WRITE | flag::NOSCRIPT, acl::WRITE | acl::SLOW, function_flush).doc("scripting", "7.0.0", "Deletes all libraries and functions."),
-];
+static FUNCTION: &[Command] = &[sub(
+    "flush",
+    -2,
+    flag::WRITE | flag::NOSCRIPT,
+    acl::WRITE | acl::SLOW,
+    function_flush,
+)
+.doc("scripting", "7.0.0", "Deletes all libraries and functions.")];
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    Command::new("info", -1, flag::LOADING | flag::STALE, acl::SLOW | acl::DANGEROUS, info).doc("server", "1.0.0", "Returns information and statistics about the server."),
-    Command::container("config", acl::SLOW, CONFIG).doc("server", "2.0.0", "A container for server configuration commands."),
-    Command::new("command", -1, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command).subcommands(COMMAND).doc("server", "2.8.13", "Returns detailed information about all commands."),
-    Command::new("debug", -2, ADMIN | flag::EXCLUSIVE, DANGER, debug).doc("server", "1.0.0", "A container for debugging commands."),
-    Command::container("function", acl::SLOW, FUNCTION).doc("scripting", "7.0.0", "A container for function commands."),
-    Command::container("slowlog", acl::SLOW, SLOWLOG).doc("server", "2.2.12", "A container for slow log commands."),
-    Command::container("latency", acl::SLOW, LATENCY).doc("server", "2.8.13", "A container for latency diagnostics commands."),
-    Command::new("monitor", 1, ADMIN, DANGER, monitor).doc("server", "1.0.0", "Listens for all requests received by the server in real-time."),
-    Command::new("time", 1, flag::LOADING | flag::STALE | flag::FAST, acl::FAST, time).doc("server", "2.6.0", "Returns the server time."),
-    Command::new("lastsave", 1, flag::LOADING | flag::STALE | flag::FAST, acl::ADMIN | acl::FAST | acl::DANGEROUS, lastsave).doc("server", "1.0.0", "Returns the Unix timestamp of the last successful save to disk."),
-    Command::new("shutdown", -1, ADMIN | flag::NO_MULTI | flag::ALLOW_BUSY, DANGER, shutdown).doc("server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server."),
+    Command::new(
+        "info",
+        -1,
+        flag::LOADING | flag::STALE,
+        acl::SLOW | acl::DANGEROUS,
+        info,
+    )
+    .doc(
+        "server",
+        "1.0.0",
+        "Returns information and statistics about the server.",
+    ),
+    Command::container("config", acl::SLOW, CONFIG).doc(
+        "server",
+        "2.0.0",
+        "A container for server configuration commands.",
+    ),
+    Command::new(
+        "command",
+        -1,
+        flag::LOADING | flag::STALE,
+        acl::SLOW | acl::CONNECTION,
+        command,
+    )
+    .subcommands(COMMAND)
+    .doc(
+        "server",
+        "2.8.13",
+        "Returns detailed information about all commands.",
+    ),
+    Command::new("debug", -2, ADMIN | flag::EXCLUSIVE, DANGER, debug).doc(
+        "server",
+        "1.0.0",
+        "A container for debugging commands.",
+    ),
+    Command::container("function", acl::SLOW, FUNCTION).doc(
+        "scripting",
+        "7.0.0",
+        "A container for function commands.",
+    ),
+    Command::container("slowlog", acl::SLOW, SLOWLOG).doc(
+        "server",
+        "2.2.12",
+        "A container for slow log commands.",
+    ),
+    Command::container("latency", acl::SLOW, LATENCY).doc(
+        "server",
+        "2.8.13",
+        "A container for latency diagnostics commands.",
+    ),
+    Command::new("monitor", 1, ADMIN, DANGER, monitor).doc(
+        "server",
+        "1.0.0",
+        "Listens for all requests received by the server in real-time.",
+    ),
+    Command::new(
+        "time",
+        1,
+        flag::LOADING | flag::STALE | flag::FAST,
+        acl::FAST,
+        time,
+    )
+    .doc("server", "2.6.0", "Returns the server time."),
+    Command::new(
+        "lastsave",
+        1,
+        flag::LOADING | flag::STALE | flag::FAST,
+        acl::ADMIN | acl::FAST | acl::DANGEROUS,
+        lastsave,
+    )
+    .doc(
+        "server",
+        "1.0.0",
+        "Returns the Unix timestamp of the last successful save to disk.",
+    ),
+    Command::new(
+        "shutdown",
+        -1,
+        ADMIN | flag::NO_MULTI | flag::ALLOW_BUSY,
+        DANGER,
+        shutdown,
+    )
+    .doc(
+        "server",
+        "1.0.0",
+        "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+    ),
 ];
 
 /// Whether a client address is on the loopback interface.
@@ -97,7 +332,7 @@ fn config_get(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let rest = &args[2..];
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return Err(CmdError::WrongArity("config|set".into()));
     }
     let pairs: Vec<(&[u8], &[u8])> = rest.chunks(2).map(|p| (&p[0][..], &p[1][..])).collect();
@@ -207,7 +442,11 @@ fn write_info(ctx: &mut Ctx<'_>, e: &Entry) {
         out.bulk(b"spec");
         out.map(3);
         out.bulk(b"lastkey");
-        out.int(if last < 0 { last as i64 } else { (last - first) as i64 });
+        out.int(if last < 0 {
+            last as i64
+        } else {
+            (last - first) as i64
+        });
         out.bulk(b"keystep");
         out.int(step as i64);
         out.bulk(b"limit");
@@ -340,7 +579,10 @@ fn command_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 /// The keys of a command given as arguments to COMMAND GETKEYS.
-fn keys_of<'a>(ctx: &Ctx<'_>, argv: &'a [Bytes]) -> Result<(&'static Command, Vec<&'a Bytes>), CmdError> {
+fn keys_of<'a>(
+    ctx: &Ctx<'_>,
+    argv: &'a [Bytes],
+) -> Result<(&'static Command, Vec<&'a Bytes>), CmdError> {
     let mut e = ctx
         .srv
         .table
@@ -353,9 +595,14 @@ fn keys_of<'a>(ctx: &Ctx<'_>, argv: &'a [Bytes]) -> Result<(&'static Command, Ve
     }
     let cmd = e.cmd;
     if !cmd.arity_ok(argv.len()) {
-        return Err(CmdError::err("Invalid number of arguments specified for command"));
+        return Err(CmdError::err(
+            "Invalid number of arguments specified for command",
+        ));
     }
-    let keys: Vec<&Bytes> = cmd.key_indices(argv.len()).filter_map(|i| argv.get(i)).collect();
+    let keys: Vec<&Bytes> = cmd
+        .key_indices(argv.len())
+        .filter_map(|i| argv.get(i))
+        .collect();
     if keys.is_empty() {
         return Err(CmdError::err("The command has no key arguments"));
     }
@@ -373,7 +620,11 @@ fn command_getkeys(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 fn command_getkeysandflags(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let (cmd, keys) = keys_of(ctx, &args[2..])?;
-    let access: &[u8] = if cmd.flags & flag::WRITE != 0 { b"RW" } else { b"RO" };
+    let access: &[u8] = if cmd.flags & flag::WRITE != 0 {
+        b"RW"
+    } else {
+        b"RO"
+    };
     ctx.out.array(keys.len());
     for k in keys {
         ctx.out.array(2);
@@ -452,7 +703,8 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
         ctx.out.ok();
     } else if is(sub, "stringmatch-len") || is(sub, "stringmatch-test") {
-        ctx.out.simple(b"Apparently Redis did not crash: test passed");
+        ctx.out
+            .simple(b"Apparently Redis did not crash: test passed");
     } else if is(sub, "help") {
         super::help(
             ctx,
@@ -511,6 +763,8 @@ fn debug_protocol(ctx: &mut Ctx<'_>, kind: &[u8]) -> CmdResult {
     } else if is(kind, "integer") {
         out.int(12345);
     } else if is(kind, "double") {
+        // Redis's sample double is exactly 3.141, not pi.
+        #[allow(clippy::approx_constant)]
         out.double(3.141);
     } else if is(kind, "bignum") {
         out.big_number(b"1234567999999999999999999999999999999");
@@ -722,13 +976,17 @@ fn latency_graph(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let name = String::from_utf8_lossy(&args[2]).into_owned();
     let history = ctx.srv.latency.lock().events.get(&name).cloned();
     let Some(h) = history.filter(|h| !h.samples.is_empty()) else {
-        return Err(CmdError::err(format!("No samples available for event '{name}'")));
+        return Err(CmdError::err(format!(
+            "No samples available for event '{name}'"
+        )));
     };
     // A simple text chart: one row per sample, a bar proportional to its latency.
-    let mut text = format!("{name} - high {} ms, low {} ms (all time high {} ms)\n", 
+    let mut text = format!(
+        "{name} - high {} ms, low {} ms (all time high {} ms)\n",
         h.samples.iter().map(|s| s.1).max().unwrap_or(0),
         h.samples.iter().map(|s| s.1).min().unwrap_or(0),
-        h.max);
+        h.max
+    );
     text.push_str(&"-".repeat(80));
     text.push('\n');
     let top = h.max.max(1);
@@ -837,13 +1095,16 @@ fn time(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     ctx.out.array(2);
-    ctx.out.bulk(itoa::Buffer::new().format(now.as_secs()).as_bytes());
-    ctx.out.bulk(itoa::Buffer::new().format(now.subsec_micros()).as_bytes());
+    ctx.out
+        .bulk(itoa::Buffer::new().format(now.as_secs()).as_bytes());
+    ctx.out
+        .bulk(itoa::Buffer::new().format(now.subsec_micros()).as_bytes());
     Ok(())
 }
 
 fn lastsave(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.out.int(ctx.srv.last_save.load(Ordering::Relaxed) as i64);
+    ctx.out
+        .int(ctx.srv.last_save.load(Ordering::Relaxed) as i64);
     Ok(())
 }
 

@@ -17,7 +17,13 @@ const F: u32 = flag::FAST;
 const RD: u64 = acl::READ | acl::STRING;
 const WR: u64 = acl::WRITE | acl::STRING;
 
-const fn c(name: &'static str, arity: i32, flags: u32, acl: u64, h: crate::command::Handler) -> Command {
+const fn c(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    acl: u64,
+    h: crate::command::Handler,
+) -> Command {
     Command::new(name, arity, flags, acl, h).keys(KEY1)
 }
 
@@ -44,6 +50,8 @@ pub static COMMANDS: &[Command] = &[
     c("incrby", 3, WD | F, WR | acl::FAST, incrby).doc("string", "1.0.0", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
     c("decrby", 3, WD | F, WR | acl::FAST, decrby).doc("string", "1.0.0", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."),
     c("incrbyfloat", 3, WD | F, WR | acl::FAST, incrbyfloat).doc("string", "2.6.0", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
+    c("setbit", 4, WD, acl::WRITE | acl::BITMAP | acl::SLOW, setbit).doc("bitmap", "2.2.0", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist."),
+    c("getbit", 3, R | F, acl::READ | acl::BITMAP | acl::FAST, getbit).doc("bitmap", "2.2.0", "Returns a bit value by offset."),
     c("lcs", -3, R, RD | acl::SLOW, lcs).keys(KEY12).doc("string", "7.0.0", "Finds the longest common substring."),
 ];
 
@@ -188,7 +196,7 @@ fn mget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// The (key, value) pairs of MSET/MSETNX, with Redis's arity error for an odd count.
 fn pairs<'a>(args: &'a [Bytes], cmd: &str) -> Result<&'a [Bytes], CmdError> {
     let kv = &args[1..];
-    if kv.len() % 2 != 0 {
+    if !kv.len().is_multiple_of(2) {
         return Err(CmdError::WrongArity(cmd.into()));
     }
     Ok(kv)
@@ -238,7 +246,9 @@ fn append(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     };
     let cur = e.value.str_len().ok_or(CmdError::WrongType)?;
     if (cur + add.len()) as u64 > max {
-        return Err(CmdError::err("string exceeds maximum allowed size (proto-max-bulk-len)"));
+        return Err(CmdError::err(
+            "string exceeds maximum allowed size (proto-max-bulk-len)",
+        ));
     }
     let len = edit_in_place(e, |v| v.extend_from_slice(add));
     k.changed();
@@ -359,7 +369,9 @@ fn setrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 fn check_len_to(max: u64, len: u64) -> CmdResult {
     if len > max {
-        return Err(CmdError::err("string exceeds maximum allowed size (proto-max-bulk-len)"));
+        return Err(CmdError::err(
+            "string exceeds maximum allowed size (proto-max-bulk-len)",
+        ));
     }
     Ok(())
 }
@@ -372,7 +384,9 @@ fn incr_generic(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> CmdResult {
         None => 0,
         Some(Value::Int(n)) => *n,
         Some(v) => {
-            let parsed = v.with_str(storage::num::parse_i64).ok_or(CmdError::WrongType)?;
+            let parsed = v
+                .with_str(storage::num::parse_i64)
+                .ok_or(CmdError::WrongType)?;
             parsed.ok_or(CmdError::NotInteger)?
         }
     };
@@ -498,6 +512,67 @@ fn lcs_input(ctx: &Ctx<'_>, key: &[u8]) -> Result<Vec<u8>, CmdError> {
             .with_str(|s| s.to_vec())
             .ok_or_else(|| CmdError::err("The specified keys must contain string values")),
     }
+}
+
+/// A bit offset argument: non-negative and inside the largest string allowed.
+fn bit_offset(ctx: &Ctx<'_>, a: &[u8]) -> Result<u64, CmdError> {
+    match storage::num::parse_i64(a) {
+        Some(n) if n >= 0 && ((n as u64) >> 3) < max_len(ctx) => Ok(n as u64),
+        _ => Err(CmdError::err(
+            "bit offset is not an integer or out of range",
+        )),
+    }
+}
+
+fn setbit(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let offset = bit_offset(ctx, &args[2])?;
+    let on = match &args[3][..] {
+        b"1" => true,
+        b"0" => false,
+        _ => return Err(CmdError::err("bit is not an integer or out of range")),
+    };
+    let byte = (offset >> 3) as usize;
+    let mask = 0x80u8 >> (offset & 7);
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    if !k.exists() {
+        k.set(Value::Str(SmallBytes::default()), false);
+    }
+    let Some(e) = k.value_mut() else {
+        return Err(CmdError::NoSuchKey);
+    };
+    if !e.value.is_string() {
+        return Err(CmdError::WrongType);
+    }
+    let mut old = false;
+    edit_in_place(e, |v| {
+        if v.len() <= byte {
+            v.resize(byte + 1, 0);
+        }
+        old = v[byte] & mask != 0;
+        if on {
+            v[byte] |= mask;
+        } else {
+            v[byte] &= !mask;
+        }
+    });
+    k.changed();
+    ctx.out.int(old as i64);
+    Ok(())
+}
+
+fn getbit(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let offset = bit_offset(ctx, &args[2])?;
+    let byte = (offset >> 3) as usize;
+    let mask = 0x80u8 >> (offset & 7);
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let bit = match read_str(&mut k, ctx.client.no_touch)? {
+        None => false,
+        Some(v) => v.with_str(|s| s.get(byte).is_some_and(|b| b & mask != 0)) == Some(true),
+    };
+    ctx.out.int(bit as i64);
+    Ok(())
 }
 
 #[cfg(test)]

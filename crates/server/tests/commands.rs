@@ -1,0 +1,224 @@
+//! Data-driven command tests, run in-process without sockets: each case is a command line and
+//! the reply it must produce, rendered the way redis-cli shows it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use ferrodis_server::config::Config;
+use ferrodis_server::exec::{execute, Client};
+use ferrodis_server::reply::Out;
+use ferrodis_server::server::Server;
+use resp::Frame;
+
+/// A server and one client talking to it directly.
+struct Session {
+    srv: Arc<Server>,
+    client: Client,
+    out: Out,
+}
+
+impl Session {
+    fn new() -> Self {
+        let srv = ferrodis_server::build(Config::new());
+        let client = Client::new(srv.detached_handle(), true);
+        Session {
+            srv,
+            client,
+            out: Out::new(2),
+        }
+    }
+
+    /// Runs one command line (split on spaces) and renders its reply.
+    fn run(&mut self, line: &str) -> String {
+        let args: Vec<Bytes> = line
+            .split(' ')
+            .map(|a| Bytes::from(a.to_string()))
+            .collect();
+        execute(&self.srv, &mut self.client, &mut self.out, &args);
+        let mut buf = BytesMut::from(&self.out.buf[..]);
+        self.out.buf.clear();
+        let frame = resp::decode_frame_bytes(&mut buf)
+            .unwrap()
+            .expect("a whole reply");
+        assert!(buf.is_empty(), "one reply per command");
+        render(&frame)
+    }
+}
+
+fn render(f: &Frame) -> String {
+    match f {
+        Frame::Simple(s) => String::from_utf8_lossy(s).into_owned(),
+        Frame::Error(e) => format!("(error) {}", String::from_utf8_lossy(e)),
+        Frame::Integer(n) => format!("(integer) {n}"),
+        Frame::Bulk(b) => format!("\"{}\"", String::from_utf8_lossy(b)),
+        Frame::Null | Frame::NullArray => "(nil)".into(),
+        Frame::Array(items) => {
+            let inner: Vec<String> = items.iter().map(render).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// Runs `cases` (command, expected reply) in order in one session.
+fn check(cases: &[(&str, &str)]) {
+    let mut s = Session::new();
+    for (cmd, want) in cases {
+        assert_eq!(s.run(cmd), *want, "command: {cmd}");
+    }
+}
+
+#[test]
+fn strings() {
+    check(&[
+        ("SET k v", "OK"),
+        ("GET k", "\"v\""),
+        ("GET missing", "(nil)"),
+        ("SET k v2 NX", "(nil)"),
+        ("SET k v2 XX GET", "\"v\""),
+        ("SET new v NX GET", "(nil)"),
+        ("GET new", "\"v\""),
+        ("SET k v EX 10 PX 10", "(error) ERR syntax error"),
+        ("SET k v KEEPTTL EX 10", "(error) ERR syntax error"),
+        ("SETNX k x", "(integer) 0"),
+        ("GETSET k a", "\"v2\""),
+        ("GETDEL k", "\"a\""),
+        ("GETDEL k", "(nil)"),
+        ("APPEND s hello", "(integer) 5"),
+        ("APPEND s _world_with_more_than_fourteen_bytes", "(integer) 41"),
+        ("STRLEN s", "(integer) 41"),
+        ("GETRANGE s 0 4", "\"hello\""),
+        ("GETRANGE s -5 -1", "\"bytes\""),
+        ("SUBSTR s 100 200", "\"\""),
+        ("SETRANGE s 0 J", "(integer) 41"),
+        ("GETRANGE s 0 4", "\"Jello\""),
+        ("SETRANGE pad 3 x", "(integer) 4"),
+        ("OBJECT ENCODING s", "\"raw\""),
+        ("SET n 42", "OK"),
+        ("OBJECT ENCODING n", "\"int\""),
+        ("SET e hello", "OK"),
+        ("OBJECT ENCODING e", "\"embstr\""),
+        ("INCR n", "(integer) 43"),
+        ("DECRBY n 50", "(integer) -7"),
+        ("INCRBY e 1", "(error) ERR value is not an integer or out of range"),
+        ("SET big 9223372036854775807", "OK"),
+        ("INCR big", "(error) ERR increment or decrement would overflow"),
+        ("INCRBYFLOAT f 10.5", "\"10.5\""),
+        ("INCRBYFLOAT f 0.1", "\"10.6\""),
+        ("INCRBYFLOAT f -10.6", "\"0\""),
+        ("MSET a 1 b 2", "OK"),
+        ("MGET a b nokey", "[\"1\", \"2\", (nil)]"),
+        ("MSET a 1 b", "(error) ERR wrong number of arguments for 'mset' command"),
+        ("MSETNX a 1 c 3", "(integer) 0"),
+        ("MSETNX c 3 d 4", "(integer) 1"),
+        ("SETBIT bits 7 1", "(integer) 0"),
+        ("GET bits", "\"\u{1}\""),
+        ("GETBIT bits 7", "(integer) 1"),
+        ("GETBIT bits 100", "(integer) 0"),
+        ("SETBIT bits 1 2", "(error) ERR bit is not an integer or out of range"),
+        ("SET l1 ohmytext", "OK"),
+        ("SET l2 mynewtext", "OK"),
+        ("LCS l1 l2", "\"mytext\""),
+        ("LCS l1 l2 LEN", "(integer) 6"),
+        ("LCS l1 l2 IDX MINMATCHLEN 4 WITHMATCHLEN", "[\"matches\", [[[(integer) 4, (integer) 7], [(integer) 5, (integer) 8], (integer) 4]], \"len\", (integer) 6]"),
+        ("LCS l1 l2 LEN IDX", "(error) ERR If you want both the length and indexes, please just use IDX."),
+    ]);
+}
+
+#[test]
+fn keyspace_and_expiry() {
+    check(&[
+        ("SET a 1", "OK"),
+        ("SET b 2", "OK"),
+        ("EXISTS a b a nokey", "(integer) 3"),
+        ("TYPE a", "string"),
+        ("TYPE nokey", "none"),
+        ("RENAME a c", "OK"),
+        ("RENAME a c", "(error) ERR no such key"),
+        ("RENAMENX c b", "(integer) 0"),
+        ("COPY c d", "(integer) 1"),
+        ("COPY c d", "(integer) 0"),
+        (
+            "COPY c c",
+            "(error) ERR source and destination objects are the same",
+        ),
+        ("COPY c d DB 1 REPLACE", "(integer) 1"),
+        ("MOVE d 1", "(integer) 0"),
+        ("MOVE b 1", "(integer) 1"),
+        (
+            "MOVE b 0",
+            "(error) ERR source and destination objects are the same",
+        ),
+        ("DBSIZE", "(integer) 2"),
+        ("TTL c", "(integer) -1"),
+        ("TTL nokey", "(integer) -2"),
+        ("EXPIRE c 100", "(integer) 1"),
+        ("TTL c", "(integer) 100"),
+        ("EXPIRE c 50 GT", "(integer) 0"),
+        ("EXPIRE c 50 LT", "(integer) 1"),
+        ("EXPIRE c 50 NX", "(integer) 0"),
+        (
+            "EXPIRE c 50 NX XX",
+            "(error) ERR NX and XX, GT or LT options at the same time are not compatible",
+        ),
+        ("EXPIRE c 50 AB", "(error) ERR Unsupported option AB"),
+        ("PERSIST c", "(integer) 1"),
+        ("PERSIST c", "(integer) 0"),
+        ("PEXPIREAT c 1", "(integer) 1"),
+        ("EXISTS c", "(integer) 0"),
+        ("SET v x PXAT 99999999999999", "OK"),
+        ("PEXPIRETIME v", "(integer) 99999999999999"),
+        ("EXPIRETIME v", "(integer) 99999999999"),
+        ("DEL v d nokey", "(integer) 2"),
+        ("SWAPDB 0 1", "OK"),
+        ("GET b", "\"2\""),
+        ("SWAPDB 0 x", "(error) ERR invalid second DB index"),
+        ("FLUSHALL", "OK"),
+        ("DBSIZE", "(integer) 0"),
+        ("RANDOMKEY", "(nil)"),
+        ("SCAN 0", "[\"0\", []]"),
+    ]);
+}
+
+#[test]
+fn connection_and_introspection() {
+    check(&[
+        ("PING", "PONG"),
+        ("PING hi", "\"hi\""),
+        ("ECHO x", "\"x\""),
+        ("SELECT 15", "OK"),
+        ("SELECT 16", "(error) ERR DB index is out of range"),
+        ("CLIENT SETNAME my-conn", "OK"),
+        ("CLIENT GETNAME", "\"my-conn\""),
+        (
+            "CLIENT SETNAME bad\nname",
+            "(error) ERR Client names cannot contain spaces, newlines or special characters.",
+        ),
+        (
+            "CLIENT NOSUCH",
+            "(error) ERR unknown subcommand 'NOSUCH'. Try CLIENT HELP.",
+        ),
+        ("CONFIG GET maxmemory", "[\"maxmemory\", \"0\"]"),
+        ("CONFIG SET maxmemory 1mb", "OK"),
+        ("CONFIG GET maxmemory", "[\"maxmemory\", \"1048576\"]"),
+        ("COMMAND GETKEYS mset a 1 b 2", "[\"a\", \"b\"]"),
+        (
+            "COMMAND GETKEYS ping",
+            "(error) ERR The command has no key arguments",
+        ),
+        (
+            "SLOWLOG GET -2",
+            "(error) ERR count should be greater than or equal to -1",
+        ),
+        (
+            "LATENCY HELP x",
+            "(error) ERR wrong number of arguments for 'latency|help' command",
+        ),
+        (
+            "NOSUCHCOMMAND a b",
+            "(error) ERR unknown command 'NOSUCHCOMMAND', with args beginning with: 'a' 'b' ",
+        ),
+        ("HELLO 4", "(error) NOPROTO unsupported protocol version"),
+    ]);
+}

@@ -1,0 +1,115 @@
+//! Shared helpers for the server's integration tests: an in-process server on port 0 and a
+//! minimal RESP client that can also send raw bytes.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use ferrodis_server::config::Config;
+use ferrodis_server::server::Server;
+use resp::Frame;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A server running in this process; it stops when dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub srv: Arc<Server>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Starts a server with `directives` (redis.conf lines) applied over the defaults.
+pub async fn start(directives: &str) -> TestServer {
+    let mut config = Config::new();
+    config
+        .load_from_str(directives)
+        .expect("valid test configuration");
+    let srv = ferrodis_server::build(config);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let s = srv.clone();
+    tokio::spawn(async move {
+        ferrodis_server::net::run(s, vec![listener], async move {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    TestServer {
+        addr,
+        srv,
+        _stop: tx,
+    }
+}
+
+/// A test connection.
+pub struct Conn {
+    pub stream: TcpStream,
+    buf: BytesMut,
+}
+
+impl Conn {
+    pub async fn connect(addr: SocketAddr) -> Conn {
+        Conn {
+            stream: TcpStream::connect(addr).await.unwrap(),
+            buf: BytesMut::new(),
+        }
+    }
+
+    /// Sends a command as a multibulk request and reads its reply.
+    pub async fn cmd(&mut self, args: &[&str]) -> Frame {
+        let mut out = BytesMut::new();
+        resp::encode_request(args, &mut out);
+        self.stream.write_all(&out).await.unwrap();
+        self.read().await.expect("a reply")
+    }
+
+    /// Sends raw bytes.
+    pub async fn raw(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).await.unwrap();
+    }
+
+    /// Reads one reply, or `None` if the server closed the connection first.
+    pub async fn read(&mut self) -> Option<Frame> {
+        loop {
+            if let Some(f) = resp::decode_frame_bytes(&mut self.buf).unwrap() {
+                return Some(f);
+            }
+            let n =
+                tokio::time::timeout(Duration::from_secs(10), self.stream.read_buf(&mut self.buf))
+                    .await
+                    .expect("reply within 10 s")
+                    .unwrap_or(0);
+            if n == 0 {
+                return None;
+            }
+        }
+    }
+
+    /// Waits until the server closes the connection, failing after 10 s.
+    pub async fn expect_closed(&mut self) {
+        let mut scratch = [0u8; 4096];
+        loop {
+            let n = tokio::time::timeout(Duration::from_secs(10), self.stream.read(&mut scratch))
+                .await
+                .expect("connection closed within 10 s")
+                .unwrap_or(0);
+            if n == 0 {
+                return;
+            }
+        }
+    }
+}
+
+/// A simple-string, error or bulk reply as text.
+pub fn text(f: &Frame) -> String {
+    match f {
+        Frame::Simple(b) | Frame::Error(b) | Frame::Bulk(b) => {
+            String::from_utf8_lossy(b).into_owned()
+        }
+        Frame::Integer(n) => n.to_string(),
+        other => format!("{other:?}"),
+    }
+}
