@@ -306,39 +306,53 @@ pub struct Entry {
     pub cmd: &'static Command,
     /// The container command, for a subcommand.
     pub parent: Option<&'static str>,
+    /// Index in the table's list of names, cheap to store per client (CLIENT LIST's `cmd=`).
+    pub id: u32,
     /// Statistics.
     pub stats: CmdStats,
     /// Subcommands by name.
-    pub subs: HashMap<&'static str, Entry>,
+    pub subs: Map<Entry>,
 }
+
+/// Name-keyed map with a fast hasher: command lookup is on every request's path.
+type Map<V> = HashMap<&'static str, V, foldhash::fast::FixedState>;
 
 /// The table the dispatcher searches.
 #[derive(Debug)]
 pub struct Table {
-    by_name: HashMap<&'static str, Entry>,
+    by_name: Map<Entry>,
+    names: Vec<(Option<&'static str>, &'static str)>,
 }
 
 impl Table {
     /// Builds the table from every family's command list.
     pub fn new(families: &[&'static [Command]]) -> Self {
-        let mut by_name = HashMap::new();
+        let mut by_name = Map::default();
+        let mut names = Vec::new();
         for family in families {
             for cmd in family.iter() {
-                by_name.insert(cmd.name, Self::entry(cmd, None));
+                by_name.insert(cmd.name, Self::entry(cmd, None, &mut names));
             }
         }
-        Table { by_name }
+        Table { by_name, names }
     }
 
-    fn entry(cmd: &'static Command, parent: Option<&'static str>) -> Entry {
+    fn entry(
+        cmd: &'static Command,
+        parent: Option<&'static str>,
+        names: &mut Vec<(Option<&'static str>, &'static str)>,
+    ) -> Entry {
+        let id = names.len() as u32;
+        names.push((parent, cmd.name));
         let subs = cmd
             .subcommands
             .iter()
-            .map(|s| (s.name, Self::entry(s, Some(cmd.name))))
+            .map(|s| (s.name, Self::entry(s, Some(cmd.name), names)))
             .collect();
         Entry {
             cmd,
             parent,
+            id,
             stats: CmdStats::default(),
             subs,
         }
@@ -347,6 +361,11 @@ impl Table {
     /// Finds a command by name, in any case, without allocating.
     pub fn get(&self, name: &[u8]) -> Option<&Entry> {
         with_lowercase(name, |n| self.by_name.get(n))
+    }
+
+    /// The (container, name) of the entry with `id`, as `Entry::name_parts` gives it.
+    pub fn name_of(&self, id: u32) -> Option<(Option<&'static str>, &'static str)> {
+        self.names.get(id as usize).copied()
     }
 
     /// Every top-level command.

@@ -23,6 +23,7 @@ pub async fn run(srv: Arc<Server>) {
             _ = tokio::time::sleep(Duration::from_millis(1000 / hz)) => {}
             _ = crate::server::stopped(&mut stop) => return,
         }
+        crate::db::resync_clock();
         if srv.active_expire.load(Ordering::Relaxed) {
             expire_cycle(&srv);
         }

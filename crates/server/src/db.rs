@@ -12,7 +12,7 @@
 
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::{Mutex, MutexGuard};
 use storage::shard::{Entry, Shard};
@@ -24,12 +24,39 @@ use storage::value::Value;
 pub const SHARDS: usize = 16;
 const SHARD_SHIFT: u32 = 64 - SHARDS.trailing_zeros();
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
+/// The monotonic clock's origin and the wall-clock time it corresponds to. Reading the wall
+/// clock as "origin + monotonic elapsed" lets a command's start time double as its timestamp, so
+/// a command costs one clock read instead of three; `resync_clock` (run by the cron task) keeps
+/// the offset in step with the system clock.
+static CLOCK: std::sync::LazyLock<(Instant, AtomicU64)> = std::sync::LazyLock::new(|| {
+    let origin = Instant::now();
+    (origin, AtomicU64::new(system_ms()))
+});
+
+fn system_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
+}
+
+/// Re-reads the system clock so that wall-clock adjustments reach `now_ms`.
+pub fn resync_clock() {
+    let (origin, offset) = &*CLOCK;
+    let elapsed = origin.elapsed().as_millis() as u64;
+    offset.store(system_ms().saturating_sub(elapsed), Ordering::Relaxed);
+}
+
+/// Unix milliseconds at the monotonic instant `at`.
+#[inline]
+pub fn wall_ms(at: Instant) -> u64 {
+    let (origin, offset) = &*CLOCK;
+    offset.load(Ordering::Relaxed) + at.saturating_duration_since(*origin).as_millis() as u64
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    wall_ms(Instant::now())
 }
 
 /// Redis's LRU clock: seconds, wrapping at 24 bits.

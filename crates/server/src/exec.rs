@@ -8,7 +8,7 @@ use std::time::Instant;
 use bytes::Bytes;
 
 use crate::command::{flag, Entry};
-use crate::db::{now_ms, Locked};
+use crate::db::{wall_ms, Locked};
 use crate::error::{CmdError, CmdResult};
 use crate::reply::Out;
 use crate::server::{ClientHandle, Server};
@@ -43,6 +43,10 @@ pub struct Client {
     pub close_after_reply: bool,
     /// The client entered MONITOR mode during this batch.
     pub start_monitor: bool,
+    /// When the next command starts: the end of the previous command of the same pipelined
+    /// batch, or the moment the batch was read. One clock read then both ends a command and
+    /// starts the next.
+    pub next_start: Option<Instant>,
 }
 
 impl Client {
@@ -57,6 +61,7 @@ impl Client {
             no_evict: false,
             close_after_reply: false,
             start_monitor: false,
+            next_start: None,
         }
     }
 }
@@ -137,10 +142,10 @@ fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[B
     let Some(handler) = cmd.handler else { return };
     srv.monitor_feed(client, args);
 
-    let now = now_ms();
+    let started = client.next_start.take().unwrap_or_else(Instant::now);
+    let now = wall_ms(started);
     client.handle.last_interaction.store(now, Ordering::Relaxed);
-    *client.handle.last_cmd.lock() = entry.name_parts();
-    let started = Instant::now();
+    client.handle.last_cmd.store(entry.id, Ordering::Relaxed);
     let result = {
         // Commands that cannot name their keys in advance run alone; every other command runs
         // beside others and locks only the shards it touches.
@@ -159,7 +164,9 @@ fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[B
         };
         handler(&mut ctx, args)
     };
-    let nanos = started.elapsed().as_nanos() as u64;
+    let ended = Instant::now();
+    client.next_start = Some(ended);
+    let nanos = ended.duration_since(started).as_nanos() as u64;
     let usec = nanos / 1000;
     entry.stats.calls.fetch_add(1, Ordering::Relaxed);
     entry.stats.usec.fetch_add(usec, Ordering::Relaxed);

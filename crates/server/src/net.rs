@@ -8,7 +8,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -76,7 +76,11 @@ struct Registration<'a> {
 impl Drop for Registration<'_> {
     fn drop(&mut self) {
         self.srv.clients.lock().remove(&self.id);
-        self.srv.monitors.lock().retain(|(id, _)| *id != self.id);
+        let mut monitors = self.srv.monitors.lock();
+        monitors.retain(|(id, _)| *id != self.id);
+        self.srv
+            .monitor_count
+            .store(monitors.len(), Ordering::Relaxed);
     }
 }
 
@@ -158,6 +162,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
             return Ok(());
         }
         srv.stats.net_input.fetch_add(n as u64, Ordering::Relaxed);
+        client.next_start = Some(Instant::now());
         let (limits, qbuf_limit) = {
             let c = srv.config.read();
             (
@@ -176,7 +181,9 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                     if client.start_monitor {
                         client.start_monitor = false;
                         let (tx, rx) = mpsc::unbounded_channel();
-                        srv.monitors.lock().push((handle.id, tx));
+                        let mut monitors = srv.monitors.lock();
+                        monitors.push((handle.id, tx));
+                        srv.monitor_count.store(monitors.len(), Ordering::Relaxed);
                         monitor = Some(rx);
                     }
                     if client.close_after_reply {

@@ -2,7 +2,7 @@
 //! statistics, slow log and latency monitor.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -68,8 +68,8 @@ pub struct ClientHandle {
     pub resp: AtomicUsize,
     /// Unix milliseconds of the last command.
     pub last_interaction: AtomicU64,
-    /// Name of the last command, as (container, own name).
-    pub last_cmd: Mutex<(Option<&'static str>, &'static str)>,
+    /// Table id of the last command (`u32::MAX`: none yet).
+    pub last_cmd: AtomicU32,
     /// Bytes buffered in the query buffer.
     pub qbuf: AtomicUsize,
     /// Bytes waiting in the output buffer.
@@ -94,7 +94,7 @@ impl ClientHandle {
             db: AtomicUsize::new(0),
             resp: AtomicUsize::new(2),
             last_interaction: AtomicU64::new(now_ms()),
-            last_cmd: Mutex::new((None, "NULL")),
+            last_cmd: AtomicU32::new(u32::MAX),
             qbuf: AtomicUsize::new(0),
             omem: AtomicUsize::new(0),
             flags: Mutex::new(String::new()),
@@ -143,6 +143,32 @@ pub struct Server {
     pub monitors: Mutex<Vec<(u64, tokio::sync::mpsc::UnboundedSender<Bytes>)>>,
     /// TCP port actually bound (0 until listening).
     pub port: AtomicUsize,
+    /// Number of clients in MONITOR mode, checked on every command without locking.
+    pub monitor_count: AtomicUsize,
+    /// Configuration read after every command, mirrored here so that reading it takes no lock.
+    pub hot: HotConfig,
+}
+
+/// Parameters consulted on every command, kept in atomics and refreshed by CONFIG SET.
+#[derive(Debug, Default)]
+pub struct HotConfig {
+    /// `slowlog-log-slower-than` (µs; negative disables).
+    pub slowlog_slower_than: AtomicI64,
+    /// `latency-monitor-threshold` (ms; 0 disables).
+    pub latency_threshold: AtomicI64,
+    /// `latency-tracking`.
+    pub latency_tracking: AtomicBool,
+}
+
+impl HotConfig {
+    fn load(&self, c: &Config) {
+        self.slowlog_slower_than
+            .store(c.slowlog_log_slower_than(), Ordering::Relaxed);
+        self.latency_threshold
+            .store(c.latency_monitor_threshold(), Ordering::Relaxed);
+        self.latency_tracking
+            .store(c.latency_tracking(), Ordering::Relaxed);
+    }
 }
 
 /// CLIENT PAUSE state.
@@ -160,6 +186,8 @@ impl Server {
         let dbs = config.databases();
         let slowlog_max = config.slowlog_max_len();
         let (shutdown, _) = watch::channel(false);
+        let hot = HotConfig::default();
+        hot.load(&config);
         Arc::new(Server {
             config: RwLock::new(config),
             keyspace: Keyspace::new(dbs),
@@ -181,11 +209,14 @@ impl Server {
             unpaused: Notify::new(),
             monitors: Mutex::new(Vec::new()),
             port: AtomicUsize::new(0),
+            monitor_count: AtomicUsize::new(0),
+            hot,
         })
     }
 
     /// Applies the side effects of configuration changes made by CONFIG SET.
     pub fn config_changed(&self, names: &[&str]) {
+        self.hot.load(&self.config.read());
         for name in names {
             if *name == "slowlog-max-len" {
                 let n = self.config.read().slowlog_max_len();
@@ -233,14 +264,9 @@ impl Server {
     /// Accounting after a command ran: latency histogram, slow log and latency monitor.
     pub fn after_command(&self, client: &Client, entry: &Entry, args: &[Bytes], nanos: u64) {
         let usec = nanos / 1000;
-        let (tracking, slower_than, latency_threshold) = {
-            let c = self.config.read();
-            (
-                c.latency_tracking(),
-                c.slowlog_log_slower_than(),
-                c.latency_monitor_threshold(),
-            )
-        };
+        let tracking = self.hot.latency_tracking.load(Ordering::Relaxed);
+        let slower_than = self.hot.slowlog_slower_than.load(Ordering::Relaxed);
+        let latency_threshold = self.hot.latency_threshold.load(Ordering::Relaxed);
         if tracking {
             entry.stats.hist.record(nanos);
         }
@@ -269,6 +295,9 @@ impl Server {
 
     /// Sends a command to every client in MONITOR mode, in Redis's format.
     pub fn monitor_feed(&self, client: &Client, args: &[Bytes]) {
+        if self.monitor_count.load(Ordering::Relaxed) == 0 {
+            return;
+        }
         let mut monitors = self.monitors.lock();
         if monitors.is_empty() {
             return;
@@ -303,6 +332,7 @@ impl Server {
         line.push_str("\r\n");
         let line = Bytes::from(line);
         monitors.retain(|(_, tx)| tx.send(line.clone()).is_ok());
+        self.monitor_count.store(monitors.len(), Ordering::Relaxed);
     }
 }
 

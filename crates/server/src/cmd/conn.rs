@@ -338,16 +338,15 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
         .as_ref()
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .unwrap_or_default();
-    let (parent, cmd) = *c.last_cmd.lock();
-    let cmd = match parent {
-        Some(p) => format!("{p}|{cmd}"),
-        None => cmd.to_string(),
+    let cmd = match srv.table.name_of(c.last_cmd.load(Ordering::Relaxed)) {
+        Some((Some(p), cmd)) => format!("{p}|{cmd}"),
+        Some((None, cmd)) => cmd.to_string(),
+        None => "NULL".to_string(),
     };
     let mut flags = c.flags.lock().clone();
     if flags.is_empty() {
         flags.push('N');
     }
-    let _ = srv;
     let qbuf = c.qbuf.load(Ordering::Relaxed);
     let omem = c.omem.load(Ordering::Relaxed);
     format!(

@@ -1,6 +1,7 @@
 //! The string family: GET, SET and friends, counters, ranges and LCS.
 
 use bytes::Bytes;
+use storage::num::LongDouble;
 use storage::small::SmallBytes;
 use storage::value::Value;
 
@@ -418,22 +419,22 @@ fn decrby(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn incrbyfloat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let by = storage::num::parse_f64(&args[2]).ok_or(CmdError::NotFloat)?;
+    // Redis computes in 80-bit long double; `LongDouble` reproduces that arithmetic so that,
+    // for example, 10.5 + 0.1 is stored as "10.6" exactly as Redis stores it.
+    let by = LongDouble::parse(&args[2]).ok_or(CmdError::NotFloat)?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let cur = match k.peek() {
-        None => 0.0,
+        None => LongDouble::ZERO,
         Some(v) => v
-            .with_str(storage::num::parse_f64)
+            .with_str(LongDouble::parse)
             .ok_or(CmdError::WrongType)?
             .ok_or(CmdError::NotFloat)?,
     };
-    let new = cur + by;
-    if !new.is_finite() {
-        return Err(CmdError::err("increment would produce NaN or Infinity"));
-    }
+    let new = storage::num::incr_by_float(cur, by)
+        .ok_or_else(|| CmdError::err("increment would produce NaN or Infinity"))?;
     let mut text = Vec::new();
-    storage::num::format_long_double(new, &mut text);
+    new.format_human(&mut text);
     k.set(Value::Str(SmallBytes::new(&text)), true);
     ctx.out.bulk(&text);
     Ok(())
