@@ -36,9 +36,16 @@ fn xor(into: &mut Digest, d: &Digest) {
 /// The digest of one entry: its key, type, value and expiry time.
 fn entry_digest(e: &Entry, expire: Option<u64>) -> Digest {
     let exp = expire.unwrap_or(0).to_le_bytes();
-    e.value
-        .with_str(|v| mix(&[&e.key, e.value.type_name().as_bytes(), v, &exp]))
-        .unwrap_or_default()
+    let v = value_digest(&e.value);
+    mix(&[&e.key, &v, &exp])
+}
+
+/// The digest of a value: its type and its contents in canonical order.
+fn value_digest(v: &storage::value::Value) -> Digest {
+    let mut parts: Vec<Vec<u8>> = vec![v.type_name().as_bytes().to_vec()];
+    v.feed_digest(&mut |b| parts.push(b.to_vec()));
+    let refs: Vec<&[u8]> = parts.iter().map(|p| &p[..]).collect();
+    mix(&refs)
 }
 
 /// The digest of every key in every database (zeros when empty).

@@ -6,3 +6,7 @@ pub mod shard;
 pub mod small;
 pub mod table;
 pub mod value;
+pub mod list;
+pub mod hash;
+pub mod set;
+pub mod zset;

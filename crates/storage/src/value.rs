@@ -1,6 +1,10 @@
 //! The value stored under a key, and how string values are encoded.
 
+use crate::hash::Hash;
+use crate::list::List;
+use crate::set::Set;
 use crate::small::SmallBytes;
+use crate::zset::ZSet;
 
 /// A value in the keyspace. Kept at 16 bytes so that a table slot stays small.
 #[derive(Clone, Debug, PartialEq)]
@@ -9,6 +13,14 @@ pub enum Value {
     Str(SmallBytes),
     /// A string that is the canonical form of a 64-bit integer (Redis's `int` encoding).
     Int(i64),
+    /// A list.
+    List(Box<List>),
+    /// A hash.
+    Hash(Box<Hash>),
+    /// A set.
+    Set(Box<Set>),
+    /// A sorted set.
+    ZSet(Box<ZSet>),
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
@@ -38,6 +50,36 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) | Value::Int(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
+        }
+    }
+
+    /// Redis's OBJECT ENCODING name. `raw` says the string was edited in place.
+    pub fn encoding(&self, raw: bool) -> &'static str {
+        match self {
+            Value::Int(_) => "int",
+            Value::Str(s) if raw || s.len() > EMBSTR_MAX => "raw",
+            Value::Str(_) => "embstr",
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
+        }
+    }
+
+    /// Feeds the value's contents to `feed` in a canonical order, for DEBUG DIGEST.
+    pub fn feed_digest(&self, feed: &mut dyn FnMut(&[u8])) {
+        match self {
+            Value::Str(_) | Value::Int(_) => {
+                self.with_str(|s| feed(s));
+            }
+            Value::List(l) => l.feed_digest(feed),
+            Value::Hash(h) => h.feed_digest(feed),
+            Value::Set(s) => s.feed_digest(feed),
+            Value::ZSet(z) => z.feed_digest(feed),
         }
     }
 
@@ -56,6 +98,7 @@ impl Value {
                 let mut buf = itoa::Buffer::new();
                 Some(f(buf.format(*n).as_bytes()))
             }
+            _ => None,
         }
     }
 
@@ -64,6 +107,7 @@ impl Value {
         match self {
             Value::Str(s) => Some(s.len()),
             Value::Int(n) => Some(itoa::Buffer::new().format(*n).len()),
+            _ => None,
         }
     }
 
@@ -72,6 +116,10 @@ impl Value {
         match self {
             Value::Str(s) => s.heap_bytes(),
             Value::Int(_) => 0,
+            Value::List(l) => l.heap_bytes() + std::mem::size_of::<List>(),
+            Value::Hash(h) => h.heap_bytes() + std::mem::size_of::<Hash>(),
+            Value::Set(s) => s.heap_bytes() + std::mem::size_of::<Set>(),
+            Value::ZSet(z) => z.heap_bytes() + std::mem::size_of::<ZSet>(),
         }
     }
 }

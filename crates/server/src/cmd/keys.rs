@@ -2,7 +2,7 @@
 //! and OBJECT introspection.
 
 use bytes::Bytes;
-use storage::value::{Value, EMBSTR_MAX};
+use storage::value::Value;
 
 use super::invalid_expire;
 use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY1, KEY12};
@@ -623,11 +623,7 @@ fn with_object(
 
 /// Redis's OBJECT ENCODING name for an entry's value.
 pub fn encoding(e: &storage::shard::Entry) -> &'static str {
-    match &e.value {
-        Value::Int(_) => "int",
-        Value::Str(s) if e.is_raw() || s.len() > EMBSTR_MAX => "raw",
-        Value::Str(_) => "embstr",
-    }
+    e.value.encoding(e.is_raw())
 }
 
 fn object_encoding(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {

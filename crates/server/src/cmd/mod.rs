@@ -7,9 +7,13 @@ use crate::error::CmdError;
 use crate::exec::{int_arg, is};
 
 pub mod conn;
+pub mod hash;
 pub mod keys;
+pub mod list;
 pub mod server;
+pub mod set;
 pub mod string;
+pub mod zset;
 
 /// Every family's commands, for building the command table.
 pub fn families() -> Vec<&'static [Command]> {

@@ -273,7 +273,8 @@ fn edit_in_place(
             f(v);
             v.len()
         }
-        Value::Int(_) => 0,
+        // Callers check the type first; other values are left untouched.
+        _ => 0,
     }
 }
 

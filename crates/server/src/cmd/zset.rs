@@ -1,0 +1,6 @@
+//! Placeholder for the zset command family: the helper building it replaces this file whole.
+
+use crate::command::Command;
+
+/// The family's commands.
+pub static COMMANDS: &[Command] = &[];
