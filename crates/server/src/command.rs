@@ -106,6 +106,22 @@ pub mod acl {
     pub const PUBSUB: u64 = 1 << 11;
     /// Bitmap commands.
     pub const BITMAP: u64 = 1 << 12;
+    /// List commands.
+    pub const LIST: u64 = 1 << 13;
+    /// Hash commands.
+    pub const HASH: u64 = 1 << 14;
+    /// Set commands.
+    pub const SET: u64 = 1 << 15;
+    /// Sorted set commands.
+    pub const SORTEDSET: u64 = 1 << 16;
+    /// Scripting commands.
+    pub const SCRIPTING: u64 = 1 << 17;
+    /// Stream commands.
+    pub const STREAM: u64 = 1 << 18;
+    /// Geo commands.
+    pub const GEO: u64 = 1 << 19;
+    /// HyperLogLog commands.
+    pub const HYPERLOGLOG: u64 = 1 << 20;
 
     /// Category names, in the order Redis lists them.
     pub const NAMES: &[(u64, &str)] = &[
@@ -113,7 +129,14 @@ pub mod acl {
         (READ, "read"),
         (WRITE, "write"),
         (STRING, "string"),
+        (LIST, "list"),
+        (HASH, "hash"),
+        (SET, "set"),
+        (SORTEDSET, "sortedset"),
+        (STREAM, "stream"),
         (BITMAP, "bitmap"),
+        (HYPERLOGLOG, "hyperloglog"),
+        (GEO, "geo"),
         (ADMIN, "admin"),
         (FAST, "fast"),
         (SLOW, "slow"),
@@ -122,6 +145,7 @@ pub mod acl {
         (CONNECTION, "connection"),
         (TRANSACTION, "transaction"),
         (PUBSUB, "pubsub"),
+        (SCRIPTING, "scripting"),
     ];
 }
 

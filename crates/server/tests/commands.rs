@@ -2,72 +2,9 @@
 //! the reply it must produce, rendered the way redis-cli shows it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+mod common;
 
-use bytes::{Bytes, BytesMut};
-use ferrodis_server::config::Config;
-use ferrodis_server::exec::{execute, Client};
-use ferrodis_server::reply::Out;
-use ferrodis_server::server::Server;
-use resp::Frame;
-
-/// A server and one client talking to it directly.
-struct Session {
-    srv: Arc<Server>,
-    client: Client,
-    out: Out,
-}
-
-impl Session {
-    fn new() -> Self {
-        let srv = ferrodis_server::build(Config::new());
-        let client = Client::new(srv.detached_handle(), true);
-        Session {
-            srv,
-            client,
-            out: Out::new(2),
-        }
-    }
-
-    /// Runs one command line (split on spaces) and renders its reply.
-    fn run(&mut self, line: &str) -> String {
-        let args: Vec<Bytes> = line
-            .split(' ')
-            .map(|a| Bytes::from(a.to_string()))
-            .collect();
-        execute(&self.srv, &mut self.client, &mut self.out, &args);
-        let mut buf = BytesMut::from(&self.out.buf[..]);
-        self.out.buf.clear();
-        let frame = resp::decode_frame_bytes(&mut buf)
-            .unwrap()
-            .expect("a whole reply");
-        assert!(buf.is_empty(), "one reply per command");
-        render(&frame)
-    }
-}
-
-fn render(f: &Frame) -> String {
-    match f {
-        Frame::Simple(s) => String::from_utf8_lossy(s).into_owned(),
-        Frame::Error(e) => format!("(error) {}", String::from_utf8_lossy(e)),
-        Frame::Integer(n) => format!("(integer) {n}"),
-        Frame::Bulk(b) => format!("\"{}\"", String::from_utf8_lossy(b)),
-        Frame::Null | Frame::NullArray => "(nil)".into(),
-        Frame::Array(items) => {
-            let inner: Vec<String> = items.iter().map(render).collect();
-            format!("[{}]", inner.join(", "))
-        }
-        other => format!("{other:?}"),
-    }
-}
-
-/// Runs `cases` (command, expected reply) in order in one session.
-fn check(cases: &[(&str, &str)]) {
-    let mut s = Session::new();
-    for (cmd, want) in cases {
-        assert_eq!(s.run(cmd), *want, "command: {cmd}");
-    }
-}
+use common::check;
 
 #[test]
 fn strings() {

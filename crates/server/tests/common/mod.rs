@@ -6,8 +6,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use ferrodis_server::config::Config;
+use ferrodis_server::exec::{execute, Client};
+use ferrodis_server::reply::Out;
 use ferrodis_server::server::Server;
 use resp::Frame;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -111,5 +113,63 @@ pub fn text(f: &Frame) -> String {
         }
         Frame::Integer(n) => n.to_string(),
         other => format!("{other:?}"),
+    }
+}
+
+/// A server and one client talking to it directly.
+pub struct Session {
+    srv: Arc<Server>,
+    client: Client,
+    out: Out,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        let srv = ferrodis_server::build(Config::new());
+        let client = Client::new(srv.detached_handle(), true);
+        Session {
+            srv,
+            client,
+            out: Out::new(2),
+        }
+    }
+
+    /// Runs one command line (split on spaces) and renders its reply.
+    pub fn run(&mut self, line: &str) -> String {
+        let args: Vec<Bytes> = line
+            .split(' ')
+            .map(|a| Bytes::from(a.to_string()))
+            .collect();
+        execute(&self.srv, &mut self.client, &mut self.out, &args);
+        let mut buf = BytesMut::from(&self.out.buf[..]);
+        self.out.buf.clear();
+        let frame = resp::decode_frame_bytes(&mut buf)
+            .unwrap()
+            .expect("a whole reply");
+        assert!(buf.is_empty(), "one reply per command");
+        render(&frame)
+    }
+}
+
+pub fn render(f: &Frame) -> String {
+    match f {
+        Frame::Simple(s) => String::from_utf8_lossy(s).into_owned(),
+        Frame::Error(e) => format!("(error) {}", String::from_utf8_lossy(e)),
+        Frame::Integer(n) => format!("(integer) {n}"),
+        Frame::Bulk(b) => format!("\"{}\"", String::from_utf8_lossy(b)),
+        Frame::Null | Frame::NullArray => "(nil)".into(),
+        Frame::Array(items) => {
+            let inner: Vec<String> = items.iter().map(render).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// Runs `cases` (command, expected reply) in order in one session.
+pub fn check(cases: &[(&str, &str)]) {
+    let mut s = Session::new();
+    for (cmd, want) in cases {
+        assert_eq!(s.run(cmd), *want, "command: {cmd}");
     }
 }
