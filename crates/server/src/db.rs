@@ -127,6 +127,8 @@ pub struct Keyspace {
     hasher: foldhash::fast::FixedState,
     /// Counters for INFO.
     pub stats: KeyStats,
+    /// Clients blocked on keys.
+    pub blocking: crate::blocking::Blocking,
 }
 
 impl Keyspace {
@@ -136,6 +138,7 @@ impl Keyspace {
             dbs: (0..n.max(1)).map(|_| Db::new()).collect(),
             hasher: foldhash::fast::FixedState::with_seed(fastrand::u64(..)),
             stats: KeyStats::default(),
+            blocking: crate::blocking::Blocking::default(),
         }
     }
 
@@ -162,13 +165,15 @@ impl Keyspace {
     /// Locks the shard of `key` in database `db` and looks the key up.
     pub fn key<'a>(&'a self, db: usize, key: &'a [u8], now: u64) -> Locked<'a> {
         let kh = self.hash(key);
-        let guard = self.db(db).shard(kh.shard);
+        let db = db.min(self.dbs.len() - 1);
+        let guard = self.dbs[db].shard(kh.shard);
         Locked {
             guard,
             kh,
+            db,
             key,
             now,
-            stats: &self.stats,
+            ks: self,
         }
     }
 
@@ -232,9 +237,10 @@ impl<'a> MultiLock<'a> {
         Some(KeyRef::new(
             &mut self.guards[pos?].1,
             kh,
+            db,
             key,
             now,
-            &self.ks.stats,
+            self.ks,
         ))
     }
 }
@@ -243,16 +249,24 @@ impl<'a> MultiLock<'a> {
 pub struct Locked<'a> {
     guard: MutexGuard<'a, Shard>,
     kh: KeyHash,
+    db: usize,
     key: &'a [u8],
     now: u64,
-    stats: &'a KeyStats,
+    ks: &'a Keyspace,
 }
 
 impl<'a> Locked<'a> {
     /// The key's view.
     #[inline]
     pub fn get(&mut self) -> KeyRef<'_> {
-        KeyRef::new(&mut self.guard, self.kh, self.key, self.now, self.stats)
+        KeyRef::new(
+            &mut self.guard,
+            self.kh,
+            self.db,
+            self.key,
+            self.now,
+            self.ks,
+        )
     }
 }
 
@@ -260,9 +274,11 @@ impl<'a> Locked<'a> {
 pub struct KeyRef<'a> {
     shard: &'a mut Shard,
     kh: KeyHash,
+    db: usize,
     key: &'a [u8],
     now: u64,
     index: Option<usize>,
+    ks: &'a Keyspace,
     stats: &'a KeyStats,
 }
 
@@ -270,10 +286,12 @@ impl<'a> KeyRef<'a> {
     fn new(
         shard: &'a mut Shard,
         kh: KeyHash,
+        db: usize,
         key: &'a [u8],
         now: u64,
-        stats: &'a KeyStats,
+        ks: &'a Keyspace,
     ) -> Self {
+        let stats = &ks.stats;
         let mut index = shard.find(kh.hash, key);
         if let Some(i) = index {
             if shard.is_expired(i, now) {
@@ -286,9 +304,11 @@ impl<'a> KeyRef<'a> {
         KeyRef {
             shard,
             kh,
+            db,
             key,
             now,
             index,
+            ks,
             stats,
         }
     }
@@ -347,9 +367,11 @@ impl<'a> KeyRef<'a> {
         Some(e)
     }
 
-    /// Records that the value was changed in place.
+    /// Records that the value was changed in place. Every change comes through here, which
+    /// is what lets blocked clients (and later WATCH and notifications) see it.
     pub fn changed(&mut self) {
         self.stats.dirty.fetch_add(1, Ordering::Relaxed);
+        self.ks.blocking.signal(self.db, self.key);
     }
 
     /// Stores `value`, creating the key if needed. An existing TTL is dropped unless `keep_ttl`.

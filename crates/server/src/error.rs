@@ -23,6 +23,9 @@ pub enum CmdError {
     WrongArity(String),
     /// Any other error: the whole message, starting with its code (`ERR ...`).
     Other(Cow<'static, str>),
+    /// Not an error: a blocking command cannot proceed yet and asks to wait on keys. The
+    /// dispatcher parks the client (see `blocking`); it is never sent to a client.
+    Block(Box<crate::blocking::BlockOn>),
 }
 
 /// Result of a command handler.
@@ -57,6 +60,7 @@ impl CmdError {
                 format!("ERR wrong number of arguments for '{cmd}' command").into()
             }
             CmdError::Other(m) => Cow::Borrowed(m),
+            CmdError::Block(_) => "ERR internal error: unhandled block".into(),
         }
     }
 }

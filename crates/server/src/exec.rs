@@ -43,6 +43,11 @@ pub struct Client {
     pub close_after_reply: bool,
     /// The client entered MONITOR mode during this batch.
     pub start_monitor: bool,
+    /// Set when the last command blocked: the connection waits for this reply.
+    pub blocked: Option<Parked>,
+    /// Whether a blocking command may wait (false inside MULTI and scripts, where it acts as
+    /// its non-blocking form). Handlers return `CmdError::Block` only when this is set.
+    pub may_block: bool,
     /// When the next command starts: the end of the previous command of the same pipelined
     /// batch, or the moment the batch was read. One clock read then both ends a command and
     /// starts the next.
@@ -62,8 +67,21 @@ impl Client {
             close_after_reply: false,
             start_monitor: false,
             next_start: None,
+            blocked: None,
+            may_block: true,
         }
     }
+}
+
+/// A parked client's side of the wait: the reply channel and when to give up.
+#[derive(Debug)]
+pub struct Parked {
+    /// Receives the encoded reply when a key makes the command proceed (or CLIENT UNBLOCK).
+    pub reply: tokio::sync::oneshot::Receiver<Bytes>,
+    /// Unix milliseconds when to give up.
+    pub deadline: Option<u64>,
+    /// What to send on timeout.
+    pub timeout_reply: Bytes,
 }
 
 /// What a handler works with.
@@ -105,11 +123,76 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
     }
 }
 
+/// Executes a command and then serves clients blocked on the keys it changed.
 fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[Bytes]) {
+    if let Some(block) = run_once(srv, client, out, name, args) {
+        park(srv, client, args, *block);
+    }
+    if srv.keyspace.blocking.has_ready() {
+        serve_blocked(srv);
+    }
+}
+
+/// Parks `client` on the keys of a command that asked to block.
+fn park(srv: &Server, client: &mut Client, args: &[Bytes], block: crate::blocking::BlockOn) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    client.blocked = Some(Parked {
+        reply: rx,
+        deadline: block.deadline,
+        timeout_reply: block.timeout_reply.clone(),
+    });
+    srv.keyspace.blocking.park(crate::blocking::Waiter {
+        handle: client.handle.clone(),
+        db: client.db,
+        proto: client.handle.resp.load(Ordering::Relaxed) as u8,
+        args: args.to_vec(),
+        keys: block.keys,
+        timeout_reply: block.timeout_reply,
+        reply: tx,
+    });
+}
+
+/// Serves clients blocked on keys that became ready: for each key, oldest waiter first, runs
+/// the waiter's command again on its behalf and sends it the reply, until a waiter's command
+/// would block again (the key is drained) or no waiter is left.
+pub fn serve_blocked(srv: &Server) {
+    let blocking = &srv.keyspace.blocking;
+    let _serving = blocking.serve.lock();
+    loop {
+        let ready = blocking.take_ready();
+        if ready.is_empty() {
+            return;
+        }
+        for (db, key) in ready {
+            while let Some((id, args, handle, proto)) = blocking.first_waiter(db, &key) {
+                let mut client = Client::new(handle, true);
+                client.db = db;
+                let mut out = Out::new(proto);
+                let Some(name) = args.first() else { break };
+                if run_once(srv, &mut client, &mut out, name, &args).is_some() {
+                    break;
+                }
+                if let Some(w) = blocking.remove(id) {
+                    let _ = w.reply.send(out.buf.freeze());
+                }
+            }
+        }
+    }
+}
+
+/// Looks a command up, checks it and runs it once; returns the block request of a blocking
+/// command that cannot proceed and may wait.
+fn run_once(
+    srv: &Server,
+    client: &mut Client,
+    out: &mut Out,
+    name: &Bytes,
+    args: &[Bytes],
+) -> Option<Box<crate::blocking::BlockOn>> {
     let Some(mut entry) = srv.table.get(name) else {
         let msg = unknown_command(name, &args[1..]);
         reply_error(srv, out, &msg);
-        return;
+        return None;
     };
     if !entry.subs.is_empty() && args.len() >= 2 {
         match entry.sub(&args[1]) {
@@ -121,14 +204,14 @@ fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[B
                     entry.cmd.name.to_uppercase()
                 );
                 reply_error(srv, out, &msg);
-                return;
+                return None;
             }
         }
     }
     let cmd = entry.cmd;
     if !cmd.arity_ok(args.len()) || cmd.handler.is_none() {
         reject(srv, out, entry, &CmdError::WrongArity(entry.full_name()));
-        return;
+        return None;
     }
     if !client.authenticated && cmd.flags & flag::NO_AUTH == 0 {
         reject(
@@ -137,9 +220,11 @@ fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[B
             entry,
             &CmdError::raw("NOAUTH Authentication required."),
         );
-        return;
+        return None;
     }
-    let Some(handler) = cmd.handler else { return };
+    let Some(handler) = cmd.handler else {
+        return None;
+    };
     srv.monitor_feed(client, args);
 
     let started = client.next_start.take().unwrap_or_else(Instant::now);
@@ -166,16 +251,21 @@ fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[B
     };
     let ended = Instant::now();
     client.next_start = Some(ended);
+    // A command that waits (or, retried for a blocked client, must keep waiting) is accounted
+    // for when it is finally served.
+    if let Err(CmdError::Block(b)) = result {
+        return Some(b);
+    }
     let nanos = ended.duration_since(started).as_nanos() as u64;
-    let usec = nanos / 1000;
     entry.stats.calls.fetch_add(1, Ordering::Relaxed);
-    entry.stats.usec.fetch_add(usec, Ordering::Relaxed);
+    entry.stats.usec.fetch_add(nanos / 1000, Ordering::Relaxed);
     srv.stats.commands.fetch_add(1, Ordering::Relaxed);
     if let Err(e) = result {
         entry.stats.failed.fetch_add(1, Ordering::Relaxed);
         reply_error(srv, out, &e.message());
     }
     srv.after_command(client, entry, args, nanos);
+    None
 }
 
 fn reject(srv: &Server, out: &mut Out, entry: &Entry, e: &CmdError) {

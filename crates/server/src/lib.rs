@@ -4,6 +4,7 @@
 //! server in-process on port 0. See ARCHITECTURE.md for the map of the modules.
 
 pub mod alloc;
+pub mod blocking;
 pub mod cmd;
 pub mod command;
 pub mod config;

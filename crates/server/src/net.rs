@@ -16,7 +16,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
-use crate::exec::{execute, Client};
+use crate::db::now_ms;
+use crate::exec::{execute, Client, Parked};
 use crate::reply::Out;
 use crate::server::{ClientHandle, Server};
 
@@ -186,6 +187,13 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                         srv.monitor_count.store(monitors.len(), Ordering::Relaxed);
                         monitor = Some(rx);
                     }
+                    if let Some(parked) = client.blocked.take() {
+                        flush(srv, stream, &mut out).await?;
+                        if !wait_blocked(srv, stream, &mut rbuf, client, parked, &mut stop).await? {
+                            return Ok(());
+                        }
+                        client.next_start = Some(Instant::now());
+                    }
                     if client.close_after_reply {
                         break;
                     }
@@ -221,6 +229,73 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
             return Ok(());
         }
     }
+}
+
+/// Waits for a blocked client's reply (served by another client's command, or CLIENT
+/// UNBLOCK), its timeout, its disconnection or its killing. Returns false when the connection
+/// must close.
+async fn wait_blocked(
+    srv: &Server,
+    stream: &mut TcpStream,
+    rbuf: &mut BytesMut,
+    client: &Client,
+    parked: Parked,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<bool> {
+    let Parked {
+        mut reply,
+        deadline,
+        timeout_reply,
+    } = parked;
+    let id = client.handle.id;
+    let blocking = &srv.keyspace.blocking;
+    let timeout = deadline.map(|d| Duration::from_millis(d.saturating_sub(now_ms())));
+    let sleep = sleep_opt(timeout);
+    tokio::pin!(sleep);
+    loop {
+        tokio::select! {
+            r = &mut reply => {
+                if let Ok(bytes) = r {
+                    stream.write_all(&bytes).await?;
+                }
+                return Ok(true);
+            }
+            _ = &mut sleep => {
+                let removed = {
+                    let _serving = blocking.serve.lock();
+                    blocking.remove(id).is_some()
+                };
+                // If a command served us in the meantime, its reply is already in the channel.
+                let bytes = if removed { Some(timeout_reply) } else { reply.await.ok() };
+                if let Some(bytes) = bytes {
+                    stream.write_all(&bytes).await?;
+                }
+                return Ok(true);
+            }
+            r = stream.read_buf(rbuf) => {
+                // Commands sent meanwhile wait in the buffer; a closed socket ends the wait.
+                let limit = srv.config.read().client_query_buffer_limit();
+                if r.unwrap_or(0) == 0 || rbuf.len() as u64 > limit {
+                    unpark(blocking, id);
+                    return Ok(false);
+                }
+            }
+            _ = client.handle.kill.notified() => {
+                unpark(blocking, id);
+                return Ok(false);
+            }
+            _ = crate::server::stopped(stop) => {
+                unpark(blocking, id);
+                return Ok(false);
+            }
+        }
+    }
+}
+
+/// Removes a waiter that is going away, leaving no trace in the key queues.
+fn unpark(blocking: &crate::blocking::Blocking, id: u64) {
+    let _serving = blocking.serve.lock();
+    blocking.remove(id);
 }
 
 async fn flush(srv: &Server, stream: &mut TcpStream, out: &mut Out) -> std::io::Result<()> {

@@ -344,6 +344,9 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
         None => "NULL".to_string(),
     };
     let mut flags = c.flags.lock().clone();
+    if srv.keyspace.blocking.is_blocked(c.id) {
+        flags.push('b');
+    }
     if flags.is_empty() {
         flags.push('N');
     }
@@ -609,16 +612,34 @@ fn client_getredir(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 }
 
 fn client_unblock(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    int_arg(&args[2])?;
-    if let Some(m) = args.get(3) {
-        if !(is(m, "timeout") || is(m, "error")) || args.len() > 4 {
+    let id = int_arg(&args[2])?;
+    let error = match args.get(3) {
+        None => false,
+        Some(m) if args.len() == 4 && is(m, "timeout") => false,
+        Some(m) if args.len() == 4 && is(m, "error") => true,
+        Some(_) => {
             return Err(CmdError::err(
                 "CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
-            ));
+            ))
         }
+    };
+    let blocking = &ctx.srv.keyspace.blocking;
+    let waiter = {
+        let _serving = blocking.serve.lock();
+        u64::try_from(id).ok().and_then(|id| blocking.remove(id))
+    };
+    match waiter {
+        Some(w) => {
+            let reply = if error {
+                Bytes::from_static(b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")
+            } else {
+                w.timeout_reply
+            };
+            let _ = w.reply.send(reply);
+            ctx.out.int(1);
+        }
+        None => ctx.out.int(0),
     }
-    // No command blocks yet, so there is never a client to unblock.
-    ctx.out.int(0);
     Ok(())
 }
 

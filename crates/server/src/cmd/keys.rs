@@ -462,6 +462,9 @@ fn swapdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let a = db_index(ctx, &args[1], Some("invalid first DB index"))?;
     let b = db_index(ctx, &args[2], Some("invalid second DB index"))?;
     ctx.srv.keyspace.swap(a, b);
+    // Clients blocked in either database may now find their keys.
+    ctx.srv.keyspace.blocking.signal_db(a);
+    ctx.srv.keyspace.blocking.signal_db(b);
     ctx.srv.keyspace.dirty(1);
     ctx.out.ok();
     Ok(())
