@@ -237,6 +237,8 @@ pub struct RequestDecoder {
     /// `(start, len)` of every argument located so far, relative to the buffer front.
     /// Kept across requests so steady-state decoding allocates only the `Request`.
     offsets: Vec<(usize, usize)>,
+    /// An empty argument vector handed back by `recycle`, reused by the next request.
+    spare: Vec<Bytes>,
 }
 
 impl RequestDecoder {
@@ -282,6 +284,16 @@ impl RequestDecoder {
                 Step::Again => continue,
                 Step::Incomplete => return Ok(None),
             }
+        }
+    }
+
+    /// Hands back a request once it has been executed, so that its argument vector is reused
+    /// for the next one instead of allocating a new vector per command.
+    pub fn recycle(&mut self, request: Request) {
+        let mut args = request.args;
+        if args.capacity() <= RETAINED_OFFSETS_CAPACITY {
+            args.clear();
+            self.spare = args;
         }
     }
 
@@ -447,11 +459,12 @@ impl RequestDecoder {
             self.remaining -= 1;
         }
         let frozen = buf.split_to(self.pos).freeze();
-        let args = self
-            .offsets
-            .iter()
-            .map(|&(start, len)| frozen.slice(start..start + len))
-            .collect();
+        let mut args = std::mem::take(&mut self.spare);
+        args.extend(
+            self.offsets
+                .iter()
+                .map(|&(start, len)| frozen.slice(start..start + len)),
+        );
         self.reset();
         Ok(Step::Done(Request { args }))
     }

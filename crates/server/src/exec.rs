@@ -1,9 +1,9 @@
 //! Command execution: the per-client state, the handler context, and the dispatcher that
 //! looks a command up, checks it, runs it under the right lock and accounts for it.
 
+use quanta::Instant;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
 
 use bytes::Bytes;
 

@@ -8,9 +8,10 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use quanta::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -179,6 +180,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
             match decoder.decode(&mut rbuf, &limits) {
                 Ok(Some(req)) => {
                     execute(srv, client, &mut out, req.args());
+                    decoder.recycle(req);
                     if client.start_monitor {
                         client.start_monitor = false;
                         let (tx, rx) = mpsc::unbounded_channel();
