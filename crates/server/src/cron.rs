@@ -44,8 +44,14 @@ pub fn expire_cycle(srv: &Server) {
                 if shard.volatile_len() == 0 {
                     break;
                 }
-                let (sampled, expired) =
-                    shard.expire_sample(SAMPLES, now, || fastrand::u64(..), drop);
+                let (sampled, expired) = shard.expire_sample(
+                    SAMPLES,
+                    now,
+                    || fastrand::u64(..),
+                    |e| {
+                        ks.watches.touch(db, &e.key, false);
+                    },
+                );
                 drop(shard);
                 if expired > 0 {
                     ks.stats

@@ -133,6 +133,8 @@ pub struct Keyspace {
     pub stats: KeyStats,
     /// Clients blocked on keys.
     pub blocking: crate::blocking::Blocking,
+    /// Keys watched by clients (WATCH).
+    pub watches: crate::watch::Watches,
 }
 
 impl Keyspace {
@@ -143,6 +145,7 @@ impl Keyspace {
             hasher: foldhash::fast::FixedState::with_seed(fastrand::u64(..)),
             stats: KeyStats::default(),
             blocking: crate::blocking::Blocking::default(),
+            watches: crate::watch::Watches::default(),
         }
     }
 
@@ -216,6 +219,16 @@ impl Keyspace {
             all.append(&mut self.db(db).shard(i).take_all());
         }
         all
+    }
+
+    /// Whether `key` is present but past its expiry time (not reclaimed yet); nothing is
+    /// deleted or counted.
+    pub fn logically_expired(&self, db: usize, key: &[u8], now: u64) -> bool {
+        let kh = self.hash(key);
+        let shard = self.db(db).shard(kh.shard);
+        shard
+            .find(kh.hash, key)
+            .is_some_and(|i| shard.is_expired(i, now))
     }
 
     /// Counts a change to the keyspace.
@@ -302,6 +315,7 @@ impl<'a> KeyRef<'a> {
                 shard.remove(i);
                 stats.expired.fetch_add(1, Ordering::Relaxed);
                 stats.dirty.fetch_add(1, Ordering::Relaxed);
+                ks.watches.touch(db, key, false);
                 index = None;
             }
         }
@@ -376,6 +390,9 @@ impl<'a> KeyRef<'a> {
     pub fn changed(&mut self) {
         self.stats.dirty.fetch_add(1, Ordering::Relaxed);
         self.ks.blocking.signal(self.db, self.key);
+        self.ks
+            .watches
+            .touch(self.db, self.key, self.index.is_some());
     }
 
     /// Stores `value`, creating the key if needed. An existing TTL is dropped unless `keep_ttl`.

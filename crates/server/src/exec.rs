@@ -43,6 +43,10 @@ pub struct Client {
     pub close_after_reply: bool,
     /// The client entered MONITOR mode during this batch.
     pub start_monitor: bool,
+    /// The transaction being queued, after MULTI.
+    pub multi: Option<MultiState>,
+    /// Set while EXEC runs queued commands: they already hold the exclusive lock.
+    pub in_exec: bool,
     /// Set when the last command blocked: the connection waits for this reply.
     pub blocked: Option<Parked>,
     /// Whether a blocking command may wait (false inside MULTI and scripts, where it acts as
@@ -67,10 +71,21 @@ impl Client {
             close_after_reply: false,
             start_monitor: false,
             next_start: None,
+            multi: None,
+            in_exec: false,
             blocked: None,
             may_block: true,
         }
     }
+}
+
+/// A transaction being queued (between MULTI and EXEC).
+#[derive(Debug, Default)]
+pub struct MultiState {
+    /// The queued commands.
+    pub queue: Vec<Vec<Bytes>>,
+    /// A command was refused while queueing: EXEC will abort with EXECABORT.
+    pub aborted: bool,
 }
 
 /// A parked client's side of the wait: the reply channel and when to give up.
@@ -192,6 +207,7 @@ fn run_once(
     let Some(mut entry) = srv.table.get(name) else {
         let msg = unknown_command(name, &args[1..]);
         reply_error(srv, out, &msg);
+        abort_multi(client);
         return None;
     };
     if !entry.subs.is_empty() && args.len() >= 2 {
@@ -204,6 +220,7 @@ fn run_once(
                     entry.cmd.name.to_uppercase()
                 );
                 reply_error(srv, out, &msg);
+                abort_multi(client);
                 return None;
             }
         }
@@ -211,6 +228,7 @@ fn run_once(
     let cmd = entry.cmd;
     if !cmd.arity_ok(args.len()) || cmd.handler.is_none() {
         reject(srv, out, entry, &CmdError::WrongArity(entry.full_name()));
+        abort_multi(client);
         return None;
     }
     if !client.authenticated && cmd.flags & flag::NO_AUTH == 0 {
@@ -220,11 +238,31 @@ fn run_once(
             entry,
             &CmdError::raw("NOAUTH Authentication required."),
         );
+        abort_multi(client);
         return None;
     }
     let Some(handler) = cmd.handler else {
         return None;
     };
+    if let Some(multi) = client.multi.as_mut() {
+        if !matches!(
+            entry.name_parts(),
+            (
+                None,
+                "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+            )
+        ) {
+            if cmd.flags & flag::NO_MULTI != 0 {
+                multi.aborted = true;
+                let e = CmdError::err("Command not allowed inside a transaction");
+                reject(srv, out, entry, &e);
+                return None;
+            }
+            multi.queue.push(args.to_vec());
+            out.simple(b"QUEUED");
+            return None;
+        }
+    }
     srv.monitor_feed(client, args);
 
     let started = client.next_start.take().unwrap_or_else(Instant::now);
@@ -234,13 +272,10 @@ fn run_once(
     let result = {
         // Commands that cannot name their keys in advance run alone; every other command runs
         // beside others and locks only the shards it touches.
-        let _guard_shared;
-        let _guard_exclusive;
-        if cmd.flags & flag::EXCLUSIVE != 0 {
-            _guard_exclusive = srv.exclusive.write();
-        } else {
-            _guard_shared = srv.exclusive.read();
-        }
+        // Commands queued by a transaction run under EXEC's exclusive lock already.
+        let exclusive = cmd.flags & flag::EXCLUSIVE != 0;
+        let _shared = (!client.in_exec && !exclusive).then(|| srv.exclusive.read());
+        let _exclusive = (!client.in_exec && exclusive).then(|| srv.exclusive.write());
         let mut ctx = Ctx {
             srv,
             client,
@@ -266,6 +301,21 @@ fn run_once(
     }
     srv.after_command(client, entry, args, nanos);
     None
+}
+
+/// Marks a transaction being queued as failed: its EXEC will reply EXECABORT.
+fn abort_multi(client: &mut Client) {
+    if let Some(m) = client.multi.as_mut() {
+        m.aborted = true;
+    }
+}
+
+/// Runs one command queued by MULTI, from EXEC (which holds the exclusive lock).
+pub fn run_queued(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes]) {
+    let Some(name) = args.first() else { return };
+    client.in_exec = true;
+    let _ = run_once(srv, client, out, name, args);
+    client.in_exec = false;
 }
 
 fn reject(srv: &Server, out: &mut Out, entry: &Entry, e: &CmdError) {

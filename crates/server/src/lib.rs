@@ -18,6 +18,7 @@ pub mod monitor;
 pub mod net;
 pub mod reply;
 pub mod server;
+pub mod watch;
 
 use std::sync::Arc;
 

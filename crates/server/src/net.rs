@@ -77,6 +77,9 @@ struct Registration<'a> {
 
 impl Drop for Registration<'_> {
     fn drop(&mut self) {
+        if let Some(handle) = self.srv.clients.lock().get(&self.id).cloned() {
+            self.srv.keyspace.watches.unwatch_all(&handle);
+        }
         self.srv.clients.lock().remove(&self.id);
         let mut monitors = self.srv.monitors.lock();
         monitors.retain(|(id, _)| *id != self.id);

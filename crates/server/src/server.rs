@@ -78,6 +78,8 @@ pub struct ClientHandle {
     pub flags: Mutex<String>,
     /// Set when the client must be disconnected.
     pub killed: AtomicBool,
+    /// A key the client WATCHes changed: its next EXEC aborts.
+    pub watch_dirty: AtomicBool,
     /// Wakes the connection when `killed` is set.
     pub kill: Notify,
 }
@@ -99,6 +101,7 @@ impl ClientHandle {
             omem: AtomicUsize::new(0),
             flags: Mutex::new(String::new()),
             killed: AtomicBool::new(false),
+            watch_dirty: AtomicBool::new(false),
             kill: Notify::new(),
         }
     }

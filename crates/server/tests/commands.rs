@@ -159,3 +159,46 @@ fn connection_and_introspection() {
         ("HELLO 4", "(error) NOPROTO unsupported protocol version"),
     ]);
 }
+
+#[test]
+fn transactions() {
+    check(&[
+        ("EXEC", "(error) ERR EXEC without MULTI"),
+        ("DISCARD", "(error) ERR DISCARD without MULTI"),
+        ("MULTI", "OK"),
+        ("MULTI", "(error) ERR MULTI calls can not be nested"),
+        ("SET a 1", "QUEUED"),
+        ("INCR a", "QUEUED"),
+        ("SETRANGE a -1 x", "QUEUED"),
+        (
+            "EXEC",
+            "[OK, (integer) 2, (error) ERR offset is out of range]",
+        ),
+        ("MULTI", "OK"),
+        ("SET a 5", "QUEUED"),
+        (
+            "NOSUCH",
+            "(error) ERR unknown command 'NOSUCH', with args beginning with: ",
+        ),
+        (
+            "EXEC",
+            "(error) EXECABORT Transaction discarded because of previous errors.",
+        ),
+        ("GET a", "\"2\""),
+        ("WATCH a", "OK"),
+        ("SET a 3", "OK"),
+        ("MULTI", "OK"),
+        ("WATCH b", "(error) ERR WATCH inside MULTI is not allowed"),
+        ("SET a 4", "QUEUED"),
+        ("EXEC", "(nil)"),
+        ("GET a", "\"3\""),
+        ("WATCH a", "OK"),
+        ("MULTI", "OK"),
+        ("SET a 4", "QUEUED"),
+        ("EXEC", "[OK]"),
+        ("MULTI", "OK"),
+        ("SET a 9", "QUEUED"),
+        ("DISCARD", "OK"),
+        ("GET a", "\"4\""),
+    ]);
+}

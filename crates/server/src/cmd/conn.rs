@@ -208,6 +208,8 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     let c = &mut *ctx.client;
     c.db = 0;
     c.handle.db.store(0, Ordering::Relaxed);
+    c.multi = None;
+    ctx.srv.keyspace.watches.unwatch_all(&c.handle);
     c.reply_mode = ReplyMode::On;
     c.no_touch = false;
     c.no_evict = false;

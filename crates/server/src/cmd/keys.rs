@@ -437,11 +437,21 @@ fn dispose(entries: Vec<storage::shard::Entry>, asynchronous: bool) {
     }
 }
 
+/// Empties one database: watchers of keys that existed are touched, the entries dropped.
+fn flush_one(ctx: &Ctx<'_>, db: usize, asynchronous: bool) {
+    let ks = &ctx.srv.keyspace;
+    let removed = ks.flush(db);
+    ks.dirty(removed.len() as u64);
+    if !removed.is_empty() {
+        let keys: std::collections::HashSet<&[u8]> = removed.iter().map(|e| &e.key[..]).collect();
+        ks.watches.touch_db(db, |k| keys.contains(k));
+    }
+    dispose(removed, asynchronous);
+}
+
 fn flushdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let asynchronous = flush_mode(ctx, args)?;
-    let removed = ctx.srv.keyspace.flush(ctx.client.db);
-    ctx.srv.keyspace.dirty(removed.len() as u64);
-    dispose(removed, asynchronous);
+    flush_one(ctx, ctx.client.db, asynchronous);
     ctx.out.ok();
     Ok(())
 }
@@ -449,9 +459,7 @@ fn flushdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn flushall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let asynchronous = flush_mode(ctx, args)?;
     for db in 0..ctx.srv.keyspace.count() {
-        let removed = ctx.srv.keyspace.flush(db);
-        ctx.srv.keyspace.dirty(removed.len() as u64);
-        dispose(removed, asynchronous);
+        flush_one(ctx, db, asynchronous);
     }
     ctx.srv.keyspace.dirty(1);
     ctx.out.ok();
@@ -462,6 +470,9 @@ fn swapdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let a = db_index(ctx, &args[1], Some("invalid first DB index"))?;
     let b = db_index(ctx, &args[2], Some("invalid second DB index"))?;
     ctx.srv.keyspace.swap(a, b);
+    // Every watched key of both databases may now hold something else.
+    ctx.srv.keyspace.watches.touch_db(a, |_| true);
+    ctx.srv.keyspace.watches.touch_db(b, |_| true);
     // Clients blocked in either database may now find their keys.
     ctx.srv.keyspace.blocking.signal_db(a);
     ctx.srv.keyspace.blocking.signal_db(b);

@@ -13,6 +13,7 @@ pub mod list;
 pub mod server;
 pub mod set;
 pub mod string;
+pub mod tx;
 pub mod zset;
 
 /// Every family's commands, for building the command table.
@@ -22,6 +23,11 @@ pub fn families() -> Vec<&'static [Command]> {
         keys::COMMANDS,
         conn::COMMANDS,
         server::COMMANDS,
+        tx::COMMANDS,
+        list::COMMANDS,
+        hash::COMMANDS,
+        set::COMMANDS,
+        zset::COMMANDS,
     ]
 }
 
