@@ -47,6 +47,9 @@ pub struct Client {
     pub multi: Option<MultiState>,
     /// Set while EXEC runs queued commands: they already hold the exclusive lock.
     pub in_exec: bool,
+    /// Where messages pushed to this client go (pub/sub, MONITOR); `None` for clients without
+    /// a connection.
+    pub push: Option<tokio::sync::mpsc::UnboundedSender<Bytes>>,
     /// Set when the last command blocked: the connection waits for this reply.
     pub blocked: Option<Parked>,
     /// Whether a blocking command may wait (false inside MULTI and scripts, where it acts as
@@ -73,6 +76,7 @@ impl Client {
             next_start: None,
             multi: None,
             in_exec: false,
+            push: None,
             blocked: None,
             may_block: true,
         }
@@ -128,10 +132,11 @@ impl<'a> Ctx<'a> {
 pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes]) {
     let Some(name) = args.first() else { return };
     let mark = out.mark();
+    out.kept = 0;
     let suppress = client.reply_mode != ReplyMode::On;
     run(srv, client, out, name, args);
     if suppress {
-        out.truncate(mark);
+        out.truncate(mark.max(out.kept));
         if client.reply_mode == ReplyMode::Skip {
             client.reply_mode = ReplyMode::On;
         }
@@ -244,6 +249,17 @@ fn run_once(
     let Some(handler) = cmd.handler else {
         return None;
     };
+    if out.proto == 2
+        && client.handle.subscriptions.load(Ordering::Relaxed) > 0
+        && !crate::cmd::pubsub::allowed_while_subscribed(entry.name_parts())
+    {
+        let msg = format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            entry.full_name()
+        );
+        reject(srv, out, entry, &CmdError::Other(msg.into()));
+        return None;
+    }
     if let Some(multi) = client.multi.as_mut() {
         if !matches!(
             entry.name_parts(),

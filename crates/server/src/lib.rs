@@ -16,6 +16,7 @@ pub mod exec;
 pub mod info;
 pub mod monitor;
 pub mod net;
+pub mod pubsub;
 pub mod reply;
 pub mod server;
 pub mod watch;

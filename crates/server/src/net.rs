@@ -77,6 +77,7 @@ struct Registration<'a> {
 
 impl Drop for Registration<'_> {
     fn drop(&mut self) {
+        self.srv.pubsub.remove_client(self.id);
         if let Some(handle) = self.srv.clients.lock().get(&self.id).cloned() {
             self.srv.keyspace.watches.unwatch_all(&handle);
         }
@@ -138,7 +139,9 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
     let mut decoder = resp::RequestDecoder::default();
     let mut stop = srv.shutdown.subscribe();
     let handle = client.handle.clone();
-    let mut monitor: Option<mpsc::UnboundedReceiver<Bytes>> = None;
+    // Messages pushed to this client (pub/sub, MONITOR) arrive here, already encoded.
+    let (push_tx, mut push_rx) = mpsc::unbounded_channel::<Bytes>();
+    client.push = Some(push_tx.clone());
     loop {
         if handle.killed.load(Ordering::Relaxed) {
             return Ok(());
@@ -157,8 +160,8 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
             r = stream.read_buf(&mut rbuf) => r?,
             _ = handle.kill.notified() => return Ok(()),
             _ = crate::server::stopped(&mut stop) => return Ok(()),
-            Some(line) = recv_monitor(&mut monitor) => {
-                stream.write_all(&line).await?;
+            Some(first) = push_rx.recv() => {
+                write_pushed(&handle, stream, first, &mut push_rx).await?;
                 continue;
             }
             _ = sleep_opt(idle_timeout) => return Ok(()),
@@ -186,11 +189,9 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                     decoder.recycle(req);
                     if client.start_monitor {
                         client.start_monitor = false;
-                        let (tx, rx) = mpsc::unbounded_channel();
                         let mut monitors = srv.monitors.lock();
-                        monitors.push((handle.id, tx));
+                        monitors.push((handle.id, push_tx.clone()));
                         srv.monitor_count.store(monitors.len(), Ordering::Relaxed);
-                        monitor = Some(rx);
                     }
                     if let Some(parked) = client.blocked.take() {
                         flush(srv, stream, &mut out).await?;
@@ -327,9 +328,25 @@ async fn sleep_opt(d: Option<Duration>) {
     }
 }
 
-async fn recv_monitor(rx: &mut Option<mpsc::UnboundedReceiver<Bytes>>) -> Option<Bytes> {
-    match rx {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
+/// Writes pushed messages: the one received and whatever else is already queued, in one write,
+/// and takes their bytes off the client's pending-output count.
+async fn write_pushed(
+    handle: &ClientHandle,
+    stream: &mut TcpStream,
+    first: Bytes,
+    rx: &mut mpsc::UnboundedReceiver<Bytes>,
+) -> std::io::Result<()> {
+    let mut batch = BytesMut::from(&first[..]);
+    while batch.len() < 64 * 1024 {
+        match rx.try_recv() {
+            Ok(m) => batch.extend_from_slice(&m),
+            Err(_) => break,
+        }
     }
+    stream.write_all(&batch).await?;
+    let n = batch.len();
+    let _ = handle
+        .omem
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(n)));
+    Ok(())
 }

@@ -14,6 +14,8 @@ pub struct Out {
     pub buf: BytesMut,
     /// The client's protocol version, 2 or 3.
     pub proto: u8,
+    /// Bytes up to here are sent even under CLIENT REPLY OFF/SKIP (pub/sub confirmations).
+    pub kept: usize,
 }
 
 impl Out {
@@ -22,6 +24,7 @@ impl Out {
         Out {
             buf: BytesMut::with_capacity(16 * 1024),
             proto,
+            kept: 0,
         }
     }
 
@@ -121,6 +124,11 @@ impl Out {
     /// A verbatim string of format `txt` (a bulk string in RESP2).
     pub fn verbatim(&mut self, s: &[u8]) {
         self.w().verbatim(b"txt", s);
+    }
+
+    /// Marks everything written so far as sent even when replies are switched off.
+    pub fn keep(&mut self) {
+        self.kept = self.buf.len();
     }
 
     /// Bytes written so far, to undo a partial reply.

@@ -80,11 +80,27 @@ pub struct ClientHandle {
     pub killed: AtomicBool,
     /// A key the client WATCHes changed: its next EXEC aborts.
     pub watch_dirty: AtomicBool,
+    /// Number of channels, patterns and shard channels subscribed to.
+    pub subscriptions: AtomicUsize,
+    /// Unix milliseconds since when the output buffer is over the soft limit (0: it is not).
+    pub soft_limit_since: AtomicU64,
     /// Wakes the connection when `killed` is set.
     pub kill: Notify,
 }
 
 impl ClientHandle {
+    /// Records that the output buffer is over the soft limit and says whether it has been for
+    /// at least `secs` seconds.
+    pub fn over_soft_limit_for(&self, secs: u64) -> bool {
+        let now = now_ms();
+        let since = self.soft_limit_since.load(Ordering::Relaxed);
+        if since == 0 {
+            self.soft_limit_since.store(now, Ordering::Relaxed);
+            return secs == 0;
+        }
+        now.saturating_sub(since) >= secs * 1000
+    }
+
     /// A handle for a new client with the given addresses.
     pub fn new(id: u64, addr: String, laddr: String) -> Self {
         ClientHandle {
@@ -102,6 +118,8 @@ impl ClientHandle {
             flags: Mutex::new(String::new()),
             killed: AtomicBool::new(false),
             watch_dirty: AtomicBool::new(false),
+            subscriptions: AtomicUsize::new(0),
+            soft_limit_since: AtomicU64::new(0),
             kill: Notify::new(),
         }
     }
@@ -142,6 +160,8 @@ pub struct Server {
     pub pause: Mutex<Pause>,
     /// Wakes paused clients when a pause ends.
     pub unpaused: Notify,
+    /// Pub/sub subscriptions.
+    pub pubsub: crate::pubsub::PubSub,
     /// Monitors: clients receiving every command.
     pub monitors: Mutex<Vec<(u64, tokio::sync::mpsc::UnboundedSender<Bytes>)>>,
     /// TCP port actually bound (0 until listening).
@@ -210,6 +230,7 @@ impl Server {
             shutdown,
             pause: Mutex::new(Pause::default()),
             unpaused: Notify::new(),
+            pubsub: crate::pubsub::PubSub::default(),
             monitors: Mutex::new(Vec::new()),
             port: AtomicUsize::new(0),
             monitor_count: AtomicUsize::new(0),

@@ -182,10 +182,19 @@ pub static COMMANDS: &[Command] = &[
 ];
 
 fn ping(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    match args.len() {
-        1 => ctx.out.simple(b"PONG"),
-        2 => ctx.out.bulk(&args[1]),
-        _ => return Err(CmdError::WrongArity("ping".into())),
+    if args.len() > 2 {
+        return Err(CmdError::WrongArity("ping".into()));
+    }
+    // A RESP2 client in subscribed mode gets PING's answer in the shape of a message.
+    if ctx.out.proto == 2 && ctx.client.handle.subscriptions.load(Ordering::Relaxed) > 0 {
+        ctx.out.array(2);
+        ctx.out.bulk(b"pong");
+        ctx.out.bulk(args.get(1).map_or(&b""[..], |a| &a[..]));
+        return Ok(());
+    }
+    match args.get(1) {
+        None => ctx.out.simple(b"PONG"),
+        Some(a) => ctx.out.bulk(a),
     }
     Ok(())
 }
@@ -210,6 +219,8 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     c.handle.db.store(0, Ordering::Relaxed);
     c.multi = None;
     ctx.srv.keyspace.watches.unwatch_all(&c.handle);
+    ctx.srv.pubsub.remove_client(c.handle.id);
+    c.handle.subscriptions.store(0, Ordering::Relaxed);
     c.reply_mode = ReplyMode::On;
     c.no_touch = false;
     c.no_evict = false;
@@ -349,13 +360,17 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
     if srv.keyspace.blocking.is_blocked(c.id) {
         flags.push('b');
     }
+    let subs = srv.pubsub.counts(c.id);
+    if subs.iter().any(|&n| n > 0) {
+        flags.push('P');
+    }
     if flags.is_empty() {
         flags.push('N');
     }
     let qbuf = c.qbuf.load(Ordering::Relaxed);
     let omem = c.omem.load(Ordering::Relaxed);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={}\n",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={}\n",
         c.id,
         c.addr,
         c.laddr,
@@ -365,6 +380,9 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
         now.saturating_sub(c.last_interaction.load(Ordering::Relaxed)) / 1000,
         flags,
         c.db.load(Ordering::Relaxed),
+        subs[0],
+        subs[1],
+        subs[2],
         qbuf,
         16384usize.saturating_sub(qbuf),
         omem,

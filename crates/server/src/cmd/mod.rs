@@ -10,6 +10,7 @@ pub mod conn;
 pub mod hash;
 pub mod keys;
 pub mod list;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -24,6 +25,7 @@ pub fn families() -> Vec<&'static [Command]> {
         conn::COMMANDS,
         server::COMMANDS,
         tx::COMMANDS,
+        pubsub::COMMANDS,
         list::COMMANDS,
         hash::COMMANDS,
         set::COMMANDS,
