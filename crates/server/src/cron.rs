@@ -50,6 +50,8 @@ pub fn expire_cycle(srv: &Server) {
                     || fastrand::u64(..),
                     |e| {
                         ks.watches.touch(db, &e.key, false);
+                        ks.notify
+                            .emit(crate::config::NOTIFY_EXPIRED, "expired", &e.key, db);
                     },
                 );
                 drop(shard);

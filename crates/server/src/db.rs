@@ -135,6 +135,8 @@ pub struct Keyspace {
     pub blocking: crate::blocking::Blocking,
     /// Keys watched by clients (WATCH).
     pub watches: crate::watch::Watches,
+    /// Keyspace notifications.
+    pub notify: crate::pubsub::Notifier,
 }
 
 impl Keyspace {
@@ -146,6 +148,7 @@ impl Keyspace {
             stats: KeyStats::default(),
             blocking: crate::blocking::Blocking::default(),
             watches: crate::watch::Watches::default(),
+            notify: crate::pubsub::Notifier::default(),
         }
     }
 
@@ -229,6 +232,15 @@ impl Keyspace {
         shard
             .find(kh.hash, key)
             .is_some_and(|i| shard.is_expired(i, now))
+    }
+
+    /// Whether `key` exists and has not expired; nothing is deleted or counted.
+    pub fn is_live(&self, db: usize, key: &[u8], now: u64) -> bool {
+        let kh = self.hash(key);
+        let shard = self.db(db).shard(kh.shard);
+        shard
+            .find(kh.hash, key)
+            .is_some_and(|i| !shard.is_expired(i, now))
     }
 
     /// Counts a change to the keyspace.
@@ -316,6 +328,8 @@ impl<'a> KeyRef<'a> {
                 stats.expired.fetch_add(1, Ordering::Relaxed);
                 stats.dirty.fetch_add(1, Ordering::Relaxed);
                 ks.watches.touch(db, key, false);
+                ks.notify
+                    .emit(crate::config::NOTIFY_EXPIRED, "expired", key, db);
                 index = None;
             }
         }
@@ -411,6 +425,9 @@ impl<'a> KeyRef<'a> {
             }
             None => {
                 self.index = Some(self.shard.insert(self.kh.hash, self.key, value, clock));
+                self.ks
+                    .notify
+                    .emit(crate::config::NOTIFY_NEW, "new", self.key, self.db);
             }
         }
         self.changed();

@@ -72,10 +72,7 @@ pub fn key(srv: &Server, db: usize, key: &[u8], now: u64) -> Digest {
     let mut l = srv.keyspace.key(db, key, now);
     let k = l.get();
     match k.entry() {
-        Some(e) => e
-            .value
-            .with_str(|v| mix(&[e.value.type_name().as_bytes(), v]))
-            .unwrap_or_default(),
+        Some(e) => value_digest(&e.value),
         None => [0; 20],
     }
 }

@@ -116,6 +116,15 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    /// Emits a keyspace notification for `key` in the selected database.
+    #[inline]
+    pub fn notify(&self, class: u32, event: &str, key: &[u8]) {
+        self.srv
+            .keyspace
+            .notify
+            .emit(class, event, key, self.client.db);
+    }
+
     /// Locks `key` in the selected database. The lock does not borrow the context, so the
     /// handler can write its reply while holding it.
     #[inline]
@@ -246,9 +255,7 @@ fn run_once(
         abort_multi(client);
         return None;
     }
-    let Some(handler) = cmd.handler else {
-        return None;
-    };
+    let handler = cmd.handler?;
     if out.proto == 2
         && client.handle.subscriptions.load(Ordering::Relaxed) > 0
         && !crate::cmd::pubsub::allowed_while_subscribed(entry.name_parts())

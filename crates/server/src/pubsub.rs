@@ -247,3 +247,42 @@ fn deliver(s: &Subscriber, msg: Bytes, publisher: u64, own: &mut Vec<Bytes>, lim
         s.handle.kill.notify_one();
     }
 }
+
+/// Keyspace notifications (`notify-keyspace-events`): turns key events into pub/sub messages
+/// on `__keyspace@<db>__:<key>` and `__keyevent@<db>__:<event>`.
+#[derive(Debug, Default)]
+pub struct Notifier {
+    /// The `NOTIFY_*` flags in force (0: notifications off), read on every event.
+    pub flags: std::sync::atomic::AtomicU32,
+    /// `client-output-buffer-limit pubsub`, applied to notification deliveries too.
+    pub limit: [std::sync::atomic::AtomicU64; 3],
+    /// Where notifications are published.
+    pub pubsub: Arc<PubSub>,
+}
+
+impl Notifier {
+    /// Emits `event` on `key` of `db` if its class is enabled.
+    #[inline]
+    pub fn emit(&self, class: u32, event: &str, key: &[u8], db: usize) {
+        use crate::config::{NOTIFY_KEYEVENT, NOTIFY_KEYSPACE};
+        let flags = self.flags.load(Ordering::Relaxed);
+        if flags & class == 0 {
+            return;
+        }
+        let limit = (
+            self.limit[0].load(Ordering::Relaxed),
+            self.limit[1].load(Ordering::Relaxed),
+            self.limit[2].load(Ordering::Relaxed),
+        );
+        if flags & NOTIFY_KEYSPACE != 0 {
+            let mut channel = format!("__keyspace@{db}__:").into_bytes();
+            channel.extend_from_slice(key);
+            self.pubsub
+                .publish(&channel, event.as_bytes(), false, 0, limit);
+        }
+        if flags & NOTIFY_KEYEVENT != 0 {
+            let channel = format!("__keyevent@{db}__:{event}");
+            self.pubsub.publish(channel.as_bytes(), key, false, 0, limit);
+        }
+    }
+}

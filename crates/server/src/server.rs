@@ -160,8 +160,8 @@ pub struct Server {
     pub pause: Mutex<Pause>,
     /// Wakes paused clients when a pause ends.
     pub unpaused: Notify,
-    /// Pub/sub subscriptions.
-    pub pubsub: crate::pubsub::PubSub,
+    /// Pub/sub subscriptions (shared with the keyspace's notifier).
+    pub pubsub: Arc<crate::pubsub::PubSub>,
     /// Monitors: clients receiving every command.
     pub monitors: Mutex<Vec<(u64, tokio::sync::mpsc::UnboundedSender<Bytes>)>>,
     /// TCP port actually bound (0 until listening).
@@ -211,9 +211,12 @@ impl Server {
         let (shutdown, _) = watch::channel(false);
         let hot = HotConfig::default();
         hot.load(&config);
+        let keyspace = Keyspace::new(dbs);
+        let pubsub = keyspace.notify.pubsub.clone();
+        load_notify(&keyspace.notify, &config);
         Arc::new(Server {
             config: RwLock::new(config),
-            keyspace: Keyspace::new(dbs),
+            keyspace,
             exclusive: RwLock::new(()),
             table,
             clients: Mutex::new(BTreeMap::new()),
@@ -230,7 +233,7 @@ impl Server {
             shutdown,
             pause: Mutex::new(Pause::default()),
             unpaused: Notify::new(),
-            pubsub: crate::pubsub::PubSub::default(),
+            pubsub,
             monitors: Mutex::new(Vec::new()),
             port: AtomicUsize::new(0),
             monitor_count: AtomicUsize::new(0),
@@ -241,6 +244,7 @@ impl Server {
     /// Applies the side effects of configuration changes made by CONFIG SET.
     pub fn config_changed(&self, names: &[&str]) {
         self.hot.load(&self.config.read());
+        load_notify(&self.keyspace.notify, &self.config.read());
         for name in names {
             if *name == "slowlog-max-len" {
                 let n = self.config.read().slowlog_max_len();
@@ -358,6 +362,15 @@ impl Server {
         monitors.retain(|(_, tx)| tx.send(line.clone()).is_ok());
         self.monitor_count.store(monitors.len(), Ordering::Relaxed);
     }
+}
+
+/// Copies the notification settings into the notifier's atomics.
+fn load_notify(n: &crate::pubsub::Notifier, c: &Config) {
+    n.flags.store(c.notify_keyspace_events(), Ordering::Relaxed);
+    let l = c.client_output_buffer_limit(crate::config::ClientClass::Pubsub);
+    n.limit[0].store(l.hard_bytes, Ordering::Relaxed);
+    n.limit[1].store(l.soft_bytes, Ordering::Relaxed);
+    n.limit[2].store(l.soft_seconds, Ordering::Relaxed);
 }
 
 /// Replaces secrets in a command's arguments before it is stored in the slow log.

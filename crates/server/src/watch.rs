@@ -97,17 +97,38 @@ impl Watches {
         }
     }
 
-    /// Marks the watchers of every watched key of `db` for which `affected` holds.
+    /// The watched keys of database `db`.
+    pub fn keys_in(&self, db: usize) -> Vec<Bytes> {
+        if self.count.load(Ordering::Relaxed) == 0 {
+            return Vec::new();
+        }
+        let inner = self.inner.lock();
+        inner
+            .by_key
+            .keys()
+            .filter(|(d, _)| *d == db)
+            .map(|(_, k)| k.clone())
+            .collect()
+    }
+
+    /// Marks the watchers of every watched key of `db` for which `affected` holds, when a
+    /// whole database is emptied or replaced. A watcher that saw the key already expired is
+    /// not touched (the key was gone for it anyway), as in Redis.
     pub fn touch_db(&self, db: usize, mut affected: impl FnMut(&[u8]) -> bool) {
         if self.count.load(Ordering::Relaxed) == 0 {
             return;
         }
-        let inner = self.inner.lock();
-        for ((d, key), watchers) in inner.by_key.iter() {
-            if *d == db && affected(key) {
-                for w in watchers {
-                    w.client.watch_dirty.store(true, Ordering::Relaxed);
+        let mut inner = self.inner.lock();
+        for ((d, key), watchers) in inner.by_key.iter_mut() {
+            if *d != db || !affected(key) {
+                continue;
+            }
+            for w in watchers.iter_mut() {
+                if w.expired {
+                    w.expired = false;
+                    continue;
                 }
+                w.client.watch_dirty.store(true, Ordering::Relaxed);
             }
         }
     }

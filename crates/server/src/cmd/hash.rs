@@ -1,6 +1,491 @@
-//! Placeholder for the hash command family: the helper building it replaces this file whole.
+//! The hash family: HSET and friends, counters in fields, HRANDFIELD sampling and HSCAN.
 
-use crate::command::Command;
+use bytes::Bytes;
+use storage::hash::{Hash, Limits, Sample};
+use storage::num::LongDouble;
+use storage::value::Value;
+
+use crate::command::{acl, flag, Command, KEY1};
+use crate::db::KeyRef;
+use crate::error::{CmdError, CmdResult};
+use crate::exec::{int_arg, is, Ctx};
+
+const R: u32 = flag::READONLY;
+const W: u32 = flag::WRITE;
+const WD: u32 = flag::WRITE | flag::DENYOOM;
+const F: u32 = flag::FAST;
+const RD: u64 = acl::READ | acl::HASH;
+const WR: u64 = acl::WRITE | acl::HASH;
+
+const fn c(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    acl: u64,
+    h: crate::command::Handler,
+) -> Command {
+    Command::new(name, arity, flags, acl, h).keys(KEY1)
+}
 
 /// The family's commands.
-pub static COMMANDS: &[Command] = &[];
+pub static COMMANDS: &[Command] = &[
+    c("hset", -4, WD | F, WR | acl::FAST, hset).doc("hash", "2.0.0", "Sets one or more fields of a hash, creating the hash if needed; replies with the number of new fields."),
+    c("hsetnx", 4, WD | F, WR | acl::FAST, hsetnx).doc("hash", "2.0.0", "Sets a hash field only when the field is not there yet."),
+    c("hmset", -4, WD | F, WR | acl::FAST, hmset).doc("hash", "2.0.0", "Sets several hash fields (deprecated form of HSET that replies OK)."),
+    c("hget", 3, R | F, RD | acl::FAST, hget).doc("hash", "2.0.0", "Returns the value of one hash field."),
+    c("hmget", -3, R | F, RD | acl::FAST, hmget).doc("hash", "2.0.0", "Returns the values of several hash fields, nil for missing ones."),
+    c("hdel", -3, W | F, WR | acl::FAST, hdel).doc("hash", "2.0.0", "Removes fields from a hash; the key goes away with its last field."),
+    c("hlen", 2, R | F, RD | acl::FAST, hlen).doc("hash", "2.0.0", "Returns how many fields a hash has."),
+    c("hstrlen", 3, R | F, RD | acl::FAST, hstrlen).doc("hash", "3.2.0", "Returns the length in bytes of a hash field's value."),
+    c("hexists", 3, R | F, RD | acl::FAST, hexists).doc("hash", "2.0.0", "Tells whether a field exists in a hash."),
+    c("hkeys", 2, R, RD | acl::SLOW, hkeys).doc("hash", "2.0.0", "Returns every field name of a hash."),
+    c("hvals", 2, R, RD | acl::SLOW, hvals).doc("hash", "2.0.0", "Returns every value of a hash."),
+    c("hgetall", 2, R, RD | acl::SLOW, hgetall).doc("hash", "2.0.0", "Returns every field and value of a hash."),
+    c("hincrby", 4, WD | F, WR | acl::FAST, hincrby).doc("hash", "2.0.0", "Adds an integer to the integer held by a hash field, starting from 0."),
+    c("hincrbyfloat", 4, WD | F, WR | acl::FAST, hincrbyfloat).doc("hash", "2.6.0", "Adds a decimal number to the number held by a hash field, starting from 0."),
+    c("hrandfield", -2, R, RD | acl::SLOW, hrandfield).doc("hash", "6.2.0", "Returns one or more random fields of a hash, optionally with their values."),
+    c("hscan", -3, R, RD | acl::SLOW, hscan).doc("hash", "2.8.0", "Walks the fields and values of a hash a few at a time with a cursor."),
+];
+
+/// The thresholds for converting a small hash, read from the configuration for every write so
+/// that CONFIG SET applies to the next conversion.
+fn limits(ctx: &Ctx<'_>) -> Limits {
+    let c = ctx.srv.config.read();
+    Limits {
+        max_entries: c.hash_max_listpack_entries(),
+        max_value: c.hash_max_listpack_value(),
+    }
+}
+
+/// The hash stored at a key, for reading: `Ok(None)` if missing, WRONGTYPE for other types.
+fn read_hash<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<Option<&'k Hash>, CmdError> {
+    match k.read(no_touch) {
+        None => Ok(None),
+        Some(Value::Hash(h)) => Ok(Some(h)),
+        Some(_) => Err(CmdError::WrongType),
+    }
+}
+
+/// The hash stored at a key, for changing: `Ok(None)` if missing, WRONGTYPE for other types.
+/// The caller must call `k.changed()` after a change.
+fn hash_mut<'k>(k: &'k mut KeyRef<'_>) -> Result<Option<&'k mut Hash>, CmdError> {
+    match k.value_mut() {
+        None => Ok(None),
+        Some(e) => match &mut e.value {
+            Value::Hash(h) => Ok(Some(h)),
+            _ => Err(CmdError::WrongType),
+        },
+    }
+}
+
+/// Applies `f` to the hash at `k`, creating an empty one if the key is missing. `f` returns
+/// its result and whether it changed the hash; a new hash is stored only if `f` succeeded and
+/// left it non-empty, so a failed command never leaves an empty key behind.
+fn update<R>(
+    k: &mut KeyRef<'_>,
+    f: impl FnOnce(&mut Hash) -> Result<(R, bool), CmdError>,
+) -> Result<R, CmdError> {
+    match hash_mut(k)? {
+        Some(h) => {
+            let (r, changed) = f(h)?;
+            if changed {
+                k.changed();
+            }
+            Ok(r)
+        }
+        None => {
+            let mut h = Hash::new();
+            let (r, _) = f(&mut h)?;
+            if !h.is_empty() {
+                k.set(Value::Hash(Box::new(h)), false);
+            }
+            Ok(r)
+        }
+    }
+}
+
+fn hset_generic(ctx: &mut Ctx<'_>, args: &[Bytes], name: &str) -> Result<i64, CmdError> {
+    if args.len() % 2 == 1 {
+        return Err(CmdError::WrongArity(name.into()));
+    }
+    let limits = limits(ctx);
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let created = update(&mut k, |h| {
+        let mut created = 0;
+        for pair in args[2..].chunks_exact(2) {
+            created += i64::from(h.set(&pair[0], &pair[1], limits));
+        }
+        Ok((created, true))
+    })?;
+    // Redis counts every pair written as a change; `KeyRef` counted one.
+    let pairs = (args.len() - 2) / 2;
+    ctx.srv.keyspace.dirty(pairs.saturating_sub(1) as u64);
+    Ok(created)
+}
+
+fn hset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let created = hset_generic(ctx, args, "hset")?;
+    ctx.out.int(created);
+    Ok(())
+}
+
+fn hmset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    hset_generic(ctx, args, "hmset")?;
+    ctx.out.ok();
+    Ok(())
+}
+
+fn hsetnx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let limits = limits(ctx);
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let added = update(&mut k, |h| {
+        if h.contains(&args[2]) {
+            return Ok((false, false));
+        }
+        h.set(&args[2], &args[3], limits);
+        Ok((true, true))
+    })?;
+    ctx.out.int(i64::from(added));
+    Ok(())
+}
+
+fn hget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    match read_hash(&mut k, ctx.client.no_touch)?.and_then(|h| h.get(&args[2])) {
+        Some(v) => ctx.out.bulk(v),
+        None => ctx.out.null(),
+    }
+    Ok(())
+}
+
+fn hmget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    // A missing key is an empty hash: one nil per field.
+    let h = read_hash(&mut k, ctx.client.no_touch)?;
+    let fields = &args[2..];
+    ctx.out.array(fields.len());
+    for f in fields {
+        match h.and_then(|h| h.get(f)) {
+            Some(v) => ctx.out.bulk(v),
+            None => ctx.out.null(),
+        }
+    }
+    Ok(())
+}
+
+fn hdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let mut deleted = 0u64;
+    let mut emptied = false;
+    if let Some(h) = hash_mut(&mut k)? {
+        for f in &args[2..] {
+            if h.remove(f) {
+                deleted += 1;
+                if h.is_empty() {
+                    emptied = true;
+                    break;
+                }
+            }
+        }
+    }
+    if emptied {
+        k.delete();
+    } else if deleted > 0 {
+        k.changed();
+    }
+    if deleted > 1 {
+        ctx.srv.keyspace.dirty(deleted - 1);
+    }
+    ctx.out.int(deleted as i64);
+    Ok(())
+}
+
+fn hlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let n = read_hash(&mut k, ctx.client.no_touch)?.map_or(0, |h| h.len());
+    ctx.out.int(n as i64);
+    Ok(())
+}
+
+fn hstrlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let n = read_hash(&mut k, ctx.client.no_touch)?
+        .and_then(|h| h.get(&args[2]))
+        .map_or(0, |v| v.len());
+    ctx.out.int(n as i64);
+    Ok(())
+}
+
+fn hexists(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let found = read_hash(&mut k, ctx.client.no_touch)?.is_some_and(|h| h.contains(&args[2]));
+    ctx.out.int(i64::from(found));
+    Ok(())
+}
+
+/// What HKEYS, HVALS and HGETALL return of each pair.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Fields,
+    Values,
+    Both,
+}
+
+fn getall_generic(ctx: &mut Ctx<'_>, args: &[Bytes], part: Part) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let h = read_hash(&mut k, ctx.client.no_touch)?;
+    let n = h.map_or(0, |h| h.len());
+    // Fields with values form a map (RESP3); one side alone is a flat array.
+    if part == Part::Both {
+        ctx.out.map(n);
+    } else {
+        ctx.out.array(n);
+    }
+    for (f, v) in h.into_iter().flat_map(|h| h.iter()) {
+        if part != Part::Values {
+            ctx.out.bulk(f);
+        }
+        if part != Part::Fields {
+            ctx.out.bulk(v);
+        }
+    }
+    Ok(())
+}
+
+fn hkeys(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    getall_generic(ctx, args, Part::Fields)
+}
+
+fn hvals(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    getall_generic(ctx, args, Part::Values)
+}
+
+fn hgetall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    getall_generic(ctx, args, Part::Both)
+}
+
+fn hincrby(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let by = int_arg(&args[3])?;
+    let limits = limits(ctx);
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let field = &args[2];
+    let new = update(&mut k, |h| {
+        let cur = match h.get(field) {
+            None => 0,
+            Some(v) => storage::num::parse_i64(v)
+                .ok_or_else(|| CmdError::err("hash value is not an integer"))?,
+        };
+        let new = cur.checked_add(by).ok_or(CmdError::Overflow)?;
+        h.set(field, itoa::Buffer::new().format(new).as_bytes(), limits);
+        Ok((new, true))
+    })?;
+    ctx.out.int(new);
+    Ok(())
+}
+
+fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    // Computed in 80-bit long double as Redis does, so the stored text matches Redis's.
+    let by = LongDouble::parse(&args[3]).ok_or(CmdError::NotFloat)?;
+    if !by.is_finite() {
+        return Err(CmdError::err("value is NaN or Infinity"));
+    }
+    let limits = limits(ctx);
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let field = &args[2];
+    let text = update(&mut k, |h| {
+        let cur = match h.get(field) {
+            None => LongDouble::ZERO,
+            Some(v) => {
+                LongDouble::parse(v).ok_or_else(|| CmdError::err("hash value is not a float"))?
+            }
+        };
+        let new = storage::num::incr_by_float(cur, by)
+            .ok_or_else(|| CmdError::err("increment would produce NaN or Infinity"))?;
+        let mut text = Vec::new();
+        new.format_human(&mut text);
+        h.set(field, &text, limits);
+        Ok((text, true))
+    })?;
+    ctx.out.bulk(&text);
+    Ok(())
+}
+
+/// Largest reply HRANDFIELD with a negative count may build. Redis would keep writing until
+/// memory runs out; this bound is the largest bulk string a client may send (the default
+/// `proto-max-bulk-len`), far beyond any real use.
+const RANDOM_REPLY_LIMIT: usize = 512 << 20;
+/// The fewest bytes one element of an HRANDFIELD reply takes (`$0\r\n\r\n`).
+const MIN_ELEMENT_BYTES: usize = 6;
+
+fn out_of_range() -> CmdError {
+    CmdError::err("value is out of range")
+}
+
+fn hrandfield(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let Some(count) = args.get(2) else {
+        let mut l = ctx.key(&args[1]);
+        let mut k = l.get();
+        match read_hash(&mut k, ctx.client.no_touch)?
+            .and_then(|h| h.random_pair(&mut || fastrand::u64(..)))
+        {
+            Some((f, _)) => ctx.out.bulk(f),
+            None => ctx.out.null(),
+        }
+        return Ok(());
+    };
+    let count = int_arg(count)?;
+    if count == i64::MIN {
+        return Err(CmdError::err(
+            "value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+        ));
+    }
+    let with_values = match args.get(3) {
+        None => false,
+        Some(a) if args.len() == 4 && is(a, "withvalues") => true,
+        Some(_) => return Err(CmdError::Syntax),
+    };
+    // Redis refuses counts whose doubled reply length could overflow.
+    if with_values && count.unsigned_abs() > (i64::MAX / 2) as u64 {
+        return Err(out_of_range());
+    }
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let Some(h) = read_hash(&mut k, ctx.client.no_touch)? else {
+        ctx.out.array(0);
+        return Ok(());
+    };
+    if count == 0 {
+        ctx.out.array(0);
+        return Ok(());
+    }
+    let n = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
+    // A count of 1 is served like a negative one, as Redis does (one draw).
+    let sample = if count < 0 || n == 1 {
+        Sample::Repeated(n)
+    } else {
+        Sample::Distinct(n)
+    };
+    // Distinct fields are bounded by the hash itself; repeated draws are bounded only by the
+    // count, so those are refused up front when even the smallest elements would not fit.
+    let (elements, bounded) = match sample {
+        Sample::Repeated(n) => (n, false),
+        Sample::Distinct(n) => (n.min(h.len()), true),
+    };
+    let per_element = if with_values { 2 } else { 1 };
+    if !bounded && elements.saturating_mul(per_element * MIN_ELEMENT_BYTES) > RANDOM_REPLY_LIMIT {
+        return Err(out_of_range());
+    }
+    let resp3 = ctx.out.proto >= 3;
+    let mark = ctx.out.mark();
+    if with_values && !resp3 {
+        ctx.out.array(elements * 2);
+    } else {
+        ctx.out.array(elements);
+    }
+    let out = &mut *ctx.out;
+    let mut too_big = false;
+    h.sample(sample, &mut || fastrand::u64(..), &mut |f, v| {
+        if with_values && resp3 {
+            out.array(2);
+        }
+        out.bulk(f);
+        if with_values {
+            out.bulk(v);
+        }
+        too_big = !bounded && out.mark() - mark > RANDOM_REPLY_LIMIT;
+        !too_big
+    });
+    if too_big {
+        ctx.out.truncate(mark);
+        return Err(out_of_range());
+    }
+    Ok(())
+}
+
+/// Parses a scan cursor as Redis does with C's `strtoul`: the text ends at a NUL byte, may be
+/// empty (cursor 0), may carry a sign (a negative value wraps around modulo 2^64), and must not
+/// start with whitespace, hold anything but digits after the sign, or exceed 64 bits.
+fn parse_cursor(arg: &[u8]) -> Option<u64> {
+    let s = arg.split(|&b| b == 0).next().unwrap_or_default();
+    if s.is_empty() {
+        return Some(0);
+    }
+    let (negative, digits) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some(if negative { v.wrapping_neg() } else { v })
+}
+
+fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let cursor = parse_cursor(&args[2]).ok_or_else(|| CmdError::err("invalid cursor"))?;
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let Some(h) = read_hash(&mut k, ctx.client.no_touch)? else {
+        ctx.out.array(2);
+        ctx.out.bulk(b"0");
+        ctx.out.array(0);
+        return Ok(());
+    };
+    // Options are checked only once the key is known to be a hash, as in Redis.
+    let mut count = 10usize;
+    let mut pattern: Option<&[u8]> = None;
+    let mut i = 3;
+    while let Some(a) = args.get(i) {
+        match args.get(i + 1) {
+            Some(v) if is(a, "count") => {
+                let n = int_arg(v)?;
+                if n < 1 {
+                    return Err(CmdError::Syntax);
+                }
+                count = usize::try_from(n).unwrap_or(usize::MAX);
+            }
+            Some(v) if is(a, "match") => pattern = (&v[..] != b"*").then_some(&v[..]),
+            _ => return Err(CmdError::Syntax),
+        }
+        i += 2;
+    }
+    // The storage visits pairs through a callback; copy the matching ones into one buffer
+    // (bounded by the hash's own size) so the reply can start with their number.
+    let mut arena: Vec<u8> = Vec::new();
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+    let next = h.scan(cursor, count, &mut |f, v| {
+        if pattern.is_some_and(|p| !storage::glob::glob_match(p, f, false)) {
+            return;
+        }
+        let start = arena.len();
+        arena.extend_from_slice(f);
+        arena.extend_from_slice(v);
+        spans.push((start, start + f.len(), arena.len()));
+    });
+    ctx.out.array(2);
+    ctx.out.bulk(itoa::Buffer::new().format(next).as_bytes());
+    ctx.out.array(spans.len() * 2);
+    for (start, mid, end) in spans {
+        ctx.out.bulk(&arena[start..mid]);
+        ctx.out.bulk(&arena[mid..end]);
+    }
+    Ok(())
+}

@@ -8,6 +8,7 @@ use super::invalid_expire;
 use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY1, KEY12};
 use crate::db::{lru_clock, KeyRef, SHARDS};
 use crate::error::{CmdError, CmdResult};
+use crate::config::NOTIFY_GENERIC as GENERIC;
 use crate::exec::{int_arg, is, Ctx};
 
 const R: u32 = flag::READONLY;
@@ -113,7 +114,14 @@ fn each_key(ctx: &Ctx<'_>, keys: &[Bytes], mut f: impl FnMut(&mut KeyRef<'_>)) {
 
 fn del(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut n = 0;
-    each_key(ctx, &args[1..], |k| n += k.delete() as i64);
+    let notify = &ctx.srv.keyspace.notify;
+    let db = ctx.client.db;
+    each_key(ctx, &args[1..], |k| {
+        if k.delete() {
+            n += 1;
+            notify.emit(GENERIC, "del", k.name(), db);
+        }
+    });
     ctx.out.int(n);
     Ok(())
 }
@@ -166,6 +174,8 @@ fn rename_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, C
     if let Some(mut d) = locked.key(db, dst, ctx.now) {
         d.put_entry(entry, at);
     }
+    ctx.notify(GENERIC, "rename_from", src);
+    ctx.notify(GENERIC, "rename_to", dst);
     Ok(true)
 }
 
@@ -238,6 +248,7 @@ fn copy(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
         d.put_entry(entry, at);
     }
+    ctx.srv.keyspace.notify.emit(GENERIC, "copy_to", dst, dst_db);
     ctx.out.int(1);
     Ok(())
 }
@@ -261,6 +272,9 @@ fn move_(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             d.put_entry(entry, at);
         }
     }
+    let notify = &ctx.srv.keyspace.notify;
+    notify.emit(GENERIC, "move_from", key, src_db);
+    notify.emit(GENERIC, "move_to", key, dst_db);
     ctx.out.int(1);
     Ok(())
 }
@@ -469,10 +483,18 @@ fn flushall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn swapdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let a = db_index(ctx, &args[1], Some("invalid first DB index"))?;
     let b = db_index(ctx, &args[2], Some("invalid second DB index"))?;
-    ctx.srv.keyspace.swap(a, b);
-    // Every watched key of both databases may now hold something else.
-    ctx.srv.keyspace.watches.touch_db(a, |_| true);
-    ctx.srv.keyspace.watches.touch_db(b, |_| true);
+    // A watched key is touched when it holds a live value on either side of the swap.
+    let ks = &ctx.srv.keyspace;
+    for (db, other) in [(a, b), (b, a)] {
+        let live: std::collections::HashSet<Bytes> = ks
+            .watches
+            .keys_in(db)
+            .into_iter()
+            .filter(|k| ks.is_live(db, k, ctx.now) || ks.is_live(other, k, ctx.now))
+            .collect();
+        ks.watches.touch_db(db, |k| live.contains(k));
+    }
+    ks.swap(a, b);
     // Clients blocked in either database may now find their keys.
     ctx.srv.keyspace.blocking.signal_db(a);
     ctx.srv.keyspace.blocking.signal_db(b);
@@ -544,6 +566,8 @@ fn expire_generic(
         return Ok(());
     }
     k.set_expire(when.max(0) as u64);
+    let event = if k.exists() { "expire" } else { "del" };
+    ctx.notify(GENERIC, event, &args[1]);
     ctx.out.int(1);
     Ok(())
 }
@@ -614,6 +638,9 @@ fn persist(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let done = k.persist();
+    if done {
+        ctx.notify(GENERIC, "persist", &args[1]);
+    }
     ctx.out.int(done as i64);
     Ok(())
 }

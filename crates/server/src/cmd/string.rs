@@ -9,6 +9,7 @@ use super::{expire_arg, string_opts, TimeUnit};
 use crate::command::{acl, flag, Command, ALL_KEYS, KEY1, KEY12};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
+use crate::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
 use crate::exec::{int_arg, is, Ctx};
 
 const R: u32 = flag::READONLY;
@@ -103,8 +104,10 @@ fn set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         return Ok(());
     }
     k.set(Value::from_bytes(&args[2]), o.keep_ttl);
+    ctx.notify(STRING, "set", &args[1]);
     if let Some(at) = o.expire {
         k.set_expire(at);
+        ctx.notify(GENERIC, "expire", &args[1]);
     }
     if !o.get {
         ctx.out.ok();
@@ -119,6 +122,7 @@ fn setnx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ctx.out.int(0);
     } else {
         k.set(Value::from_bytes(&args[2]), false);
+        ctx.notify(STRING, "set", &args[1]);
         ctx.out.int(1);
     }
     Ok(())
@@ -130,6 +134,8 @@ fn setex_generic(ctx: &mut Ctx<'_>, args: &[Bytes], cmd: &str, unit: TimeUnit) -
     let mut k = l.get();
     k.set(Value::from_bytes(&args[3]), false);
     k.set_expire(at);
+    ctx.notify(STRING, "set", &args[1]);
+    ctx.notify(GENERIC, "expire", &args[1]);
     ctx.out.ok();
     Ok(())
 }
@@ -148,6 +154,7 @@ fn getset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let old = read_str(&mut k, ctx.client.no_touch)?;
     reply_str(ctx, old);
     k.set(Value::from_bytes(&args[2]), false);
+    ctx.notify(STRING, "set", &args[1]);
     Ok(())
 }
 
@@ -158,6 +165,7 @@ fn getdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     reply_str(ctx, old);
     if old.is_some() {
         k.delete();
+        ctx.notify(GENERIC, "del", &args[1]);
     }
     Ok(())
 }
@@ -173,8 +181,10 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     if let Some(at) = o.expire {
         k.set_expire(at);
-    } else if o.persist {
-        k.persist();
+        let event = if k.exists() { "expire" } else { "del" };
+        ctx.notify(GENERIC, event, &args[1]);
+    } else if o.persist && k.persist() {
+        ctx.notify(GENERIC, "persist", &args[1]);
     }
     Ok(())
 }
@@ -219,6 +229,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, Cmd
         if let Some(mut k) = locked.key(db, &p[0], ctx.now) {
             k.set(Value::from_bytes(&p[1]), false);
         }
+        ctx.notify(STRING, "set", &p[0]);
     }
     Ok(true)
 }
@@ -242,6 +253,7 @@ fn append(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let add = &args[2];
     let Some(e) = k.value_mut() else {
         k.set(Value::Str(SmallBytes::new(add)), false);
+        ctx.notify(STRING, "append", &args[1]);
         ctx.out.int(add.len() as i64);
         return Ok(());
     };
@@ -253,6 +265,7 @@ fn append(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     let len = edit_in_place(e, |v| v.extend_from_slice(add));
     k.changed();
+    ctx.notify(STRING, "append", &args[1]);
     ctx.out.int(len as i64);
     Ok(())
 }
@@ -347,6 +360,7 @@ fn setrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         if let Some(e) = k.value_mut() {
             e.set_raw(true);
         }
+        ctx.notify(STRING, "setrange", &args[1]);
         ctx.out.int(buf.len() as i64);
         return Ok(());
     };
@@ -365,6 +379,7 @@ fn setrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         v[offset..end].copy_from_slice(value);
     });
     k.changed();
+    ctx.notify(STRING, "setrange", &args[1]);
     ctx.out.int(len as i64);
     Ok(())
 }
@@ -394,6 +409,7 @@ fn incr_generic(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> CmdResult {
     };
     let new = cur.checked_add(by).ok_or(CmdError::Overflow)?;
     k.set(Value::Int(new), true);
+    ctx.notify(STRING, "incrby", key);
     ctx.out.int(new);
     Ok(())
 }
@@ -437,6 +453,7 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut text = Vec::new();
     new.format_human(&mut text);
     k.set(Value::Str(SmallBytes::new(&text)), true);
+    ctx.notify(STRING, "incrbyfloat", &args[1]);
     ctx.out.bulk(&text);
     Ok(())
 }
@@ -559,6 +576,7 @@ fn setbit(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     });
     k.changed();
+    ctx.notify(STRING, "setbit", &args[1]);
     ctx.out.int(old as i64);
     Ok(())
 }
