@@ -8,6 +8,7 @@ use storage::value::Value;
 use crate::command::{acl, flag, Command, KEY1};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
+use crate::config::{NOTIFY_GENERIC, NOTIFY_HASH};
 use crate::exec::{int_arg, is, Ctx};
 
 const R: u32 = flag::READONLY;
@@ -121,6 +122,7 @@ fn hset_generic(ctx: &mut Ctx<'_>, args: &[Bytes], name: &str) -> Result<i64, Cm
     // Redis counts every pair written as a change; `KeyRef` counted one.
     let pairs = (args.len() - 2) / 2;
     ctx.srv.keyspace.dirty(pairs.saturating_sub(1) as u64);
+    ctx.notify(NOTIFY_HASH, "hset", &args[1]);
     Ok(created)
 }
 
@@ -147,6 +149,9 @@ fn hsetnx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         h.set(&args[2], &args[3], limits);
         Ok((true, true))
     })?;
+    if added {
+        ctx.notify(NOTIFY_HASH, "hset", &args[1]);
+    }
     ctx.out.int(i64::from(added));
     Ok(())
 }
@@ -197,6 +202,12 @@ fn hdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         k.delete();
     } else if deleted > 0 {
         k.changed();
+    }
+    if deleted > 0 {
+        ctx.notify(NOTIFY_HASH, "hdel", &args[1]);
+    }
+    if emptied {
+        ctx.notify(NOTIFY_GENERIC, "del", &args[1]);
     }
     if deleted > 1 {
         ctx.srv.keyspace.dirty(deleted - 1);
@@ -289,6 +300,7 @@ fn hincrby(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         h.set(field, itoa::Buffer::new().format(new).as_bytes(), limits);
         Ok((new, true))
     })?;
+    ctx.notify(NOTIFY_HASH, "hincrby", &args[1]);
     ctx.out.int(new);
     Ok(())
 }
@@ -317,6 +329,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         h.set(field, &text, limits);
         Ok((text, true))
     })?;
+    ctx.notify(NOTIFY_HASH, "hincrbyfloat", &args[1]);
     ctx.out.bulk(&text);
     Ok(())
 }
