@@ -24,7 +24,7 @@ pub async fn run(srv: Arc<Server>) {
             _ = crate::server::stopped(&mut stop) => return,
         }
         crate::db::resync_clock();
-        if srv.active_expire.load(Ordering::Relaxed) {
+        if srv.active_expire.load(Ordering::Relaxed) && !srv.is_paused() {
             expire_cycle(&srv);
         }
     }

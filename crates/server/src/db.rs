@@ -137,6 +137,9 @@ pub struct Keyspace {
     pub watches: crate::watch::Watches,
     /// Keyspace notifications.
     pub notify: crate::pubsub::Notifier,
+    /// CLIENT PAUSE ends at this Unix millisecond time (0: no pause). While paused, expired
+    /// keys read as missing but are not deleted, as in Redis.
+    pub pause_until: AtomicU64,
 }
 
 impl Keyspace {
@@ -149,6 +152,7 @@ impl Keyspace {
             blocking: crate::blocking::Blocking::default(),
             watches: crate::watch::Watches::default(),
             notify: crate::pubsub::Notifier::default(),
+            pause_until: AtomicU64::new(0),
         }
     }
 
@@ -323,6 +327,19 @@ impl<'a> KeyRef<'a> {
         let stats = &ks.stats;
         let mut index = shard.find(kh.hash, key);
         if let Some(i) = index {
+            if shard.is_expired(i, now) && now < ks.pause_until.load(Ordering::Relaxed) {
+                // Paused: the key is gone for readers but stays until the pause ends.
+                return KeyRef {
+                    shard,
+                    kh,
+                    db,
+                    key,
+                    now,
+                    index: None,
+                    ks,
+                    stats,
+                };
+            }
             if shard.is_expired(i, now) {
                 shard.remove(i);
                 stats.expired.fetch_add(1, Ordering::Relaxed);

@@ -50,6 +50,8 @@ pub struct Client {
     /// Where messages pushed to this client go (pub/sub, MONITOR); `None` for clients without
     /// a connection.
     pub push: Option<tokio::sync::mpsc::UnboundedSender<Bytes>>,
+    /// A command held by CLIENT PAUSE: the connection runs it again when the pause ends.
+    pub paused: Option<Vec<Bytes>>,
     /// Set when the last command blocked: the connection waits for this reply.
     pub blocked: Option<Parked>,
     /// Whether a blocking command may wait (false inside MULTI and scripts, where it acts as
@@ -77,6 +79,7 @@ impl Client {
             multi: None,
             in_exec: false,
             push: None,
+            paused: None,
             blocked: None,
             may_block: true,
         }
@@ -154,8 +157,10 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
 
 /// Executes a command and then serves clients blocked on the keys it changed.
 fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[Bytes]) {
-    if let Some(block) = run_once(srv, client, out, name, args) {
-        park(srv, client, args, *block);
+    match run_once(srv, client, out, name, args) {
+        Some(Wait::Keys(block)) => park(srv, client, args, *block),
+        Some(Wait::Pause) => client.paused = Some(args.to_vec()),
+        None => {}
     }
     if srv.keyspace.blocking.has_ready() {
         serve_blocked(srv);
@@ -199,6 +204,7 @@ pub fn serve_blocked(srv: &Server) {
                 let mut out = Out::new(proto);
                 let Some(name) = args.first() else { break };
                 if run_once(srv, &mut client, &mut out, name, &args).is_some() {
+                    // Still nothing for it (or the server is paused): it keeps waiting.
                     break;
                 }
                 if let Some(w) = blocking.remove(id) {
@@ -211,13 +217,21 @@ pub fn serve_blocked(srv: &Server) {
 
 /// Looks a command up, checks it and runs it once; returns the block request of a blocking
 /// command that cannot proceed and may wait.
+/// Why a command did not run yet and its client must wait.
+enum Wait {
+    /// A blocking command waits for its keys.
+    Keys(Box<crate::blocking::BlockOn>),
+    /// CLIENT PAUSE holds the command until the pause ends.
+    Pause,
+}
+
 fn run_once(
     srv: &Server,
     client: &mut Client,
     out: &mut Out,
     name: &Bytes,
     args: &[Bytes],
-) -> Option<Box<crate::blocking::BlockOn>> {
+) -> Option<Wait> {
     let Some(mut entry) = srv.table.get(name) else {
         let msg = unknown_command(name, &args[1..]);
         reply_error(srv, out, &msg);
@@ -286,6 +300,9 @@ fn run_once(
             return None;
         }
     }
+    if !client.in_exec && srv.paused_for(entry, client) {
+        return Some(Wait::Pause);
+    }
     srv.monitor_feed(client, args);
 
     let started = client.next_start.take().unwrap_or_else(Instant::now);
@@ -312,7 +329,7 @@ fn run_once(
     // A command that waits (or, retried for a blocked client, must keep waiting) is accounted
     // for when it is finally served.
     if let Err(CmdError::Block(b)) = result {
-        return Some(b);
+        return Some(Wait::Keys(b));
     }
     let nanos = ended.duration_since(started).as_nanos() as u64;
     entry.stats.calls.fetch_add(1, Ordering::Relaxed);

@@ -129,7 +129,8 @@ fn clients(srv: &Server, s: &mut String) {
         "maxclients" => srv.config.read().maxclients(),
         "client_recent_max_input_buffer" => 0,
         "client_recent_max_output_buffer" => 0,
-        "blocked_clients" => srv.keyspace.blocking.count(),
+        "blocked_clients" => srv.keyspace.blocking.count()
+            + srv.paused_clients.load(Ordering::Relaxed),
         "tracking_clients" => 0,
         "clients_in_timeout_table" => 0,
     );

@@ -193,6 +193,14 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                         monitors.push((handle.id, push_tx.clone()));
                         srv.monitor_count.store(monitors.len(), Ordering::Relaxed);
                     }
+                    while let Some(args) = client.paused.take() {
+                        flush(srv, stream, &mut out).await?;
+                        if !wait_pause(srv, stream, &mut rbuf, client, &mut stop).await? {
+                            return Ok(());
+                        }
+                        client.next_start = Some(Instant::now());
+                        execute(srv, client, &mut out, &args);
+                    }
                     if let Some(parked) = client.blocked.take() {
                         flush(srv, stream, &mut out).await?;
                         if !wait_blocked(srv, stream, &mut rbuf, client, parked, &mut stop).await? {
@@ -296,6 +304,41 @@ async fn wait_blocked(
             }
         }
     }
+}
+
+/// Waits for a CLIENT PAUSE to end (CLIENT UNPAUSE or its deadline); returns false when the
+/// client disconnected or was killed meanwhile.
+async fn wait_pause(
+    srv: &Server,
+    stream: &mut TcpStream,
+    rbuf: &mut BytesMut,
+    client: &Client,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<bool> {
+    struct Count<'a>(&'a Server);
+    impl Drop for Count<'_> {
+        fn drop(&mut self) {
+            self.0.paused_clients.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+    srv.paused_clients.fetch_add(1, Ordering::Relaxed);
+    let _count = Count(srv);
+    while srv.is_paused() {
+        let until = srv.keyspace.pause_until.load(Ordering::Relaxed);
+        let left = Duration::from_millis(until.saturating_sub(now_ms()).max(1));
+        tokio::select! {
+            _ = srv.unpaused.notified() => {}
+            _ = tokio::time::sleep(left) => {}
+            r = stream.read_buf(rbuf) => {
+                if r.unwrap_or(0) == 0 {
+                    return Ok(false);
+                }
+            }
+            _ = client.handle.kill.notified() => return Ok(false),
+            _ = crate::server::stopped(stop) => return Ok(false),
+        }
+    }
+    Ok(true)
 }
 
 /// Removes a waiter that is going away, leaving no trace in the key queues.

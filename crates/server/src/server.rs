@@ -156,8 +156,10 @@ pub struct Server {
     pub last_save: AtomicU64,
     /// Set to true to shut the server down.
     pub shutdown: watch::Sender<bool>,
-    /// Clients paused until this Unix millisecond time, and whether only writes are paused.
-    pub pause: Mutex<Pause>,
+    /// Only write commands are paused (the pause's end is `keyspace.pause_until`).
+    pub pause_write_only: AtomicBool,
+    /// Clients waiting for a pause to end (counted in INFO's blocked_clients).
+    pub paused_clients: AtomicUsize,
     /// Wakes paused clients when a pause ends.
     pub unpaused: Notify,
     /// Pub/sub subscriptions (shared with the keyspace's notifier).
@@ -194,14 +196,6 @@ impl HotConfig {
     }
 }
 
-/// CLIENT PAUSE state.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Pause {
-    /// Unix milliseconds when the pause ends (0: not paused).
-    pub until: u64,
-    /// Only write commands are paused.
-    pub write_only: bool,
-}
 
 impl Server {
     /// A server with `config`, not yet listening.
@@ -231,7 +225,8 @@ impl Server {
             active_expire: AtomicBool::new(true),
             last_save: AtomicU64::new(now_ms() / 1000),
             shutdown,
-            pause: Mutex::new(Pause::default()),
+            pause_write_only: AtomicBool::new(false),
+            paused_clients: AtomicUsize::new(0),
             unpaused: Notify::new(),
             pubsub,
             monitors: Mutex::new(Vec::new()),
@@ -282,6 +277,34 @@ impl Server {
             String::new(),
             String::new(),
         ))
+    }
+
+    /// Whether CLIENT PAUSE holds this command now: every command under PAUSE ALL, and under
+    /// PAUSE WRITE those that may write or replicate (EXEC when it queued one).
+    pub fn paused_for(&self, entry: &Entry, client: &Client) -> bool {
+        if !self.is_paused() {
+            return false;
+        }
+        if !self.pause_write_only.load(Ordering::Relaxed) {
+            return true;
+        }
+        let writes = |flags: u32| flags & (flag::WRITE | flag::MAY_REPLICATE) != 0;
+        if entry.name_parts() == (None, "exec") {
+            return client.multi.as_ref().is_some_and(|m| {
+                m.queue.iter().any(|args| {
+                    args.first()
+                        .and_then(|n| self.table.get(n))
+                        .is_some_and(|e| writes(e.cmd.flags))
+                })
+            });
+        }
+        writes(entry.cmd.flags)
+    }
+
+    /// Whether a CLIENT PAUSE is in force (expiry stops while it is).
+    pub fn is_paused(&self) -> bool {
+        let until = self.keyspace.pause_until.load(Ordering::Relaxed);
+        until != 0 && now_ms() < until
     }
 
     /// Asks every task to stop.

@@ -566,22 +566,24 @@ fn client_pause(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         Some(m) if args.len() == 4 && is(m, "all") => false,
         Some(_) => return Err(CmdError::err("CLIENT PAUSE mode must be WRITE or ALL")),
     };
-    let mut p = ctx.srv.pause.lock();
+    let srv = ctx.srv;
     let until = ctx.now.saturating_add(ms as u64);
     // A new pause never shortens or weakens one already in force.
-    if p.until > ctx.now {
-        p.until = p.until.max(until);
-        p.write_only &= write_only;
+    if srv.is_paused() {
+        srv.keyspace.pause_until.fetch_max(until, Ordering::Relaxed);
+        if !write_only {
+            srv.pause_write_only.store(false, Ordering::Relaxed);
+        }
     } else {
-        p.until = until;
-        p.write_only = write_only;
+        srv.pause_write_only.store(write_only, Ordering::Relaxed);
+        srv.keyspace.pause_until.store(until, Ordering::Relaxed);
     }
     ctx.out.ok();
     Ok(())
 }
 
 fn client_unpause(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.srv.pause.lock().until = 0;
+    ctx.srv.keyspace.pause_until.store(0, Ordering::Relaxed);
     ctx.srv.unpaused.notify_waiters();
     ctx.out.ok();
     Ok(())
