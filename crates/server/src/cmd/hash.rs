@@ -426,34 +426,9 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// Parses a scan cursor as Redis does with C's `strtoul`: the text ends at a NUL byte, may be
-/// empty (cursor 0), may carry a sign (a negative value wraps around modulo 2^64), and must not
-/// start with whitespace, hold anything but digits after the sign, or exceed 64 bits.
-fn parse_cursor(arg: &[u8]) -> Option<u64> {
-    let s = arg.split(|&b| b == 0).next().unwrap_or_default();
-    if s.is_empty() {
-        return Some(0);
-    }
-    let (negative, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        _ => (false, s),
-    };
-    if digits.is_empty() {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    Some(if negative { v.wrapping_neg() } else { v })
-}
 
 fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_cursor(&args[2]).ok_or_else(|| CmdError::err("invalid cursor"))?;
+    let cursor = super::parse_cursor(&args[2]).ok_or_else(|| CmdError::err("invalid cursor"))?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let Some(h) = read_hash(&mut k, ctx.client.no_touch)? else {

@@ -33,6 +33,32 @@ pub fn families() -> Vec<&'static [Command]> {
     ]
 }
 
+/// Parses a scan cursor as Redis does with C's `strtoul`: the text ends at a NUL byte, may be
+/// empty (cursor 0), may carry a sign (a negative value wraps around modulo 2^64), and must not
+/// start with whitespace, hold anything but digits after the sign, or exceed 64 bits.
+pub fn parse_cursor(arg: &[u8]) -> Option<u64> {
+    let s = arg.split(|&b| b == 0).next().unwrap_or_default();
+    if s.is_empty() {
+        return Some(0);
+    }
+    let (negative, digits) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some(if negative { v.wrapping_neg() } else { v })
+}
+
 /// How an expiry argument is expressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeUnit {
