@@ -25,7 +25,14 @@ pub async fn run(srv: Arc<Server>) {
         }
         crate::db::resync_clock();
         if srv.active_expire.load(Ordering::Relaxed) && !srv.is_paused() {
+            let started = Instant::now();
             expire_cycle(&srv);
+            // A slow cycle is a latency event, as in Redis's latency monitor.
+            let ms = started.elapsed().as_millis() as u64;
+            let threshold = srv.hot.latency_threshold.load(Ordering::Relaxed);
+            if threshold > 0 && ms >= threshold as u64 {
+                srv.latency.lock().add("expire-cycle", now_ms() / 1000, ms);
+            }
         }
     }
 }
