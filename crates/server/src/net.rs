@@ -390,6 +390,8 @@ async fn write_pushed(
     let n = batch.len();
     let _ = handle
         .omem
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(n)));
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+            Some(v.saturating_sub(n))
+        });
     Ok(())
 }

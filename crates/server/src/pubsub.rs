@@ -108,7 +108,11 @@ impl PubSub {
                 map.remove(name);
             }
         }
-        if inner.by_client.get(&id).is_some_and(|m| m.iter().all(BTreeSet::is_empty)) {
+        if inner
+            .by_client
+            .get(&id)
+            .is_some_and(|m| m.iter().all(BTreeSet::is_empty))
+        {
             inner.by_client.remove(&id);
         }
         true
@@ -159,7 +163,11 @@ impl PubSub {
         let mut own = Vec::new();
         let mut cache: [Option<Bytes>; 2] = [None, None];
         let kind: &[u8] = if shard { b"smessage" } else { b"message" };
-        let direct = if shard { &inner.shards } else { &inner.channels };
+        let direct = if shard {
+            &inner.shards
+        } else {
+            &inner.channels
+        };
         if let Some(subs) = direct.get(channel) {
             for s in subs.values() {
                 let proto = s.handle.resp.load(Ordering::Relaxed) as u8;
@@ -190,7 +198,11 @@ impl PubSub {
     /// Active channels (or shard channels) matching an optional pattern.
     pub fn channels(&self, shard: bool, pattern: Option<&[u8]>) -> Vec<Bytes> {
         let inner = self.inner.read();
-        let map = if shard { &inner.shards } else { &inner.channels };
+        let map = if shard {
+            &inner.shards
+        } else {
+            &inner.channels
+        };
         map.keys()
             .filter(|c| pattern.is_none_or(|p| storage::glob::glob_match(p, c, false)))
             .cloned()
@@ -200,7 +212,11 @@ impl PubSub {
     /// Number of subscribers of a channel (or shard channel).
     pub fn numsub(&self, shard: bool, channel: &[u8]) -> usize {
         let inner = self.inner.read();
-        let map = if shard { &inner.shards } else { &inner.channels };
+        let map = if shard {
+            &inner.shards
+        } else {
+            &inner.channels
+        };
         map.get(channel).map_or(0, HashMap::len)
     }
 
@@ -282,7 +298,8 @@ impl Notifier {
         }
         if flags & NOTIFY_KEYEVENT != 0 {
             let channel = format!("__keyevent@{db}__:{event}");
-            self.pubsub.publish(channel.as_bytes(), key, false, 0, limit);
+            self.pubsub
+                .publish(channel.as_bytes(), key, false, 0, limit);
         }
     }
 }

@@ -196,7 +196,6 @@ impl HotConfig {
     }
 }
 
-
 impl Server {
     /// A server with `config`, not yet listening.
     pub fn new(config: Config, table: Table) -> Arc<Self> {

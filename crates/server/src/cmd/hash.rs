@@ -6,9 +6,9 @@ use storage::num::LongDouble;
 use storage::value::Value;
 
 use crate::command::{acl, flag, Command, KEY1};
+use crate::config::{NOTIFY_GENERIC, NOTIFY_HASH};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
-use crate::config::{NOTIFY_GENERIC, NOTIFY_HASH};
 use crate::exec::{int_arg, is, Ctx};
 
 const R: u32 = flag::READONLY;
@@ -425,7 +425,6 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     Ok(())
 }
-
 
 fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let cursor = super::parse_cursor(&args[2]).ok_or_else(|| CmdError::err("invalid cursor"))?;

@@ -6,9 +6,9 @@ use storage::value::Value;
 
 use super::invalid_expire;
 use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY1, KEY12};
+use crate::config::NOTIFY_GENERIC as GENERIC;
 use crate::db::{lru_clock, KeyRef, SHARDS};
 use crate::error::{CmdError, CmdResult};
-use crate::config::NOTIFY_GENERIC as GENERIC;
 use crate::exec::{int_arg, is, Ctx};
 
 const R: u32 = flag::READONLY;
@@ -248,7 +248,10 @@ fn copy(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
         d.put_entry(entry, at);
     }
-    ctx.srv.keyspace.notify.emit(GENERIC, "copy_to", dst, dst_db);
+    ctx.srv
+        .keyspace
+        .notify
+        .emit(GENERIC, "copy_to", dst, dst_db);
     ctx.out.int(1);
     Ok(())
 }

@@ -208,12 +208,51 @@ static LATENCY: &[Command] = &[
 ];
 
 static MEMORY: &[Command] = &[
-    sub("usage", -3, flag::READONLY, acl::READ | acl::SLOW, memory_usage).keys(KeySpec { first: 2, last: 2, step: 1 }).doc("server", "4.0.0", "Estimates the memory usage of a key."),
-    sub("stats", 2, 0, acl::SLOW, memory_stats).doc("server", "4.0.0", "Returns details about memory usage."),
-    sub("doctor", 2, 0, acl::SLOW, memory_doctor).doc("server", "4.0.0", "Outputs a memory problems report."),
-    sub("malloc-stats", 2, 0, acl::SLOW, memory_malloc_stats).doc("server", "4.0.0", "Returns the allocator statistics."),
-    sub("purge", 2, 0, acl::SLOW, memory_purge).doc("server", "4.0.0", "Asks the allocator to release memory."),
-    sub("help", 2, flag::LOADING | flag::STALE, acl::SLOW, memory_help).doc("server", "4.0.0", "Returns helpful text about the different subcommands."),
+    sub(
+        "usage",
+        -3,
+        flag::READONLY,
+        acl::READ | acl::SLOW,
+        memory_usage,
+    )
+    .keys(KeySpec {
+        first: 2,
+        last: 2,
+        step: 1,
+    })
+    .doc("server", "4.0.0", "Estimates the memory usage of a key."),
+    sub("stats", 2, 0, acl::SLOW, memory_stats).doc(
+        "server",
+        "4.0.0",
+        "Returns details about memory usage.",
+    ),
+    sub("doctor", 2, 0, acl::SLOW, memory_doctor).doc(
+        "server",
+        "4.0.0",
+        "Outputs a memory problems report.",
+    ),
+    sub("malloc-stats", 2, 0, acl::SLOW, memory_malloc_stats).doc(
+        "server",
+        "4.0.0",
+        "Returns the allocator statistics.",
+    ),
+    sub("purge", 2, 0, acl::SLOW, memory_purge).doc(
+        "server",
+        "4.0.0",
+        "Asks the allocator to release memory.",
+    ),
+    sub(
+        "help",
+        2,
+        flag::LOADING | flag::STALE,
+        acl::SLOW,
+        memory_help,
+    )
+    .doc(
+        "server",
+        "4.0.0",
+        "Returns helpful text about the different subcommands.",
+    ),
 ];
 
 static FUNCTION: &[Command] = &[sub(
@@ -262,7 +301,11 @@ pub static COMMANDS: &[Command] = &[
         "1.0.0",
         "A container for debugging commands.",
     ),
-    Command::container("memory", acl::SLOW, MEMORY).doc("server", "4.0.0", "A container for memory diagnostics commands."),
+    Command::container("memory", acl::SLOW, MEMORY).doc(
+        "server",
+        "4.0.0",
+        "A container for memory diagnostics commands.",
+    ),
     Command::container("function", acl::SLOW, FUNCTION).doc(
         "scripting",
         "7.0.0",
@@ -1199,7 +1242,8 @@ fn memory_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 }
 
 fn memory_doctor(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.out.verbatim(b"No memory problem found: memory use is within what the dataset explains.");
+    ctx.out
+        .verbatim(b"No memory problem found: memory use is within what the dataset explains.");
     Ok(())
 }
 

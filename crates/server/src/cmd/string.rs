@@ -7,9 +7,9 @@ use storage::value::Value;
 
 use super::{expire_arg, string_opts, TimeUnit};
 use crate::command::{acl, flag, Command, ALL_KEYS, KEY1, KEY12};
+use crate::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
-use crate::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
 use crate::exec::{int_arg, is, Ctx};
 
 const R: u32 = flag::READONLY;
