@@ -186,6 +186,18 @@ pub const KEY12: KeySpec = KeySpec {
     step: 1,
 };
 
+/// Keys whose count is an argument (ZUNIONSTORE dst numkeys k..., EVAL script numkeys k...):
+/// the count is at `count_at`, the first key `first` places after it, then every `step`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KeyNum {
+    /// Index of the argument holding the number of keys.
+    pub count_at: usize,
+    /// Distance from that argument to the first key.
+    pub first: usize,
+    /// Distance between keys.
+    pub step: usize,
+}
+
 /// One command or subcommand.
 #[derive(Debug)]
 pub struct Command {
@@ -199,6 +211,8 @@ pub struct Command {
     pub acl: u64,
     /// Key positions.
     pub keys: KeySpec,
+    /// Keys counted by an argument, on top of `keys` (such commands have movable keys).
+    pub keynum: Option<KeyNum>,
     /// Group for COMMAND DOCS (`string`, `generic`, `server`, `connection`...).
     pub group: &'static str,
     /// Version that introduced the command.
@@ -226,6 +240,7 @@ impl Command {
             flags,
             acl,
             keys: NO_KEYS,
+            keynum: None,
             group: "generic",
             since: "1.0.0",
             summary: "",
@@ -242,6 +257,7 @@ impl Command {
             flags: 0,
             acl,
             keys: NO_KEYS,
+            keynum: None,
             group: "generic",
             since: "1.0.0",
             summary: "",
@@ -253,6 +269,18 @@ impl Command {
     /// Adds subcommands to a command that is also valid on its own (COMMAND).
     pub const fn subcommands(mut self, subcommands: &'static [Command]) -> Self {
         self.subcommands = subcommands;
+        self
+    }
+
+    /// Declares keys counted by the argument at `count_at` (see `KeyNum`); the command is then
+    /// reported with the `movablekeys` flag.
+    pub const fn keynum(mut self, count_at: usize, first: usize, step: usize) -> Self {
+        self.keynum = Some(KeyNum {
+            count_at,
+            first,
+            step,
+        });
+        self.flags |= flag::MOVABLE_KEYS;
         self
     }
 
@@ -284,6 +312,29 @@ impl Command {
         } else {
             n >= -a
         }
+    }
+
+    /// The argument indices of the keys of a command line: the fixed positions, then the
+    /// counted keys. A count that is not a number or points past the arguments yields no
+    /// counted keys.
+    pub fn keys_of(&self, args: &[Bytes]) -> Vec<usize> {
+        let mut keys: Vec<usize> = self.key_indices(args.len()).collect();
+        if let Some(k) = self.keynum {
+            let n = args
+                .get(k.count_at)
+                .and_then(|a| storage::num::parse_i64(a))
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(0);
+            let first = k.count_at + k.first;
+            let fits = n
+                .checked_mul(k.step.max(1))
+                .and_then(|span| first.checked_add(span))
+                .is_some_and(|end| end <= args.len() + k.step.max(1) - 1);
+            if fits {
+                keys.extend((0..n).map(|i| first + i * k.step.max(1)));
+            }
+        }
+        keys
     }
 
     /// The argument indices of the keys in `args`, from the legacy key spec.

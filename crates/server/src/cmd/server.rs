@@ -653,10 +653,11 @@ fn keys_of<'a>(
         ));
     }
     let keys: Vec<&Bytes> = cmd
-        .key_indices(argv.len())
+        .keys_of(argv)
+        .into_iter()
         .filter_map(|i| argv.get(i))
         .collect();
-    if keys.is_empty() {
+    if keys.is_empty() && cmd.keynum.is_none() {
         return Err(CmdError::err("The command has no key arguments"));
     }
     Ok((cmd, keys))
