@@ -258,8 +258,9 @@ for unit in $UNITS; do
     # together; cleanup() signals it too if this script is interrupted.
     # shellcheck disable=SC2086
     # The suite's own test server picks its port just below --baseport; a random base keeps
-    # two runs on one machine (say, a developer's and CI's) from racing for the same port.
-    baseport=$((30000 + (RANDOM % 200) * 100))
+    # two runs on one machine (say, a developer's and CI's) from racing for the same port; it stays
+    # below the kernel's ephemeral range (32768 and up), where outgoing connections take ports.
+    baseport=$((22000 + (RANDOM % 100) * 100))
     (cd "$SUITE" && exec timeout -k 15 "$UNIT_TIMEOUT" ./runtest --host 127.0.0.1 --port "$SERVER_PORT" \
         --baseport "$baseport" --tags -slow --durable --timeout "$TEST_TIMEOUT" --single "$unit" ${RUNTEST_ARGS:-} \
         </dev/null >"$olog.raw" 2>&1 9>&-) &
