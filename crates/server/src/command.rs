@@ -329,7 +329,7 @@ impl Command {
             let fits = n
                 .checked_mul(k.step.max(1))
                 .and_then(|span| first.checked_add(span))
-                .is_some_and(|end| end <= args.len() + k.step.max(1) - 1);
+                .is_some_and(|end| end < args.len() + k.step.max(1));
             if fits {
                 keys.extend((0..n).map(|i| first + i * k.step.max(1)));
             }

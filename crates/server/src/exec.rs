@@ -50,6 +50,8 @@ pub struct Client {
     /// Where messages pushed to this client go (pub/sub, MONITOR); `None` for clients without
     /// a connection.
     pub push: Option<tokio::sync::mpsc::UnboundedSender<Bytes>>,
+    /// Set while a blocked client's command is re-run on its behalf.
+    pub serving: bool,
     /// A command held by CLIENT PAUSE: the connection runs it again when the pause ends.
     pub paused: Option<Vec<Bytes>>,
     /// Set when the last command blocked: the connection waits for this reply.
@@ -80,6 +82,7 @@ impl Client {
             in_exec: false,
             push: None,
             paused: None,
+            serving: false,
             blocked: None,
             may_block: true,
         }
@@ -201,6 +204,7 @@ pub fn serve_blocked(srv: &Server) {
             while let Some((id, args, handle, proto)) = blocking.first_waiter(db, &key) {
                 let mut client = Client::new(handle, true);
                 client.db = db;
+                client.serving = true;
                 let mut out = Out::new(proto);
                 let Some(name) = args.first() else { break };
                 if run_once(srv, &mut client, &mut out, name, &args).is_some() {

@@ -1,6 +1,608 @@
-//! Placeholder for the list command family: the helper building it replaces this file whole.
+//! The list family: pushes and pops at both ends, positional access, LRANGE/LTRIM/LREM/LINSERT/
+//! LPOS, moves between lists, and LMPOP.
+//!
+//! The blocking commands (BLPOP, BRPOP, BLMPOP, BLMOVE, BRPOPLPUSH) are not in this table yet;
+//! when they come they reuse `pop_first` and `move_one`, the very code paths LPOP/RPOP/LMPOP
+//! and LMOVE/RPOPLPUSH use, and ask to block when those report that nothing was there.
 
-use crate::command::Command;
+use bytes::Bytes;
+use storage::list::{range_bounds, Elem, End, List};
+use storage::value::Value;
+
+use crate::command::{acl, flag, Command, KEY1, KEY12};
+use crate::config::{NOTIFY_GENERIC, NOTIFY_LIST};
+use crate::db::KeyRef;
+use crate::error::{CmdError, CmdResult};
+use crate::exec::{int_arg, is, Ctx};
+use crate::reply::Out;
+
+const R: u32 = flag::READONLY;
+const W: u32 = flag::WRITE;
+const WD: u32 = flag::WRITE | flag::DENYOOM;
+const F: u32 = flag::FAST;
+const RD: u64 = acl::READ | acl::LIST;
+const WR: u64 = acl::WRITE | acl::LIST;
+
+const fn c(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    acl: u64,
+    h: crate::command::Handler,
+) -> Command {
+    Command::new(name, arity, flags, acl, h).keys(KEY1)
+}
 
 /// The family's commands.
-pub static COMMANDS: &[Command] = &[];
+pub static COMMANDS: &[Command] = &[
+    c("lpush", -3, WD | F, WR | acl::FAST, lpush).doc("list", "1.0.0", "Adds elements at the head of a list, creating the list if needed."),
+    c("rpush", -3, WD | F, WR | acl::FAST, rpush).doc("list", "1.0.0", "Adds elements at the tail of a list, creating the list if needed."),
+    c("lpushx", -3, WD | F, WR | acl::FAST, lpushx).doc("list", "2.2.0", "Adds elements at the head of a list, only if the list already exists."),
+    c("rpushx", -3, WD | F, WR | acl::FAST, rpushx).doc("list", "2.2.0", "Adds elements at the tail of a list, only if the list already exists."),
+    c("lpop", -2, W | F, WR | acl::FAST, lpop).doc("list", "1.0.0", "Removes and returns the first elements of a list; the list goes away when emptied."),
+    c("rpop", -2, W | F, WR | acl::FAST, rpop).doc("list", "1.0.0", "Removes and returns the last elements of a list; the list goes away when emptied."),
+    c("llen", 2, R | F, RD | acl::FAST, llen).doc("list", "1.0.0", "Returns the number of elements of a list."),
+    c("lindex", 3, R, RD | acl::SLOW, lindex).doc("list", "1.0.0", "Returns the element at a position of a list."),
+    c("lset", 4, WD, WR | acl::SLOW, lset).doc("list", "1.0.0", "Replaces the element at a position of a list."),
+    c("lrange", 4, R, RD | acl::SLOW, lrange).doc("list", "1.0.0", "Returns the elements of a list between two positions."),
+    c("ltrim", 4, W, WR | acl::SLOW, ltrim).doc("list", "1.0.0", "Keeps only the elements of a list between two positions."),
+    c("lrem", 4, W, WR | acl::SLOW, lrem).doc("list", "1.0.0", "Removes elements equal to a value from a list."),
+    c("linsert", 5, WD, WR | acl::SLOW, linsert).doc("list", "2.2.0", "Inserts an element before or after another element of a list."),
+    c("lpos", -3, R, RD | acl::SLOW, lpos).doc("list", "6.0.6", "Returns the positions of the elements of a list equal to a value."),
+    c("lmove", 5, WD, WR | acl::SLOW, lmove).keys(KEY12).doc("list", "6.2.0", "Pops an element from one end of a list and pushes it at an end of another (or the same) list."),
+    c("rpoplpush", 3, WD, WR | acl::SLOW, rpoplpush).keys(KEY12).doc("list", "1.2.0", "Pops the last element of a list and pushes it at the head of another (or the same) list."),
+    Command::new("lmpop", -4, W, WR | acl::SLOW, lmpop).keynum(1, 1, 1).doc("list", "7.0.0", "Pops elements from the first non-empty list among several keys."),
+];
+
+/// The list stored at a key, for reading: `Ok(None)` if missing, WRONGTYPE for other types.
+/// Counts a keyspace hit or miss, as Redis's read lookups do.
+fn read_list<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<Option<&'k List>, CmdError> {
+    match k.read(no_touch) {
+        None => Ok(None),
+        Some(Value::List(l)) => Ok(Some(l)),
+        Some(_) => Err(CmdError::WrongType),
+    }
+}
+
+/// The list stored at a key, for changing: `Ok(None)` if missing, WRONGTYPE for other types.
+/// The caller must finish with `finish` (or `KeyRef::changed`).
+fn list_mut<'k>(k: &'k mut KeyRef<'_>) -> Result<Option<&'k mut List>, CmdError> {
+    match k.value_mut() {
+        None => Ok(None),
+        Some(e) => match &mut e.value {
+            Value::List(l) => Ok(Some(l)),
+            _ => Err(CmdError::WrongType),
+        },
+    }
+}
+
+/// Records a change to a list: deletes the key when the list became empty (Redis never keeps
+/// an empty list), otherwise marks it changed.
+/// Emits the notifications of a list change: `event` on the key, then `del` if the change
+/// emptied (and so deleted) the list.
+fn notify_list(ctx: &Ctx<'_>, key: &[u8], event: &str, emptied: bool) {
+    ctx.notify(NOTIFY_LIST, event, key);
+    if emptied {
+        ctx.notify(NOTIFY_GENERIC, "del", key);
+    }
+}
+
+/// The event names of popping from, and pushing to, an end.
+fn pop_event(end: End) -> &'static str {
+    match end {
+        End::Head => "lpop",
+        End::Tail => "rpop",
+    }
+}
+
+fn push_event(end: End) -> &'static str {
+    match end {
+        End::Head => "lpush",
+        End::Tail => "rpush",
+    }
+}
+
+fn finish(k: &mut KeyRef<'_>, empty: bool) {
+    if empty {
+        k.delete();
+    } else {
+        k.changed();
+    }
+}
+
+/// Writes one element as a bulk string.
+#[inline]
+fn reply_elem(out: &mut Out, e: Elem<'_>) {
+    match e {
+        Elem::Int(v) => out.bulk_int(v),
+        Elem::Str(s) => out.bulk(s),
+    }
+}
+
+/// An empty list with the node-size setting that new lists take.
+fn new_list(ctx: &Ctx<'_>) -> List {
+    List::new(ctx.srv.config.read().list_max_listpack_size())
+}
+
+/// Parses LEFT/RIGHT (LMOVE, LMPOP and the blocking variants).
+pub fn side(a: &[u8]) -> Result<End, CmdError> {
+    if is(a, "left") {
+        Ok(End::Head)
+    } else if is(a, "right") {
+        Ok(End::Tail)
+    } else {
+        Err(CmdError::Syntax)
+    }
+}
+
+/// Parses an integer in `min..=i64::MAX`, failing with `ERR <msg>` both when it is not an
+/// integer and when it is too small (Redis's `getRangeLongFromObjectOrReply` with a message).
+fn int_at_least(a: &[u8], min: i64, msg: &'static str) -> Result<i64, CmdError> {
+    match storage::num::parse_i64(a) {
+        Some(v) if v >= min => Ok(v),
+        _ => Err(CmdError::err(msg)),
+    }
+}
+
+/// A count argument as a `usize` (counts beyond memory are as good as infinite).
+fn to_count(v: i64) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
+}
+
+fn push_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, only_existing: bool) -> CmdResult {
+    let fresh = new_list(ctx);
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let len = match list_mut(&mut k)? {
+        Some(list) => {
+            for v in &args[2..] {
+                list.push(end, v);
+            }
+            let n = list.len();
+            k.changed();
+            n
+        }
+        None if only_existing => 0,
+        None => {
+            let mut list = fresh;
+            for v in &args[2..] {
+                list.push(end, v);
+            }
+            let n = list.len();
+            k.set(Value::List(Box::new(list)), false);
+            n
+        }
+    };
+    if len > 0 {
+        notify_list(ctx, &args[1], push_event(end), false);
+    }
+    ctx.out.int(len as i64);
+    Ok(())
+}
+
+fn lpush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    push_generic(ctx, args, End::Head, false)
+}
+
+fn rpush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    push_generic(ctx, args, End::Tail, false)
+}
+
+fn lpushx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    push_generic(ctx, args, End::Head, true)
+}
+
+fn rpushx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    push_generic(ctx, args, End::Tail, true)
+}
+
+fn pop_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, name: &str) -> CmdResult {
+    if args.len() > 3 {
+        return Err(CmdError::WrongArity(name.to_string()));
+    }
+    let count = match args.get(2) {
+        None => None,
+        Some(a) => Some(to_count(int_at_least(
+            a,
+            0,
+            "value is out of range, must be positive",
+        )?)),
+    };
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let Some(list) = list_mut(&mut k)? else {
+        match count {
+            Some(_) => ctx.out.null_array(),
+            None => ctx.out.null(),
+        }
+        return Ok(());
+    };
+    let out = &mut *ctx.out;
+    match count {
+        Some(0) => {
+            out.array(0);
+            return Ok(());
+        }
+        None => match list.pop(end) {
+            Some(e) => reply_elem(out, e.as_elem()),
+            None => out.null(),
+        },
+        Some(n) => {
+            out.array(n.min(list.len()));
+            list.pop_many(end, n, |e| reply_elem(out, e));
+        }
+    }
+    let empty = list.is_empty();
+    finish(&mut k, empty);
+    notify_list(ctx, &args[1], pop_event(end), empty);
+    Ok(())
+}
+
+fn lpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    pop_generic(ctx, args, End::Head, "lpop")
+}
+
+fn rpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    pop_generic(ctx, args, End::Tail, "rpop")
+}
+
+/// Pops from the first of `keys` that holds a list (all their shards locked at once, so the
+/// choice and the pop are atomic) and replies `[key, element]` when `count` is `None` (BLPOP,
+/// BRPOP) or `[key, [elements...]]` with up to `count` elements (LMPOP, BLMPOP). A key holding
+/// another type fails with WRONGTYPE when the scan reaches it. Returns `Ok(false)`, having
+/// replied nothing, when no key holds a list: LMPOP then replies a null array, the blocking
+/// commands block.
+pub fn pop_first(
+    ctx: &mut Ctx<'_>,
+    keys: &[Bytes],
+    end: End,
+    count: Option<usize>,
+) -> Result<bool, CmdError> {
+    let db = ctx.client.db;
+    let srv = ctx.srv;
+    let spec: Vec<(usize, &[u8])> = keys.iter().map(|k| (db, &k[..])).collect();
+    let mut locked = srv.keyspace.keys(&spec);
+    for key in keys {
+        let Some(mut k) = locked.key(db, key, ctx.now) else {
+            continue;
+        };
+        let Some(list) = list_mut(&mut k)? else {
+            continue;
+        };
+        if list.is_empty() {
+            continue;
+        }
+        let out = &mut *ctx.out;
+        match count {
+            None => {
+                let Some(e) = list.pop(end) else {
+                    continue;
+                };
+                out.array(2);
+                out.bulk(key);
+                reply_elem(out, e.as_elem());
+            }
+            Some(n) => {
+                out.array(2);
+                out.bulk(key);
+                out.array(n.min(list.len()));
+                list.pop_many(end, n, |e| reply_elem(out, e));
+            }
+        }
+        let empty = list.is_empty();
+        finish(&mut k, empty);
+        notify_list(ctx, key, pop_event(end), empty);
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+fn lmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let numkeys = to_count(int_at_least(
+        &args[1],
+        1,
+        "numkeys should be greater than 0",
+    )?);
+    // The direction follows the keys; a key count running past the arguments is a syntax
+    // error (checked without overflow, whatever the claimed count).
+    let where_idx = match numkeys.checked_add(2) {
+        Some(i) if i < args.len() => i,
+        _ => return Err(CmdError::Syntax),
+    };
+    let end = side(&args[where_idx])?;
+    let mut count = None;
+    let mut i = where_idx + 1;
+    while let Some(a) = args.get(i) {
+        match (count, args.get(i + 1)) {
+            (None, Some(v)) if is(a, "count") => {
+                count = Some(to_count(int_at_least(
+                    v,
+                    1,
+                    "count should be greater than 0",
+                )?));
+                i += 2;
+            }
+            _ => return Err(CmdError::Syntax),
+        }
+    }
+    let keys = &args[2..where_idx];
+    if !pop_first(ctx, keys, end, Some(count.unwrap_or(1)))? {
+        ctx.out.null_array();
+    }
+    Ok(())
+}
+
+fn llen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let n = read_list(&mut k, ctx.client.no_touch)?.map_or(0, List::len);
+    ctx.out.int(n as i64);
+    Ok(())
+}
+
+fn lindex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let Some(list) = read_list(&mut k, ctx.client.no_touch)? else {
+        ctx.out.null();
+        return Ok(());
+    };
+    let index = int_arg(&args[2])?;
+    match list.get(index) {
+        Some(e) => reply_elem(ctx.out, e),
+        None => ctx.out.null(),
+    }
+    Ok(())
+}
+
+fn lset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let list = list_mut(&mut k)?.ok_or(CmdError::NoSuchKey)?;
+    let index = int_arg(&args[2])?;
+    if !list.set(index, &args[3]) {
+        return Err(CmdError::err("index out of range"));
+    }
+    k.changed();
+    notify_list(ctx, &args[1], "lset", false);
+    ctx.out.ok();
+    Ok(())
+}
+
+fn lrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let start = int_arg(&args[2])?;
+    let stop = int_arg(&args[3])?;
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let Some(list) = read_list(&mut k, ctx.client.no_touch)? else {
+        ctx.out.array(0);
+        return Ok(());
+    };
+    match range_bounds(list.len(), start, stop) {
+        None => ctx.out.array(0),
+        Some((a, b)) => {
+            let n = b - a + 1;
+            let out = &mut *ctx.out;
+            out.array(n);
+            for e in list.iter_from(a, false).take(n) {
+                reply_elem(out, e);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn ltrim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let start = int_arg(&args[2])?;
+    let stop = int_arg(&args[3])?;
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    if let Some(list) = list_mut(&mut k)? {
+        list.trim(start, stop);
+        let empty = list.is_empty();
+        finish(&mut k, empty);
+        notify_list(ctx, &args[1], "ltrim", empty);
+    }
+    ctx.out.ok();
+    Ok(())
+}
+
+fn lrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let count = int_arg(&args[2])?;
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let removed = match list_mut(&mut k)? {
+        None => 0,
+        Some(list) => {
+            let removed = list.remove(&args[3], count);
+            let empty = list.is_empty();
+            if removed > 0 {
+                finish(&mut k, empty);
+                notify_list(ctx, &args[1], "lrem", empty);
+            }
+            removed
+        }
+    };
+    ctx.out.int(removed as i64);
+    Ok(())
+}
+
+fn linsert(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let after = if is(&args[2], "after") {
+        true
+    } else if is(&args[2], "before") {
+        false
+    } else {
+        return Err(CmdError::Syntax);
+    };
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let reply = match list_mut(&mut k)? {
+        None => 0,
+        Some(list) => {
+            if list.insert(&args[3], &args[4], after) {
+                let n = list.len() as i64;
+                k.changed();
+                notify_list(ctx, &args[1], "linsert", false);
+                n
+            } else {
+                -1
+            }
+        }
+    };
+    ctx.out.int(reply);
+    Ok(())
+}
+
+/// LPOS's error for RANK 0.
+const RANK_ZERO: &str = "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+/// LPOS's error for the one rank whose opposite does not exist.
+const RANK_RANGE: &str =
+    "value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+
+fn lpos(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut rank = 1i64;
+    let mut count: Option<usize> = None;
+    let mut maxlen = 0usize;
+    let mut i = 3;
+    while let Some(opt) = args.get(i) {
+        let Some(v) = args.get(i + 1) else {
+            return Err(CmdError::Syntax);
+        };
+        if is(opt, "rank") {
+            rank = int_arg(v)?;
+            // A negative rank is negated to scan from the tail, so the one value without a
+            // positive counterpart is refused.
+            if rank == i64::MIN {
+                return Err(CmdError::err(RANK_RANGE));
+            }
+            if rank == 0 {
+                return Err(CmdError::err(RANK_ZERO));
+            }
+        } else if is(opt, "count") {
+            count = Some(to_count(int_at_least(v, 0, "COUNT can't be negative")?));
+        } else if is(opt, "maxlen") {
+            maxlen = to_count(int_at_least(v, 0, "MAXLEN can't be negative")?);
+        } else {
+            return Err(CmdError::Syntax);
+        }
+        i += 2;
+    }
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let Some(list) = read_list(&mut k, ctx.client.no_touch)? else {
+        match count {
+            Some(_) => ctx.out.array(0),
+            None => ctx.out.null(),
+        }
+        return Ok(());
+    };
+    let found = list.positions(&args[2], rank, count.unwrap_or(1), maxlen);
+    match count {
+        Some(_) => {
+            ctx.out.array(found.len());
+            for p in found {
+                ctx.out.int(p as i64);
+            }
+        }
+        None => match found.first() {
+            Some(&p) => ctx.out.int(p as i64),
+            None => ctx.out.null(),
+        },
+    }
+    Ok(())
+}
+
+/// Moves one element from the `from` end of `src` to the `to` end of `dst` (which may be the
+/// same list), creating `dst` if needed, and replies with the element: LMOVE, RPOPLPUSH, and
+/// later BLMOVE/BRPOPLPUSH. Both keys are locked together, and a `dst` of another type fails
+/// before anything changes. Returns `Ok(false)`, having replied nothing, when `src` holds no
+/// list.
+pub fn move_one(
+    ctx: &mut Ctx<'_>,
+    src: &[u8],
+    dst: &[u8],
+    from: End,
+    to: End,
+) -> Result<bool, CmdError> {
+    let fresh = new_list(ctx);
+    let db = ctx.client.db;
+    let now = ctx.now;
+    let srv = ctx.srv;
+    let mut locked = srv.keyspace.keys(&[(db, src), (db, dst)]);
+    match locked.key(db, src, now).as_ref().and_then(KeyRef::peek) {
+        None => return Ok(false),
+        Some(Value::List(_)) => {}
+        Some(_) => return Err(CmdError::WrongType),
+    }
+    if src == dst {
+        // Rotating within one list: the element is pushed back before emptiness could be
+        // observed, so the key never disappears.
+        let Some(mut k) = locked.key(db, src, now) else {
+            return Ok(false);
+        };
+        let Some(list) = list_mut(&mut k)? else {
+            return Ok(false);
+        };
+        let Some(e) = list.pop(from) else {
+            return Ok(false);
+        };
+        list.push_elem(to, e.as_elem());
+        k.changed();
+        notify_list(ctx, src, pop_event(from), false);
+        notify_list(ctx, dst, push_event(to), false);
+        reply_elem(ctx.out, e.as_elem());
+        return Ok(true);
+    }
+    match locked.key(db, dst, now).as_ref().and_then(KeyRef::peek) {
+        None | Some(Value::List(_)) => {}
+        Some(_) => return Err(CmdError::WrongType),
+    }
+    let e = {
+        let Some(mut k) = locked.key(db, src, now) else {
+            return Ok(false);
+        };
+        let Some(list) = list_mut(&mut k)? else {
+            return Ok(false);
+        };
+        let Some(e) = list.pop(from) else {
+            return Ok(false);
+        };
+        let empty = list.is_empty();
+        finish(&mut k, empty);
+        notify_list(ctx, src, pop_event(from), empty);
+        e
+    };
+    if let Some(mut k) = locked.key(db, dst, now) {
+        match list_mut(&mut k)? {
+            Some(list) => {
+                list.push_elem(to, e.as_elem());
+                k.changed();
+            }
+            None => {
+                let mut list = fresh;
+                list.push_elem(to, e.as_elem());
+                k.set(Value::List(Box::new(list)), false);
+            }
+        }
+    }
+    notify_list(ctx, dst, push_event(to), false);
+    reply_elem(ctx.out, e.as_elem());
+    Ok(true)
+}
+
+fn lmove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let from = side(&args[3])?;
+    let to = side(&args[4])?;
+    if !move_one(ctx, &args[1], &args[2], from, to)? {
+        ctx.out.null();
+    }
+    Ok(())
+}
+
+fn rpoplpush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    if !move_one(ctx, &args[1], &args[2], End::Tail, End::Head)? {
+        ctx.out.null();
+    }
+    Ok(())
+}

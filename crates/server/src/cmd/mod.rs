@@ -6,6 +6,7 @@ use crate::command::Command;
 use crate::error::CmdError;
 use crate::exec::{int_arg, is};
 
+pub mod blocking;
 pub mod conn;
 pub mod hash;
 pub mod keys;
@@ -27,6 +28,7 @@ pub fn families() -> Vec<&'static [Command]> {
         tx::COMMANDS,
         pubsub::COMMANDS,
         list::COMMANDS,
+        blocking::COMMANDS,
         hash::COMMANDS,
         set::COMMANDS,
         zset::COMMANDS,

@@ -1,0 +1,150 @@
+//! Blocking pops: BLPOP, BRPOP, BRPOPLPUSH, BLMOVE and BLMPOP (sorted-set ones live with
+//! their family once it exists).
+//!
+//! Each tries its non-blocking form first. When the keys are empty it asks to wait
+//! (`CmdError::Block`) unless it runs inside MULTI or a script, where it answers as on timeout,
+//! as Redis does. The dispatcher parks the client and re-runs the very same command when a key
+//! changes (see `blocking`), so the pop logic exists once, in the list family.
+
+use bytes::{Bytes, BytesMut};
+use resp::ReplyWriter;
+use storage::list::End;
+use storage::num::LongDouble;
+
+use super::list::{move_one, pop_first, side};
+use crate::blocking::BlockOn;
+use crate::command::{acl, flag, Command, KeySpec};
+use crate::error::{CmdError, CmdResult};
+use crate::exec::{int_arg, is, Ctx};
+
+const B: u32 = flag::WRITE | flag::BLOCKING | flag::NOSCRIPT;
+const BACL: u64 = acl::WRITE | acl::LIST | acl::SLOW | acl::BLOCKING;
+
+/// The family's commands.
+pub static COMMANDS: &[Command] = &[
+    Command::new("blpop", -3, B, BACL, blpop).keys(KeySpec { first: 1, last: -2, step: 1 }).doc("list", "2.0.0", "Removes and returns the first element in a list, blocking until one is available."),
+    Command::new("brpop", -3, B, BACL, brpop).keys(KeySpec { first: 1, last: -2, step: 1 }).doc("list", "2.0.0", "Removes and returns the last element in a list, blocking until one is available."),
+    Command::new("brpoplpush", 4, B | flag::DENYOOM, BACL, brpoplpush).keys(KeySpec { first: 1, last: 2, step: 1 }).doc("list", "2.2.0", "Pops the last element of a list and pushes it to another, blocking until one is available."),
+    Command::new("blmove", 6, B | flag::DENYOOM, BACL, blmove).keys(KeySpec { first: 1, last: 2, step: 1 }).doc("list", "6.2.0", "Pops an element from one end of a list and pushes it to another, blocking until one is available."),
+    Command::new("blmpop", -5, B, BACL, blmpop).keynum(2, 1, 1).doc("list", "7.0.0", "Pops elements from the first non-empty list among several, blocking until one is available."),
+];
+
+/// A timeout argument in seconds (fractions allowed) as an absolute deadline in Unix
+/// milliseconds; `None` waits forever. Redis's parsing and errors.
+fn deadline(ctx: &Ctx<'_>, arg: &[u8]) -> Result<Option<u64>, CmdError> {
+    let secs = LongDouble::parse(arg)
+        .ok_or_else(|| CmdError::err("timeout is not a float or out of range"))?;
+    let ms = secs.timeout_millis();
+    if ms < 0 {
+        return Err(CmdError::err("timeout is negative"));
+    }
+    Ok((ms > 0).then(|| ctx.now.saturating_add(ms as u64)))
+}
+
+/// The reply a blocked command gets on timeout: a null array or a null bulk string.
+fn timeout_reply(proto: u8, array: bool) -> Bytes {
+    let mut buf = BytesMut::new();
+    let mut w = ReplyWriter::new(&mut buf, proto);
+    if array {
+        w.null_array();
+    } else {
+        w.null();
+    }
+    buf.freeze()
+}
+
+/// The outcome of a pop attempt for a blocked client being served: a key that now holds
+/// another type does not wake it (Redis serves only from keys of the right type); it keeps
+/// waiting instead of receiving WRONGTYPE.
+fn retry(ctx: &Ctx<'_>, attempt: Result<bool, CmdError>) -> Result<bool, CmdError> {
+    match attempt {
+        Err(CmdError::WrongType) if ctx.client.serving => Ok(false),
+        other => other,
+    }
+}
+
+/// Waits on `keys` if the client may block; otherwise answers as on timeout.
+fn wait(ctx: &mut Ctx<'_>, keys: &[Bytes], until: Option<u64>, array: bool) -> CmdResult {
+    if !ctx.client.may_block {
+        if array {
+            ctx.out.null_array();
+        } else {
+            ctx.out.null();
+        }
+        return Ok(());
+    }
+    Err(CmdError::Block(Box::new(BlockOn {
+        keys: keys.to_vec(),
+        deadline: until,
+        timeout_reply: timeout_reply(ctx.out.proto, array),
+    })))
+}
+
+fn bpop(ctx: &mut Ctx<'_>, args: &[Bytes], end: End) -> CmdResult {
+    let (keys, timeout) = args[1..].split_at(args.len() - 2);
+    let until = deadline(ctx, &timeout[0])?;
+    let popped = pop_first(ctx, keys, end, None);
+    if retry(ctx, popped)? {
+        return Ok(());
+    }
+    wait(ctx, keys, until, true)
+}
+
+fn blpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    bpop(ctx, args, End::Head)
+}
+
+fn brpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    bpop(ctx, args, End::Tail)
+}
+
+fn bmove(ctx: &mut Ctx<'_>, args: &[Bytes], from: End, to: End, timeout: &[u8]) -> CmdResult {
+    let until = deadline(ctx, timeout)?;
+    let moved = move_one(ctx, &args[1], &args[2], from, to);
+    if retry(ctx, moved)? {
+        return Ok(());
+    }
+    wait(ctx, &args[1..2], until, false)
+}
+
+fn brpoplpush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    bmove(ctx, args, End::Tail, End::Head, &args[3])
+}
+
+fn blmove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let from = side(&args[3])?;
+    let to = side(&args[4])?;
+    bmove(ctx, args, from, to, &args[5])
+}
+
+fn blmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let until = deadline(ctx, &args[1])?;
+    let numkeys = match storage::num::parse_i64(&args[2]) {
+        Some(n) if n > 0 => n as usize,
+        Some(_) => return Err(CmdError::err("numkeys should be greater than 0")),
+        None => return Err(CmdError::NotInteger),
+    };
+    let where_at = match numkeys.checked_add(3) {
+        Some(i) if i < args.len() => i,
+        _ => return Err(CmdError::Syntax),
+    };
+    let end = side(&args[where_at])?;
+    let mut count = 1;
+    let rest = &args[where_at + 1..];
+    match rest {
+        [] => {}
+        [word, n] if is(word, "count") => {
+            count = match int_arg(n)? {
+                c if c > 0 => c as usize,
+                _ => return Err(CmdError::err("count should be greater than 0")),
+            };
+        }
+        _ => return Err(CmdError::Syntax),
+    }
+    let keys = &args[3..where_at];
+    let popped = pop_first(ctx, keys, end, Some(count));
+    if retry(ctx, popped)? {
+        return Ok(());
+    }
+    wait(ctx, keys, until, true)
+}
