@@ -1,5 +1,4 @@
-//! Blocking pops: BLPOP, BRPOP, BRPOPLPUSH, BLMOVE and BLMPOP (sorted-set ones live with
-//! their family once it exists).
+//! Blocking pops: BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP, BZPOPMIN, BZPOPMAX and BZMPOP.
 //!
 //! Each tries its non-blocking form first. When the keys are empty it asks to wait
 //! (`CmdError::Block`) unless it runs inside MULTI or a script, where it answers as on timeout,
@@ -12,13 +11,15 @@ use storage::list::End;
 use storage::num::LongDouble;
 
 use super::list::{move_one, pop_first, side};
+use super::zset;
 use crate::blocking::BlockOn;
 use crate::command::{acl, flag, Command, KeySpec};
 use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
+use crate::exec::Ctx;
 
 const B: u32 = flag::WRITE | flag::BLOCKING | flag::NOSCRIPT;
 const BACL: u64 = acl::WRITE | acl::LIST | acl::SLOW | acl::BLOCKING;
+const ZACL: u64 = acl::WRITE | acl::SORTEDSET | acl::BLOCKING;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
@@ -27,6 +28,9 @@ pub static COMMANDS: &[Command] = &[
     Command::new("brpoplpush", 4, B | flag::DENYOOM, BACL, brpoplpush).keys(KeySpec { first: 1, last: 2, step: 1 }).doc("list", "2.2.0", "Pops the last element of a list and pushes it to another, blocking until one is available."),
     Command::new("blmove", 6, B | flag::DENYOOM, BACL, blmove).keys(KeySpec { first: 1, last: 2, step: 1 }).doc("list", "6.2.0", "Pops an element from one end of a list and pushes it to another, blocking until one is available."),
     Command::new("blmpop", -5, B, BACL, blmpop).keynum(2, 1, 1).doc("list", "7.0.0", "Pops elements from the first non-empty list among several, blocking until one is available."),
+    Command::new("bzpopmin", -3, flag::WRITE | flag::BLOCKING | flag::NOSCRIPT | flag::FAST, ZACL | acl::FAST, bzpopmin).keys(KeySpec { first: 1, last: -2, step: 1 }).doc("sorted-set", "5.0.0", "Removes and returns the member with the lowest score from one or more sorted sets, blocking until one is available."),
+    Command::new("bzpopmax", -3, flag::WRITE | flag::BLOCKING | flag::NOSCRIPT | flag::FAST, ZACL | acl::FAST, bzpopmax).keys(KeySpec { first: 1, last: -2, step: 1 }).doc("sorted-set", "5.0.0", "Removes and returns the member with the highest score from one or more sorted sets, blocking until one is available."),
+    Command::new("bzmpop", -5, B, ZACL | acl::SLOW, bzmpop).keynum(2, 1, 1).doc("sorted-set", "7.0.0", "Removes and returns members from the first non-empty sorted set among several, blocking until one is available."),
 ];
 
 /// A timeout argument in seconds (fractions allowed) as an absolute deadline in Unix
@@ -119,30 +123,47 @@ fn blmove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 fn blmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let until = deadline(ctx, &args[1])?;
-    let numkeys = match storage::num::parse_i64(&args[2]) {
-        Some(n) if n > 0 => n as usize,
-        Some(_) => return Err(CmdError::err("numkeys should be greater than 0")),
-        None => return Err(CmdError::NotInteger),
-    };
-    let where_at = match numkeys.checked_add(3) {
-        Some(i) if i < args.len() => i,
-        _ => return Err(CmdError::Syntax),
-    };
-    let end = side(&args[where_at])?;
-    let mut count = 1;
-    let rest = &args[where_at + 1..];
-    match rest {
-        [] => {}
-        [word, n] if is(word, "count") => {
-            count = match int_arg(n)? {
-                c if c > 0 => c as usize,
-                _ => return Err(CmdError::err("count should be greater than 0")),
-            };
-        }
-        _ => return Err(CmdError::Syntax),
+    let (keys, end, count) = super::mpop_args(args, 2)?;
+    let end = side(end)?;
+    let popped = pop_first(ctx, keys, end, Some(count.unwrap_or(1)));
+    if retry(ctx, popped)? {
+        return Ok(());
     }
-    let keys = &args[3..where_at];
-    let popped = pop_first(ctx, keys, end, Some(count));
+    wait(ctx, keys, until, true)
+}
+
+/// BZPOPMIN and BZPOPMAX: `key [key ...] timeout`.
+fn bzpop(ctx: &mut Ctx<'_>, args: &[Bytes], max: bool) -> CmdResult {
+    let (keys, timeout) = args[1..].split_at(args.len() - 2);
+    let until = deadline(ctx, &timeout[0])?;
+    let shape = zset::PopShape {
+        emit_key: true,
+        nested: false,
+    };
+    let popped = zset::pop_first(ctx, keys, max, 1, shape);
+    if retry(ctx, popped)? {
+        return Ok(());
+    }
+    wait(ctx, keys, until, true)
+}
+
+fn bzpopmin(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    bzpop(ctx, args, false)
+}
+
+fn bzpopmax(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    bzpop(ctx, args, true)
+}
+
+fn bzmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let until = deadline(ctx, &args[1])?;
+    let (keys, which, count) = super::mpop_args(args, 2)?;
+    let max = zset::min_or_max(which)?;
+    let shape = zset::PopShape {
+        emit_key: true,
+        nested: true,
+    };
+    let popped = zset::pop_first(ctx, keys, max, count.unwrap_or(1), shape);
     if retry(ctx, popped)? {
         return Ok(());
     }

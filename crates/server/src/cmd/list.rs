@@ -298,34 +298,8 @@ pub fn pop_first(
 }
 
 fn lmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let numkeys = to_count(int_at_least(
-        &args[1],
-        1,
-        "numkeys should be greater than 0",
-    )?);
-    // The direction follows the keys; a key count running past the arguments is a syntax
-    // error (checked without overflow, whatever the claimed count).
-    let where_idx = match numkeys.checked_add(2) {
-        Some(i) if i < args.len() => i,
-        _ => return Err(CmdError::Syntax),
-    };
-    let end = side(&args[where_idx])?;
-    let mut count = None;
-    let mut i = where_idx + 1;
-    while let Some(a) = args.get(i) {
-        match (count, args.get(i + 1)) {
-            (None, Some(v)) if is(a, "count") => {
-                count = Some(to_count(int_at_least(
-                    v,
-                    1,
-                    "count should be greater than 0",
-                )?));
-                i += 2;
-            }
-            _ => return Err(CmdError::Syntax),
-        }
-    }
-    let keys = &args[2..where_idx];
+    let (keys, end, count) = super::mpop_args(args, 1)?;
+    let end = side(end)?;
     if !pop_first(ctx, keys, end, Some(count.unwrap_or(1)))? {
         ctx.out.null_array();
     }

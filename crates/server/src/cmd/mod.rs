@@ -61,6 +61,28 @@ pub fn parse_cursor(arg: &[u8]) -> Option<u64> {
     Some(if negative { v.wrapping_neg() } else { v })
 }
 
+/// The arguments LMPOP, BLMPOP, ZMPOP and BZMPOP share, starting with `numkeys` at index
+/// `at`: `numkeys key [key ...] <where> [COUNT count]`. Returns the keys, the `<where>` word
+/// and the count, with Redis's errors (a count of keys running past the arguments is a syntax
+/// error, checked without overflow).
+pub fn mpop_args(args: &[Bytes], at: usize) -> Result<(&[Bytes], &Bytes, Option<usize>), CmdError> {
+    let positive = |a: &[u8], msg: &'static str| match storage::num::parse_i64(a) {
+        Some(n) if n > 0 => Ok(n as usize),
+        _ => Err(CmdError::err(msg)),
+    };
+    let numkeys = positive(args.get(at).map_or(&b""[..], |a| &a[..]), "numkeys should be greater than 0")?;
+    let where_at = match numkeys.checked_add(at + 1) {
+        Some(i) if i < args.len() => i,
+        _ => return Err(CmdError::Syntax),
+    };
+    let count = match &args[where_at + 1..] {
+        [] => None,
+        [word, n] if is(word, "count") => Some(positive(n, "count should be greater than 0")?),
+        _ => return Err(CmdError::Syntax),
+    };
+    Ok((&args[at + 1..where_at], &args[where_at], count))
+}
+
 /// How an expiry argument is expressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeUnit {

@@ -20,7 +20,8 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 use storage::zset::{AddFlags, AddResult, LexRange, Limits, ScoreRange, ZSet, RANDOM_REPLY_MAX};
 
-use crate::command::{acl, flag, Command, KEY1, KEY12, NO_KEYS};
+use crate::command::{acl, flag, Command, KEY1, KEY12};
+use crate::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{int_arg, is, Ctx};
@@ -157,7 +158,7 @@ pub static COMMANDS: &[Command] = &[
         "Removes and returns the members with the highest scores.",
     ),
     c("zmpop", -4, W | MOV, WR | acl::SLOW, zmpop)
-        .keys(NO_KEYS)
+        .keynum(1, 1, 1)
         .doc(
             G,
             "7.0.0",
@@ -169,48 +170,46 @@ pub static COMMANDS: &[Command] = &[
         "Returns one or more random members, optionally with their scores.",
     ),
     c("zunion", -3, R | MOV, RD | acl::SLOW, zunion)
-        .keys(NO_KEYS)
+        .keynum(1, 1, 1)
         .doc(
             G,
             "6.2.0",
             "Returns the union of sorted sets, with aggregated scores.",
         ),
     c("zinter", -3, R | MOV, RD | acl::SLOW, zinter)
-        .keys(NO_KEYS)
+        .keynum(1, 1, 1)
         .doc(
             G,
             "6.2.0",
             "Returns the intersection of sorted sets, with aggregated scores.",
         ),
     c("zintercard", -3, R | MOV, RD | acl::SLOW, zintercard)
-        .keys(NO_KEYS)
+        .keynum(1, 1, 1)
         .doc(
             G,
             "7.0.0",
             "Counts the members common to several sorted sets, optionally stopping at a limit.",
         ),
     c("zdiff", -3, R | MOV, RD | acl::SLOW, zdiff)
-        .keys(NO_KEYS)
+        .keynum(1, 1, 1)
         .doc(
             G,
             "6.2.0",
             "Returns the members of the first sorted set that are in none of the others.",
         ),
-    c("zunionstore", -4, WD | MOV, WR | acl::SLOW, zunionstore).doc(
-        G,
-        "2.0.0",
-        "Stores the union of sorted sets in a key.",
-    ),
-    c("zinterstore", -4, WD | MOV, WR | acl::SLOW, zinterstore).doc(
-        G,
-        "2.0.0",
-        "Stores the intersection of sorted sets in a key.",
-    ),
-    c("zdiffstore", -4, WD | MOV, WR | acl::SLOW, zdiffstore).doc(
-        G,
-        "6.2.0",
-        "Stores the difference of sorted sets in a key.",
-    ),
+    c("zunionstore", -4, WD | MOV, WR | acl::SLOW, zunionstore)
+        .keynum(2, 1, 1)
+        .doc(G, "2.0.0", "Stores the union of sorted sets in a key."),
+    c("zinterstore", -4, WD | MOV, WR | acl::SLOW, zinterstore)
+        .keynum(2, 1, 1)
+        .doc(
+            G,
+            "2.0.0",
+            "Stores the intersection of sorted sets in a key.",
+        ),
+    c("zdiffstore", -4, WD | MOV, WR | acl::SLOW, zdiffstore)
+        .keynum(2, 1, 1)
+        .doc(G, "6.2.0", "Stores the difference of sorted sets in a key."),
     c("zscan", -3, R, RD | acl::SLOW, zscan).doc(
         G,
         "2.8.0",
@@ -434,6 +433,10 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[Bytes], incr_cmd: bool) -> CmdResult 
         None if added + updated > 0 => k.changed(),
         None => {}
     }
+    if added + updated > 0 {
+        let event = if flags.incr { "zincr" } else { "zadd" };
+        ctx.notify(NOTIFY_ZSET, event, &args[1]);
+    }
     if nan {
         return Err(CmdError::err("resulting score is not a number (NaN)"));
     }
@@ -465,11 +468,13 @@ fn zrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             break;
         }
     }
-    if z.is_empty() {
+    let emptied = z.is_empty();
+    if emptied {
         k.delete();
     } else if removed > 0 {
         k.changed();
     }
+    notify_removed(ctx, &args[1], "zrem", removed > 0, emptied);
     ctx.out.int(removed);
     Ok(())
 }
@@ -809,9 +814,21 @@ fn range_generic(
                 z.insert_new(member, *score, &lim);
             }
             k.set(Value::ZSet(Box::new(z)), false);
+            ctx.notify(NOTIFY_ZSET, "zrangestore", dst);
             ctx.out.int(picked.len() as i64);
             Ok(())
         }
+    }
+}
+
+/// Emits the notifications of a removal: `event` when something was removed, then `del` when
+/// the set was emptied (and so deleted).
+fn notify_removed(ctx: &Ctx<'_>, key: &[u8], event: &str, removed: bool, emptied: bool) {
+    if removed {
+        ctx.notify(NOTIFY_ZSET, event, key);
+    }
+    if emptied {
+        ctx.notify(NOTIFY_GENERIC, "del", key);
     }
 }
 
@@ -860,11 +877,18 @@ fn remrange_generic(ctx: &mut Ctx<'_>, args: &[Bytes], spec: RangeSpec) -> CmdRe
     };
     let sel = spec.select(z, false, 0, -1);
     let removed = z.remove_ranks(sel.lo, sel.hi);
-    if z.is_empty() {
+    let emptied = z.is_empty();
+    if emptied {
         k.delete();
     } else if removed > 0 {
         k.changed();
     }
+    let event = match spec {
+        RangeSpec::Rank(..) => "zremrangebyrank",
+        RangeSpec::Score(_) => "zremrangebyscore",
+        RangeSpec::Lex(_) => "zremrangebylex",
+    };
+    notify_removed(ctx, &args[1], event, removed > 0, emptied);
     ctx.out.int(removed as i64);
     Ok(())
 }
@@ -913,6 +937,8 @@ pub fn pop_first(
             k.changed();
         }
         write_popped(ctx.out, key, &popped, shape);
+        let event = if max { "zpopmax" } else { "zpopmin" };
+        notify_removed(ctx, key, event, !popped.is_empty(), empty);
         return Ok(true);
     }
     Ok(false)
@@ -988,47 +1014,27 @@ fn zpop_minmax(ctx: &mut Ctx<'_>, args: &[Bytes], max: bool) -> CmdResult {
 }
 
 fn zmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let numkeys = ranged_arg(
-        &args[1],
-        1,
-        i64::MAX,
-        Some("numkeys should be greater than 0"),
-    )?;
-    let where_idx = match usize::try_from(numkeys).ok().and_then(|n| n.checked_add(2)) {
-        Some(i) if i < args.len() => i,
-        _ => return Err(CmdError::Syntax),
-    };
-    let max = if is(&args[where_idx], "min") {
-        false
-    } else if is(&args[where_idx], "max") {
-        true
-    } else {
-        return Err(CmdError::Syntax);
-    };
-    let mut count = None;
-    let mut j = where_idx + 1;
-    while let Some(a) = args.get(j) {
-        if count.is_none() && is(a, "count") && j + 1 < args.len() {
-            count = Some(ranged_arg(
-                &args[j + 1],
-                1,
-                i64::MAX,
-                Some("count should be greater than 0"),
-            )?);
-            j += 2;
-        } else {
-            return Err(CmdError::Syntax);
-        }
-    }
-    let n = usize::try_from(count.unwrap_or(1)).unwrap_or(usize::MAX);
+    let (keys, which, count) = super::mpop_args(args, 1)?;
+    let max = min_or_max(which)?;
     let shape = PopShape {
         emit_key: true,
         nested: true,
     };
-    if !pop_first(ctx, &args[2..where_idx], max, n, shape)? {
+    if !pop_first(ctx, keys, max, count.unwrap_or(1), shape)? {
         ctx.out.null_array();
     }
     Ok(())
+}
+
+/// Parses MIN or MAX: whether to pop the highest scores.
+pub fn min_or_max(a: &[u8]) -> Result<bool, CmdError> {
+    if is(a, "min") {
+        Ok(false)
+    } else if is(a, "max") {
+        Ok(true)
+    } else {
+        Err(CmdError::Syntax)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1448,7 +1454,11 @@ fn setop_generic(
             let Some(mut k) = m.key(db, d, now) else {
                 return Err(CmdError::err("internal error: key not locked"));
             };
+            let stored = !items.is_empty();
             store_result(&mut k, items, &lim, ctx.out);
+            if stored {
+                ctx.notify(NOTIFY_ZSET, name, d);
+            }
         }
         None => {
             let n = items.len();
@@ -1463,29 +1473,8 @@ fn setop_generic(
 // ZSCAN.
 // ---------------------------------------------------------------------------------------------
 
-/// A SCAN cursor as Redis reads it: C's `strtoul` in base 10 over the whole argument, except
-/// that leading whitespace is refused. So an empty string is 0, a `+` is allowed, and a `-`
-/// negates modulo 2^64 (`-1` is the largest cursor); values past 2^64 - 1 are refused.
-fn parse_cursor(s: &[u8]) -> Option<u64> {
-    let (negative, digits) = match s.split_first() {
-        None => return Some(0),
-        Some((b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r', _)) => return None,
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        Some(_) => (false, s),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    Some(if negative { v.wrapping_neg() } else { v })
-}
-
 fn zscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_cursor(&args[2]).ok_or_else(|| CmdError::err("invalid cursor"))?;
+    let cursor = super::parse_cursor(&args[2]).ok_or_else(|| CmdError::err("invalid cursor"))?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let Some(z) = read_zset(&mut k, ctx.client.no_touch)? else {
