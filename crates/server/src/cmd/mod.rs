@@ -8,6 +8,7 @@ use crate::exec::{int_arg, is};
 
 pub mod blocking;
 pub mod conn;
+pub mod geo;
 pub mod hash;
 pub mod keys;
 pub mod list;
@@ -32,6 +33,7 @@ pub fn families() -> Vec<&'static [Command]> {
         hash::COMMANDS,
         set::COMMANDS,
         zset::COMMANDS,
+        geo::COMMANDS,
     ]
 }
 

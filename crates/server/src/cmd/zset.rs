@@ -231,7 +231,7 @@ fn limits(ctx: &Ctx<'_>) -> Limits {
 }
 
 /// The sorted set at a key for a read command: counts a hit or miss; `Ok(None)` when missing.
-fn read_zset<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<Option<&'k ZSet>, CmdError> {
+pub fn read_zset<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<Option<&'k ZSet>, CmdError> {
     match k.read(no_touch) {
         None => Ok(None),
         Some(Value::ZSet(z)) => Ok(Some(z)),
@@ -328,7 +328,7 @@ fn rank_span(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
 // ZADD, ZINCRBY, ZREM.
 // ---------------------------------------------------------------------------------------------
 
-fn zadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+pub fn zadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     zadd_generic(ctx, args, false)
 }
 
