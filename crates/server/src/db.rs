@@ -20,7 +20,9 @@ use parking_lot::{Mutex, MutexGuard};
 use storage::shard::{Entry, Shard};
 use storage::small::SmallBytes;
 use storage::table::fold_hash;
-use storage::value::Value;
+use storage::value::{Collection, Value};
+
+use crate::error::CmdError;
 
 /// Shards per database (a power of two).
 pub const SHARDS: usize = 16;
@@ -398,6 +400,32 @@ impl<'a> KeyRef<'a> {
             e.set_clock(lru_clock(self.now));
         }
         Some(&e.value)
+    }
+
+    /// The collection of type `T` at the key, read as a command reads (see `read`):
+    /// `Ok(None)` when missing, WRONGTYPE when the key holds another type.
+    pub fn read_as<T: Collection>(&mut self, no_touch: bool) -> Result<Option<&T>, CmdError> {
+        match self.read(no_touch) {
+            None => Ok(None),
+            Some(v) => T::of(v).map(Some).ok_or(CmdError::WrongType),
+        }
+    }
+
+    /// Like `read_as`, without counting a hit or a miss or touching the access clock.
+    pub fn peek_as<T: Collection>(&self) -> Result<Option<&T>, CmdError> {
+        match self.peek() {
+            None => Ok(None),
+            Some(v) => T::of(v).map(Some).ok_or(CmdError::WrongType),
+        }
+    }
+
+    /// The collection of type `T` at the key, for changing in place (the caller calls
+    /// `changed()` afterwards): `Ok(None)` when missing, WRONGTYPE for another type.
+    pub fn get_mut_as<T: Collection>(&mut self) -> Result<Option<&mut T>, CmdError> {
+        match self.value_mut() {
+            None => Ok(None),
+            Some(e) => T::of_mut(&mut e.value).map(Some).ok_or(CmdError::WrongType),
+        }
     }
 
     /// Refreshes the access clock, as TOUCH does.

@@ -123,3 +123,36 @@ impl Value {
         }
     }
 }
+
+/// A collection type a `Value` can hold, and how to find it inside one: lets the keyspace offer
+/// one typed accessor for every collection instead of one per type.
+pub trait Collection: Sized {
+    /// The collection inside `v`, if `v` holds this type.
+    fn of(v: &Value) -> Option<&Self>;
+    /// The collection inside `v`, mutably, if `v` holds this type.
+    fn of_mut(v: &mut Value) -> Option<&mut Self>;
+}
+
+macro_rules! collection {
+    ($t:ty, $variant:ident) => {
+        impl Collection for $t {
+            fn of(v: &Value) -> Option<&Self> {
+                match v {
+                    Value::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+            fn of_mut(v: &mut Value) -> Option<&mut Self> {
+                match v {
+                    Value::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+collection!(List, List);
+collection!(Hash, Hash);
+collection!(Set, Set);
+collection!(ZSet, ZSet);

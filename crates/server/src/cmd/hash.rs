@@ -58,27 +58,6 @@ fn limits(ctx: &Ctx<'_>) -> Limits {
     }
 }
 
-/// The hash stored at a key, for reading: `Ok(None)` if missing, WRONGTYPE for other types.
-fn read_hash<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<Option<&'k Hash>, CmdError> {
-    match k.read(no_touch) {
-        None => Ok(None),
-        Some(Value::Hash(h)) => Ok(Some(h)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
-
-/// The hash stored at a key, for changing: `Ok(None)` if missing, WRONGTYPE for other types.
-/// The caller must call `k.changed()` after a change.
-fn hash_mut<'k>(k: &'k mut KeyRef<'_>) -> Result<Option<&'k mut Hash>, CmdError> {
-    match k.value_mut() {
-        None => Ok(None),
-        Some(e) => match &mut e.value {
-            Value::Hash(h) => Ok(Some(h)),
-            _ => Err(CmdError::WrongType),
-        },
-    }
-}
-
 /// Applies `f` to the hash at `k`, creating an empty one if the key is missing. `f` returns
 /// its result and whether it changed the hash; a new hash is stored only if `f` succeeded and
 /// left it non-empty, so a failed command never leaves an empty key behind.
@@ -86,7 +65,7 @@ fn update<R>(
     k: &mut KeyRef<'_>,
     f: impl FnOnce(&mut Hash) -> Result<(R, bool), CmdError>,
 ) -> Result<R, CmdError> {
-    match hash_mut(k)? {
+    match k.get_mut_as::<Hash>()? {
         Some(h) => {
             let (r, changed) = f(h)?;
             if changed {
@@ -159,7 +138,10 @@ fn hsetnx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn hget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    match read_hash(&mut k, ctx.client.no_touch)?.and_then(|h| h.get(&args[2])) {
+    match k
+        .read_as::<Hash>(ctx.client.no_touch)?
+        .and_then(|h| h.get(&args[2]))
+    {
         Some(v) => ctx.out.bulk(v),
         None => ctx.out.null(),
     }
@@ -170,7 +152,7 @@ fn hmget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     // A missing key is an empty hash: one nil per field.
-    let h = read_hash(&mut k, ctx.client.no_touch)?;
+    let h = k.read_as::<Hash>(ctx.client.no_touch)?;
     let fields = &args[2..];
     ctx.out.array(fields.len());
     for f in fields {
@@ -187,7 +169,7 @@ fn hdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut k = l.get();
     let mut deleted = 0u64;
     let mut emptied = false;
-    if let Some(h) = hash_mut(&mut k)? {
+    if let Some(h) = k.get_mut_as::<Hash>()? {
         for f in &args[2..] {
             if h.remove(f) {
                 deleted += 1;
@@ -219,7 +201,9 @@ fn hdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn hlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let n = read_hash(&mut k, ctx.client.no_touch)?.map_or(0, |h| h.len());
+    let n = k
+        .read_as::<Hash>(ctx.client.no_touch)?
+        .map_or(0, |h| h.len());
     ctx.out.int(n as i64);
     Ok(())
 }
@@ -227,7 +211,8 @@ fn hlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn hstrlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let n = read_hash(&mut k, ctx.client.no_touch)?
+    let n = k
+        .read_as::<Hash>(ctx.client.no_touch)?
         .and_then(|h| h.get(&args[2]))
         .map_or(0, |v| v.len());
     ctx.out.int(n as i64);
@@ -237,7 +222,9 @@ fn hstrlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn hexists(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let found = read_hash(&mut k, ctx.client.no_touch)?.is_some_and(|h| h.contains(&args[2]));
+    let found = k
+        .read_as::<Hash>(ctx.client.no_touch)?
+        .is_some_and(|h| h.contains(&args[2]));
     ctx.out.int(i64::from(found));
     Ok(())
 }
@@ -253,7 +240,7 @@ enum Part {
 fn getall_generic(ctx: &mut Ctx<'_>, args: &[Bytes], part: Part) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let h = read_hash(&mut k, ctx.client.no_touch)?;
+    let h = k.read_as::<Hash>(ctx.client.no_touch)?;
     let n = h.map_or(0, |h| h.len());
     // Fields with values form a map (RESP3); one side alone is a flat array.
     if part == Part::Both {
@@ -349,7 +336,8 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let Some(count) = args.get(2) else {
         let mut l = ctx.key(&args[1]);
         let mut k = l.get();
-        match read_hash(&mut k, ctx.client.no_touch)?
+        match k
+            .read_as::<Hash>(ctx.client.no_touch)?
             .and_then(|h| h.random_pair(&mut || fastrand::u64(..)))
         {
             Some((f, _)) => ctx.out.bulk(f),
@@ -374,7 +362,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let Some(h) = read_hash(&mut k, ctx.client.no_touch)? else {
+    let Some(h) = k.read_as::<Hash>(ctx.client.no_touch)? else {
         ctx.out.array(0);
         return Ok(());
     };
@@ -430,7 +418,7 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let cursor = super::parse_cursor(&args[2]).ok_or_else(|| CmdError::err("invalid cursor"))?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let Some(h) = read_hash(&mut k, ctx.client.no_touch)? else {
+    let Some(h) = k.read_as::<Hash>(ctx.client.no_touch)? else {
         ctx.out.array(2);
         ctx.out.bulk(b"0");
         ctx.out.array(0);

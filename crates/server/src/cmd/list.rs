@@ -54,28 +54,6 @@ pub static COMMANDS: &[Command] = &[
     Command::new("lmpop", -4, W, WR | acl::SLOW, lmpop).keynum(1, 1, 1).doc("list", "7.0.0", "Pops elements from the first non-empty list among several keys."),
 ];
 
-/// The list stored at a key, for reading: `Ok(None)` if missing, WRONGTYPE for other types.
-/// Counts a keyspace hit or miss, as Redis's read lookups do.
-fn read_list<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<Option<&'k List>, CmdError> {
-    match k.read(no_touch) {
-        None => Ok(None),
-        Some(Value::List(l)) => Ok(Some(l)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
-
-/// The list stored at a key, for changing: `Ok(None)` if missing, WRONGTYPE for other types.
-/// The caller must finish with `finish` (or `KeyRef::changed`).
-fn list_mut<'k>(k: &'k mut KeyRef<'_>) -> Result<Option<&'k mut List>, CmdError> {
-    match k.value_mut() {
-        None => Ok(None),
-        Some(e) => match &mut e.value {
-            Value::List(l) => Ok(Some(l)),
-            _ => Err(CmdError::WrongType),
-        },
-    }
-}
-
 /// Records a change to a list: deletes the key when the list became empty (Redis never keeps
 /// an empty list), otherwise marks it changed.
 /// Emits the notifications of a list change: `event` on the key, then `del` if the change
@@ -153,7 +131,7 @@ fn push_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, only_existing: bool
     let fresh = new_list(ctx);
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let len = match list_mut(&mut k)? {
+    let len = match k.get_mut_as::<List>()? {
         Some(list) => {
             for v in &args[2..] {
                 list.push(end, v);
@@ -210,7 +188,7 @@ fn pop_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, name: &str) -> CmdRe
     };
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let Some(list) = list_mut(&mut k)? else {
+    let Some(list) = k.get_mut_as::<List>()? else {
         match count {
             Some(_) => ctx.out.null_array(),
             None => ctx.out.null(),
@@ -266,7 +244,7 @@ pub fn pop_first(
         let Some(mut k) = locked.key(db, key, ctx.now) else {
             continue;
         };
-        let Some(list) = list_mut(&mut k)? else {
+        let Some(list) = k.get_mut_as::<List>()? else {
             continue;
         };
         if list.is_empty() {
@@ -309,7 +287,7 @@ fn lmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn llen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let n = read_list(&mut k, ctx.client.no_touch)?.map_or(0, List::len);
+    let n = k.read_as::<List>(ctx.client.no_touch)?.map_or(0, List::len);
     ctx.out.int(n as i64);
     Ok(())
 }
@@ -317,7 +295,7 @@ fn llen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn lindex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let Some(list) = read_list(&mut k, ctx.client.no_touch)? else {
+    let Some(list) = k.read_as::<List>(ctx.client.no_touch)? else {
         ctx.out.null();
         return Ok(());
     };
@@ -332,7 +310,7 @@ fn lindex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn lset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let list = list_mut(&mut k)?.ok_or(CmdError::NoSuchKey)?;
+    let list = k.get_mut_as::<List>()?.ok_or(CmdError::NoSuchKey)?;
     let index = int_arg(&args[2])?;
     if !list.set(index, &args[3]) {
         return Err(CmdError::err("index out of range"));
@@ -348,7 +326,7 @@ fn lrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let stop = int_arg(&args[3])?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let Some(list) = read_list(&mut k, ctx.client.no_touch)? else {
+    let Some(list) = k.read_as::<List>(ctx.client.no_touch)? else {
         ctx.out.array(0);
         return Ok(());
     };
@@ -371,7 +349,7 @@ fn ltrim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let stop = int_arg(&args[3])?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    if let Some(list) = list_mut(&mut k)? {
+    if let Some(list) = k.get_mut_as::<List>()? {
         list.trim(start, stop);
         let empty = list.is_empty();
         finish(&mut k, empty);
@@ -385,7 +363,7 @@ fn lrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let count = int_arg(&args[2])?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let removed = match list_mut(&mut k)? {
+    let removed = match k.get_mut_as::<List>()? {
         None => 0,
         Some(list) => {
             let removed = list.remove(&args[3], count);
@@ -411,7 +389,7 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     };
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let reply = match list_mut(&mut k)? {
+    let reply = match k.get_mut_as::<List>()? {
         None => 0,
         Some(list) => {
             if list.insert(&args[3], &args[4], after) {
@@ -464,7 +442,7 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let Some(list) = read_list(&mut k, ctx.client.no_touch)? else {
+    let Some(list) = k.read_as::<List>(ctx.client.no_touch)? else {
         match count {
             Some(_) => ctx.out.array(0),
             None => ctx.out.null(),
@@ -515,7 +493,7 @@ pub fn move_one(
         let Some(mut k) = locked.key(db, src, now) else {
             return Ok(false);
         };
-        let Some(list) = list_mut(&mut k)? else {
+        let Some(list) = k.get_mut_as::<List>()? else {
             return Ok(false);
         };
         let Some(e) = list.pop(from) else {
@@ -536,7 +514,7 @@ pub fn move_one(
         let Some(mut k) = locked.key(db, src, now) else {
             return Ok(false);
         };
-        let Some(list) = list_mut(&mut k)? else {
+        let Some(list) = k.get_mut_as::<List>()? else {
             return Ok(false);
         };
         let Some(e) = list.pop(from) else {
@@ -548,7 +526,7 @@ pub fn move_one(
         e
     };
     if let Some(mut k) = locked.key(db, dst, now) {
-        match list_mut(&mut k)? {
+        match k.get_mut_as::<List>()? {
             Some(list) => {
                 list.push_elem(to, e.as_elem());
                 k.changed();

@@ -230,26 +230,6 @@ fn limits(ctx: &Ctx<'_>) -> Limits {
     }
 }
 
-/// The sorted set at a key for a read command: counts a hit or miss; `Ok(None)` when missing.
-pub fn read_zset<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<Option<&'k ZSet>, CmdError> {
-    match k.read(no_touch) {
-        None => Ok(None),
-        Some(Value::ZSet(z)) => Ok(Some(z)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
-
-/// The sorted set at a key, for changing in place (the caller calls `changed()` afterwards).
-fn zset_mut<'k>(k: &'k mut KeyRef<'_>) -> Result<Option<&'k mut ZSet>, CmdError> {
-    match k.value_mut() {
-        None => Ok(None),
-        Some(e) => match &mut e.value {
-            Value::ZSet(z) => Ok(Some(z)),
-            _ => Err(CmdError::WrongType),
-        },
-    }
-}
-
 /// A float argument (scores, increments): Redis's strict `string2d` rules.
 fn float_arg(a: &[u8]) -> Result<f64, CmdError> {
     parse_f64(a).ok_or(CmdError::NotFloat)
@@ -389,7 +369,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[Bytes], incr_cmd: bool) -> CmdResult 
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let mut created = None;
-    let z: &mut ZSet = match zset_mut(&mut k)? {
+    let z: &mut ZSet = match k.get_mut_as::<ZSet>()? {
         Some(z) => z,
         None if flags.xx => {
             if flags.incr {
@@ -455,7 +435,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[Bytes], incr_cmd: bool) -> CmdResult 
 fn zrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let Some(z) = zset_mut(&mut k)? else {
+    let Some(z) = k.get_mut_as::<ZSet>()? else {
         ctx.out.int(0);
         return Ok(());
     };
@@ -486,7 +466,7 @@ fn zrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn zcard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let n = read_zset(&mut k, ctx.client.no_touch)?.map_or(0, ZSet::len);
+    let n = k.read_as::<ZSet>(ctx.client.no_touch)?.map_or(0, ZSet::len);
     ctx.out.int(n as i64);
     Ok(())
 }
@@ -494,7 +474,10 @@ fn zcard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn zscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    match read_zset(&mut k, ctx.client.no_touch)?.and_then(|z| z.score(&args[2])) {
+    match k
+        .read_as::<ZSet>(ctx.client.no_touch)?
+        .and_then(|z| z.score(&args[2]))
+    {
         Some(s) => ctx.out.double(s),
         None => ctx.out.null(),
     }
@@ -504,7 +487,7 @@ fn zscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn zmscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let z = read_zset(&mut k, ctx.client.no_touch)?;
+    let z = k.read_as::<ZSet>(ctx.client.no_touch)?;
     let members = &args[2..];
     ctx.out.array(members.len());
     for m in members {
@@ -527,7 +510,10 @@ fn zrevrank(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn rank_generic(ctx: &mut Ctx<'_>, args: &[Bytes], reverse: bool) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    match read_zset(&mut k, ctx.client.no_touch)?.and_then(|z| z.rank(&args[2], reverse)) {
+    match k
+        .read_as::<ZSet>(ctx.client.no_touch)?
+        .and_then(|z| z.rank(&args[2], reverse))
+    {
         Some(r) => ctx.out.int(r as i64),
         None => ctx.out.null(),
     }
@@ -538,7 +524,7 @@ fn zcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let range = score_range(&args[2], &args[3])?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let n = read_zset(&mut k, ctx.client.no_touch)?.map_or(0, |z| {
+    let n = k.read_as::<ZSet>(ctx.client.no_touch)?.map_or(0, |z| {
         let (lo, hi) = z.score_span(&range);
         hi - lo
     });
@@ -550,7 +536,7 @@ fn zlexcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let range = lex_range(&args[2], &args[3])?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let n = read_zset(&mut k, ctx.client.no_touch)?.map_or(0, |z| {
+    let n = k.read_as::<ZSet>(ctx.client.no_touch)?.map_or(0, |z| {
         let (lo, hi) = z.lex_span(&range, false);
         hi - lo
     });
@@ -763,7 +749,7 @@ fn range_generic(
         None => {
             let mut l = ctx.key(&args[src]);
             let mut k = l.get();
-            let Some(z) = read_zset(&mut k, ctx.client.no_touch)? else {
+            let Some(z) = k.read_as::<ZSet>(ctx.client.no_touch)? else {
                 ctx.out.array(0);
                 return Ok(());
             };
@@ -783,7 +769,7 @@ fn range_generic(
                 let Some(mut k) = m.key(db, &args[src], now) else {
                     return Err(CmdError::err("internal error: key not locked"));
                 };
-                match read_zset(&mut k, ctx.client.no_touch)? {
+                match k.read_as::<ZSet>(ctx.client.no_touch)? {
                     None => Vec::new(),
                     Some(z) => {
                         let sel = spec.select(z, reverse, offset, count);
@@ -871,7 +857,7 @@ fn zremrangebylex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn remrange_generic(ctx: &mut Ctx<'_>, args: &[Bytes], spec: RangeSpec) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let Some(z) = zset_mut(&mut k)? else {
+    let Some(z) = k.get_mut_as::<ZSet>()? else {
         ctx.out.int(0);
         return Ok(());
     };
@@ -926,7 +912,7 @@ pub fn pop_first(
         let Some(mut k) = m.key(db, key, now) else {
             continue;
         };
-        let Some(z) = zset_mut(&mut k)? else {
+        let Some(z) = k.get_mut_as::<ZSet>()? else {
             continue;
         };
         let popped = z.pop(max, count);
@@ -1067,7 +1053,7 @@ fn zrandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     };
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let z = read_zset(&mut k, ctx.client.no_touch)?;
+    let z = k.read_as::<ZSet>(ctx.client.no_touch)?;
     let out = &mut *ctx.out;
     let Some(n) = count else {
         match z.and_then(|z| z.nth(fastrand::usize(..z.len().max(1)))) {
@@ -1477,7 +1463,7 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let cursor = super::parse_cursor(&args[2]).ok_or_else(|| CmdError::err("invalid cursor"))?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let Some(z) = read_zset(&mut k, ctx.client.no_touch)? else {
+    let Some(z) = k.read_as::<ZSet>(ctx.client.no_touch)? else {
         ctx.out.array(2);
         ctx.out.bulk(b"0");
         ctx.out.array(0);
