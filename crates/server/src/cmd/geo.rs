@@ -6,11 +6,12 @@
 use bytes::Bytes;
 use storage::geo;
 
-use super::zset::{read_zset, zadd};
+use super::zset::zadd;
 use crate::command::{acl, flag, Command, KEY1};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{is, Ctx};
 use crate::reply::Out;
+use storage::zset::ZSet;
 
 const G: &str = "geo";
 const RD: u64 = acl::READ | acl::GEO | acl::SLOW;
@@ -113,7 +114,7 @@ fn positions(
 ) -> Result<Vec<Option<(f64, f64)>>, CmdError> {
     let mut l = ctx.key(key);
     let mut k = l.get();
-    let z = read_zset(&mut k, ctx.client.no_touch)?;
+    let z = k.read_as::<ZSet>(ctx.client.no_touch)?;
     Ok(members
         .iter()
         .map(|m| z.and_then(|z| z.score(m)).map(|s| geo::decode(s as u64)))
