@@ -1,6 +1,821 @@
-//! Placeholder for the set command family: the helper building it replaces this file whole.
+//! The set family: membership, random picks, moves, the intersection/union/difference
+//! operations (and their STORE forms) and SSCAN.
+//!
+//! Multi-key commands lock every key's shard at once, so they are atomic, but can look at only
+//! one key at a time; the algebra is therefore done one set at a time against a running result
+//! (the candidates of an intersection are the members of the smallest set, filtered by each
+//! other set in turn), which keeps Redis's complexity without copying the large sets.
 
-use crate::command::Command;
+use bytes::Bytes;
+use storage::set::{Member, OwnedMember, Set};
+use storage::value::Value;
+
+use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY1, KEY12, NO_KEYS};
+use crate::config::{NOTIFY_GENERIC, NOTIFY_SET};
+use crate::db::{KeyRef, MultiLock};
+use crate::error::{CmdError, CmdResult};
+use crate::exec::{int_arg, is, Ctx};
+use crate::reply::Out;
+use crate::server::Server;
+
+const R: u32 = flag::READONLY;
+const W: u32 = flag::WRITE;
+const WD: u32 = flag::WRITE | flag::DENYOOM;
+const F: u32 = flag::FAST;
+const RD: u64 = acl::READ | acl::SET;
+const WR: u64 = acl::WRITE | acl::SET;
+
+/// The destination key first, then every source key (the STORE forms).
+const DST_AND_SOURCES: KeySpec = KeySpec {
+    first: 1,
+    last: -1,
+    step: 1,
+};
+
+/// The most members a negative SRANDMEMBER count may ask for. Redis has no limit and would
+/// build a reply of any size; a bound keeps one command from exhausting memory.
+const MAX_REPEATED_PICKS: u64 = 1 << 24;
+
+const fn c(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    acl: u64,
+    h: crate::command::Handler,
+) -> Command {
+    Command::new(name, arity, flags, acl, h).keys(KEY1)
+}
 
 /// The family's commands.
-pub static COMMANDS: &[Command] = &[];
+pub static COMMANDS: &[Command] = &[
+    c("sadd", -3, WD | F, WR | acl::FAST, sadd).doc(
+        "set",
+        "1.0.0",
+        "Adds one or more members to a set, creating the key if needed.",
+    ),
+    c("srem", -3, W | F, WR | acl::FAST, srem).doc(
+        "set",
+        "1.0.0",
+        "Removes one or more members from a set, deleting the key when it empties.",
+    ),
+    c("scard", 2, R | F, RD | acl::FAST, scard).doc(
+        "set",
+        "1.0.0",
+        "Returns the number of members of a set.",
+    ),
+    c("sismember", 3, R | F, RD | acl::FAST, sismember).doc(
+        "set",
+        "1.0.0",
+        "Tells whether a value is a member of a set.",
+    ),
+    c("smismember", -3, R | F, RD | acl::FAST, smismember).doc(
+        "set",
+        "6.2.0",
+        "Tells, for each of several values, whether it is a member of a set.",
+    ),
+    c("smembers", 2, R, RD | acl::SLOW, smembers).doc(
+        "set",
+        "1.0.0",
+        "Returns every member of a set.",
+    ),
+    c("spop", -2, W | F, WR | acl::FAST, spop).doc(
+        "set",
+        "1.0.0",
+        "Removes and returns one or more random members of a set.",
+    ),
+    c("srandmember", -2, R, RD | acl::SLOW, srandmember).doc(
+        "set",
+        "1.0.0",
+        "Returns one or more random members of a set without removing them.",
+    ),
+    c("smove", 4, W | F, WR | acl::FAST, smove).keys(KEY12).doc(
+        "set",
+        "1.0.0",
+        "Moves a member from one set to another.",
+    ),
+    c("sinter", -2, R, RD | acl::SLOW, sinter)
+        .keys(ALL_KEYS)
+        .doc(
+            "set",
+            "1.0.0",
+            "Returns the members common to every given set.",
+        ),
+    c(
+        "sintercard",
+        -3,
+        R | flag::MOVABLE_KEYS,
+        RD | acl::SLOW,
+        sintercard,
+    )
+    .keys(NO_KEYS)
+    .doc(
+        "set",
+        "7.0.0",
+        "Returns how many members the given sets have in common, optionally stopping at a limit.",
+    ),
+    c("sinterstore", -3, WD, WR | acl::SLOW, sinterstore)
+        .keys(DST_AND_SOURCES)
+        .doc("set", "1.0.0", "Stores the intersection of sets in a key."),
+    c("sunion", -2, R, RD | acl::SLOW, sunion)
+        .keys(ALL_KEYS)
+        .doc(
+            "set",
+            "1.0.0",
+            "Returns the members of any of the given sets.",
+        ),
+    c("sunionstore", -3, WD, WR | acl::SLOW, sunionstore)
+        .keys(DST_AND_SOURCES)
+        .doc("set", "1.0.0", "Stores the union of sets in a key."),
+    c("sdiff", -2, R, RD | acl::SLOW, sdiff).keys(ALL_KEYS).doc(
+        "set",
+        "1.0.0",
+        "Returns the members of the first set that are in none of the others.",
+    ),
+    c("sdiffstore", -3, WD, WR | acl::SLOW, sdiffstore)
+        .keys(DST_AND_SOURCES)
+        .doc("set", "1.0.0", "Stores the difference of sets in a key."),
+    c("sscan", -3, R, RD | acl::SLOW, sscan).doc(
+        "set",
+        "2.8.0",
+        "Iterates over the members of a set.",
+    ),
+];
+
+/// The set at a key for a read command: counts a hit or miss; `Ok(None)` when missing.
+fn read_set<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<Option<&'k Set>, CmdError> {
+    match k.read(no_touch) {
+        None => Ok(None),
+        Some(Value::Set(s)) => Ok(Some(s)),
+        Some(_) => Err(CmdError::WrongType),
+    }
+}
+
+/// The set at a key without counting a hit or miss (write commands, second passes).
+fn peek_set<'k>(k: &'k KeyRef<'_>) -> Result<Option<&'k Set>, CmdError> {
+    match k.peek() {
+        None => Ok(None),
+        Some(Value::Set(s)) => Ok(Some(s)),
+        Some(_) => Err(CmdError::WrongType),
+    }
+}
+
+/// The set at a key, for changing in place (the caller calls `changed()` afterwards).
+fn set_mut<'k>(k: &'k mut KeyRef<'_>) -> Result<Option<&'k mut Set>, CmdError> {
+    match k.value_mut() {
+        None => Ok(None),
+        Some(e) => match &mut e.value {
+            Value::Set(s) => Ok(Some(s)),
+            _ => Err(CmdError::WrongType),
+        },
+    }
+}
+
+/// Writes one member as a bulk string.
+#[inline]
+pub fn reply_member(out: &mut Out, m: Member<'_>) {
+    match m {
+        Member::Int(v) => out.bulk_int(v),
+        Member::Bytes(b) => out.bulk(b),
+    }
+}
+
+/// Counts changes beyond the one `KeyRef::changed` counts, as Redis adds one per member.
+fn extra_dirty(ctx: &Ctx<'_>, n: usize) {
+    if n > 1 {
+        ctx.srv.keyspace.dirty(n as u64 - 1);
+    }
+}
+
+fn max_intset(ctx: &Ctx<'_>) -> usize {
+    ctx.srv.config.read().set_max_intset_entries()
+}
+
+/// Uniform 64-bit random numbers for SPOP and SRANDMEMBER.
+fn rng() -> impl FnMut() -> u64 {
+    || fastrand::u64(..)
+}
+
+fn sadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let max = max_intset(ctx);
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let members = &args[2..];
+    let added = match set_mut(&mut k)? {
+        Some(s) => members.iter().filter(|m| s.insert(m, max)).count(),
+        None => {
+            let mut s = Set::new();
+            let n = members.iter().filter(|m| s.insert(m, max)).count();
+            k.set(Value::Set(Box::new(s)), false);
+            n
+        }
+    };
+    if added > 0 {
+        k.changed();
+        ctx.notify(NOTIFY_SET, "sadd", &args[1]);
+        extra_dirty(ctx, added);
+    }
+    ctx.out.int(added as i64);
+    Ok(())
+}
+
+fn srem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let Some(s) = set_mut(&mut k)? else {
+        ctx.out.int(0);
+        return Ok(());
+    };
+    let mut removed = 0usize;
+    for m in &args[2..] {
+        if s.remove(m) {
+            removed += 1;
+            if s.is_empty() {
+                break;
+            }
+        }
+    }
+    let empty = s.is_empty();
+    if empty {
+        k.delete();
+    } else if removed > 0 {
+        k.changed();
+    }
+    if removed > 0 {
+        ctx.notify(NOTIFY_SET, "srem", &args[1]);
+        extra_dirty(ctx, removed);
+    }
+    if empty {
+        ctx.notify(NOTIFY_GENERIC, "del", &args[1]);
+    }
+    ctx.out.int(removed as i64);
+    Ok(())
+}
+
+fn scard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let n = read_set(&mut k, ctx.client.no_touch)?.map_or(0, Set::len);
+    ctx.out.int(n as i64);
+    Ok(())
+}
+
+fn sismember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let found = read_set(&mut k, ctx.client.no_touch)?.is_some_and(|s| s.contains(&args[2]));
+    ctx.out.int(found as i64);
+    Ok(())
+}
+
+fn smismember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let s = read_set(&mut k, ctx.client.no_touch)?;
+    let members = &args[2..];
+    ctx.out.array(members.len());
+    for m in members {
+        let found = s.is_some_and(|s| s.contains(m));
+        ctx.out.int(found as i64);
+    }
+    Ok(())
+}
+
+/// Writes a whole set as a RESP3 set (an array in RESP2).
+fn reply_set(out: &mut Out, s: &Set) {
+    out.set(s.len());
+    for m in s.iter() {
+        reply_member(out, m);
+    }
+}
+
+fn smembers(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    match read_set(&mut k, ctx.client.no_touch)? {
+        Some(s) => reply_set(ctx.out, s),
+        None => ctx.out.set(0),
+    }
+    Ok(())
+}
+
+fn spop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    match args.len() {
+        2 => spop_one(ctx, &args[1]),
+        3 => spop_count(ctx, &args[1], &args[2]),
+        _ => Err(CmdError::Syntax),
+    }
+}
+
+fn spop_one(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
+    let mut l = ctx.key(key);
+    let mut k = l.get();
+    let Some(s) = set_mut(&mut k)? else {
+        ctx.out.null();
+        return Ok(());
+    };
+    let popped = s.pop_random(&mut rng());
+    let empty = s.is_empty();
+    match &popped {
+        Some(m) => reply_member(ctx.out, m.as_member()),
+        None => ctx.out.null(),
+    }
+    if empty {
+        k.delete();
+    } else {
+        k.changed();
+    }
+    ctx.notify(NOTIFY_SET, "spop", key);
+    if empty {
+        ctx.notify(NOTIFY_GENERIC, "del", key);
+    }
+    Ok(())
+}
+
+fn spop_count(ctx: &mut Ctx<'_>, key: &[u8], count: &[u8]) -> CmdResult {
+    let count = match storage::num::parse_i64(count) {
+        Some(n) if n >= 0 => n as u64,
+        _ => return Err(CmdError::err("value is out of range, must be positive")),
+    };
+    let max = max_intset(ctx);
+    let mut l = ctx.key(key);
+    let mut k = l.get();
+    let Some(s) = set_mut(&mut k)? else {
+        ctx.out.set(0);
+        return Ok(());
+    };
+    if count == 0 {
+        ctx.out.set(0);
+        return Ok(());
+    }
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
+    let popped: Vec<OwnedMember> = s.pop_random_many(count, &mut rng(), max);
+    let empty = s.is_empty();
+    ctx.out.set(popped.len());
+    for m in &popped {
+        reply_member(ctx.out, m.as_member());
+    }
+    if empty {
+        k.delete();
+    } else {
+        k.changed();
+    }
+    ctx.notify(NOTIFY_SET, "spop", key);
+    if empty {
+        ctx.notify(NOTIFY_GENERIC, "del", key);
+    }
+    extra_dirty(ctx, popped.len());
+    Ok(())
+}
+
+fn srandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    if args.len() > 3 {
+        return Err(CmdError::Syntax);
+    }
+    let count = match args.get(2) {
+        None => None,
+        Some(a) => {
+            let n = int_arg(a)?;
+            if n == i64::MIN {
+                return Err(CmdError::err(
+                    "value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+                ));
+            }
+            if n < 0 && n.unsigned_abs() > MAX_REPEATED_PICKS {
+                return Err(CmdError::err(format!(
+                    "value is out of range, value must between -{MAX_REPEATED_PICKS} and 9223372036854775807"
+                )));
+            }
+            Some(n)
+        }
+    };
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let s = read_set(&mut k, ctx.client.no_touch)?;
+    let mut rng = rng();
+    let out = &mut *ctx.out;
+    match (s, count) {
+        (None, None) => out.null(),
+        (Some(s), None) => match s.random(&mut rng) {
+            Some(m) => reply_member(out, m),
+            None => out.null(),
+        },
+        (None, Some(_)) | (_, Some(0)) => out.array(0),
+        (Some(s), Some(n)) if n < 0 => {
+            // Repeats allowed: independent draws, in random order.
+            let n = n.unsigned_abs() as usize;
+            out.array(n);
+            for _ in 0..n {
+                match s.random(&mut rng) {
+                    Some(m) => reply_member(out, m),
+                    None => out.null(),
+                }
+            }
+        }
+        (Some(s), Some(n)) => {
+            let picks = s.random_distinct(usize::try_from(n).unwrap_or(usize::MAX), &mut rng);
+            out.array(picks.len());
+            for m in picks {
+                reply_member(out, m);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn smove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let (src, dst, member) = (&args[1][..], &args[2][..], &args[3][..]);
+    let db = ctx.client.db;
+    let now = ctx.now;
+    let max = max_intset(ctx);
+    let mut m = ctx.srv.keyspace.keys(&[(db, src), (db, dst)]);
+    // A missing source answers 0 before the destination's type is even looked at.
+    let src_has = {
+        let Some(k) = m.key(db, src, now) else {
+            ctx.out.int(0);
+            return Ok(());
+        };
+        match peek_set(&k)? {
+            None => {
+                ctx.out.int(0);
+                return Ok(());
+            }
+            Some(s) => s.contains(member),
+        }
+    };
+    let dst_exists = match m.key(db, dst, now) {
+        Some(k) => peek_set(&k)?.is_some(),
+        None => false,
+    };
+    if src == dst || !src_has {
+        ctx.out.int(src_has as i64);
+        return Ok(());
+    }
+    let mut src_emptied = false;
+    if let Some(mut k) = m.key(db, src, now) {
+        if let Some(s) = set_mut(&mut k)? {
+            s.remove(member);
+            src_emptied = s.is_empty();
+            if src_emptied {
+                k.delete();
+            } else {
+                k.changed();
+            }
+        }
+    }
+    ctx.notify(NOTIFY_SET, "srem", src);
+    if src_emptied {
+        ctx.notify(NOTIFY_GENERIC, "del", src);
+    }
+    // The destination only counts as changed when the member was not there already.
+    let mut added = false;
+    if let Some(mut k) = m.key(db, dst, now) {
+        if dst_exists {
+            if let Some(s) = set_mut(&mut k)? {
+                added = s.insert(member, max);
+                if added {
+                    k.changed();
+                }
+            }
+        } else {
+            let mut s = Set::new();
+            added = s.insert(member, max);
+            k.set(Value::Set(Box::new(s)), false);
+        }
+    }
+    if added {
+        ctx.notify(NOTIFY_SET, "sadd", dst);
+    }
+    ctx.out.int(1);
+    Ok(())
+}
+
+/// Locks the shards of `keys` and of `dst`, if any.
+fn lock_keys<'a>(
+    srv: &'a Server,
+    db: usize,
+    keys: &'a [Bytes],
+    dst: Option<&'a [u8]>,
+) -> MultiLock<'a> {
+    let mut names: Vec<(usize, &[u8])> = keys.iter().map(|k| (db, &k[..])).collect();
+    if let Some(d) = dst {
+        names.push((db, d));
+    }
+    srv.keyspace.keys(&names)
+}
+
+/// Checks the type of every source key as Redis does before any work (a WRONGTYPE anywhere
+/// fails the command), counting a hit or miss for each; returns their sizes, 0 when missing.
+fn source_sizes(
+    m: &mut MultiLock<'_>,
+    db: usize,
+    keys: &[Bytes],
+    now: u64,
+    no_touch: bool,
+) -> Result<Vec<usize>, CmdError> {
+    let mut sizes = Vec::with_capacity(keys.len());
+    for key in keys {
+        let n = match m.key(db, key, now) {
+            Some(mut k) => read_set(&mut k, no_touch)?.map_or(0, Set::len),
+            None => 0,
+        };
+        sizes.push(n);
+    }
+    Ok(sizes)
+}
+
+/// Runs `f` on the set at `key`, if it is one.
+fn with_set<R>(
+    m: &mut MultiLock<'_>,
+    db: usize,
+    key: &[u8],
+    now: u64,
+    f: impl FnOnce(&Set) -> R,
+) -> Option<R> {
+    let k = m.key(db, key, now)?;
+    match k.peek() {
+        Some(Value::Set(s)) => Some(f(s)),
+        _ => None,
+    }
+}
+
+/// Stores `result` at `dst` (deleting `dst` when the result is empty), replies its size and
+/// emits `event`, or `del` when an existing destination was removed.
+fn store_result(ctx: &mut Ctx<'_>, m: &mut MultiLock<'_>, dst: &[u8], result: Set, event: &str) {
+    let n = result.len();
+    let mut deleted = false;
+    if let Some(mut k) = m.key(ctx.client.db, dst, ctx.now) {
+        if result.is_empty() {
+            deleted = k.delete();
+        } else {
+            k.set(Value::Set(Box::new(result)), false);
+        }
+    }
+    if n > 0 {
+        ctx.notify(NOTIFY_SET, event, dst);
+    } else if deleted {
+        ctx.notify(NOTIFY_GENERIC, "del", dst);
+    }
+    ctx.out.int(n as i64);
+}
+
+/// What an intersection produces.
+enum InterOut<'a> {
+    /// The members, as SINTER replies.
+    Reply,
+    /// Only the count, stopping at a limit (0: none), as SINTERCARD replies.
+    Count(u64),
+    /// A new set stored at this key, as SINTERSTORE does.
+    Store(&'a [u8]),
+}
+
+fn inter_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], mode: InterOut<'_>) -> CmdResult {
+    let db = ctx.client.db;
+    let now = ctx.now;
+    let no_touch = ctx.client.no_touch;
+    let max = max_intset(ctx);
+    let dst = match mode {
+        InterOut::Store(d) => Some(d),
+        _ => None,
+    };
+    let srv = ctx.srv;
+    let mut m = lock_keys(srv, db, keys, dst);
+    let sizes = source_sizes(&mut m, db, keys, now, no_touch)?;
+    let smallest = sizes
+        .iter()
+        .enumerate()
+        .min_by_key(|&(_, n)| *n)
+        .map(|(i, _)| i);
+    // A plain SINTER of one key is SMEMBERS: reply straight from the set, without copying.
+    if let (InterOut::Reply, [key]) = (&mode, keys) {
+        let out = &mut *ctx.out;
+        if with_set(&mut m, db, key, now, |s| reply_set(out, s)).is_none() {
+            out.set(0);
+        }
+        return Ok(());
+    }
+    let mut candidates: Vec<OwnedMember> = Vec::new();
+    if let Some(first) = smallest.filter(|&i| sizes[i] > 0) {
+        let first_key = &keys[first][..];
+        candidates = with_set(&mut m, db, first_key, now, |s| {
+            s.iter().map(Member::to_owned_member).collect()
+        })
+        .unwrap_or_default();
+        for (j, key) in keys.iter().enumerate() {
+            if candidates.is_empty() {
+                break;
+            }
+            if j == first || key[..] == *first_key {
+                continue;
+            }
+            with_set(&mut m, db, key, now, |s| {
+                candidates.retain(|c| s.contains_member(c.as_member()));
+            });
+        }
+    }
+    match mode {
+        InterOut::Reply => {
+            ctx.out.set(candidates.len());
+            for c in &candidates {
+                reply_member(ctx.out, c.as_member());
+            }
+        }
+        InterOut::Count(limit) => {
+            let mut n = candidates.len() as u64;
+            if limit > 0 {
+                n = n.min(limit);
+            }
+            ctx.out.int(n as i64);
+        }
+        InterOut::Store(dst) => {
+            let result = Set::from_members(candidates.iter().map(OwnedMember::as_member), max);
+            store_result(ctx, &mut m, dst, result, "sinterstore");
+        }
+    }
+    Ok(())
+}
+
+fn sinter(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    inter_generic(ctx, &args[1..], InterOut::Reply)
+}
+
+fn sinterstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    inter_generic(ctx, &args[2..], InterOut::Store(&args[1]))
+}
+
+fn sintercard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let numkeys = match storage::num::parse_i64(&args[1]) {
+        Some(n) if n >= 1 => n as u64,
+        _ => return Err(CmdError::err("numkeys should be greater than 0")),
+    };
+    if numkeys > (args.len() - 2) as u64 {
+        return Err(CmdError::err(
+            "Number of keys can't be greater than number of args",
+        ));
+    }
+    let end = 2 + numkeys as usize;
+    let mut limit = 0u64;
+    let mut i = end;
+    while let Some(a) = args.get(i) {
+        match args.get(i + 1) {
+            Some(v) if is(a, "limit") => {
+                limit = match storage::num::parse_i64(v) {
+                    Some(n) if n >= 0 => n as u64,
+                    _ => return Err(CmdError::err("LIMIT can't be negative")),
+                };
+                i += 2;
+            }
+            _ => return Err(CmdError::Syntax),
+        }
+    }
+    inter_generic(ctx, &args[2..end], InterOut::Count(limit))
+}
+
+/// The argument positions of SINTERCARD's keys (its key count comes first), for COMMAND
+/// GETKEYS; empty when the count is not a valid number of the arguments present.
+pub fn sintercard_key_positions(argv: &[Bytes]) -> Vec<usize> {
+    let n = argv
+        .get(1)
+        .and_then(|a| storage::num::parse_i64(a))
+        .unwrap_or(0);
+    match usize::try_from(n) {
+        Ok(n) if n >= 1 && n <= argv.len().saturating_sub(2) => (2..2 + n).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// SUNION/SDIFF and their STORE forms.
+fn union_diff(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&[u8]>, diff: bool) -> CmdResult {
+    let db = ctx.client.db;
+    let now = ctx.now;
+    let no_touch = ctx.client.no_touch;
+    let max = max_intset(ctx);
+    let srv = ctx.srv;
+    let mut m = lock_keys(srv, db, keys, dst);
+    let sizes = source_sizes(&mut m, db, keys, now, no_touch)?;
+    let mut result = Set::new();
+    if !diff {
+        for (key, &n) in keys.iter().zip(&sizes) {
+            if n > 0 {
+                with_set(&mut m, db, key, now, |s| {
+                    for x in s.iter() {
+                        result.insert_member(x, max);
+                    }
+                });
+            }
+        }
+    } else if let Some((first, rest)) = keys.split_first() {
+        // A key subtracted from itself leaves nothing.
+        let same = rest.iter().any(|k| k == first);
+        if sizes.first().is_some_and(|&n| n > 0) && !same {
+            result = with_set(&mut m, db, first, now, |s| Set::from_members(s.iter(), max))
+                .unwrap_or_default();
+            for (key, &n) in rest.iter().zip(&sizes[1..]) {
+                if result.is_empty() {
+                    break;
+                }
+                if n == 0 {
+                    continue;
+                }
+                // Walk whichever side is smaller.
+                with_set(&mut m, db, key, now, |s| {
+                    if s.len() < result.len() {
+                        for x in s.iter() {
+                            result.remove_member(x);
+                        }
+                    } else {
+                        result.retain(|x| !s.contains_member(x));
+                    }
+                });
+            }
+            // Redis builds the difference by adding the survivors to a new set; match its
+            // encoding when the survivors would fit an intset.
+            result.compact(max);
+        }
+    }
+    match dst {
+        Some(dst) => {
+            let event = if diff { "sdiffstore" } else { "sunionstore" };
+            store_result(ctx, &mut m, dst, result, event);
+        }
+        None => reply_set(ctx.out, &result),
+    }
+    Ok(())
+}
+
+fn sunion(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    union_diff(ctx, &args[1..], None, false)
+}
+
+fn sunionstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    union_diff(ctx, &args[2..], Some(&args[1]), false)
+}
+
+fn sdiff(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    union_diff(ctx, &args[1..], None, true)
+}
+
+fn sdiffstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    union_diff(ctx, &args[2..], Some(&args[1]), true)
+}
+
+/// Parses a SCAN-family cursor as Redis's `strtoul` check does: decimal, optionally signed
+/// (a negative value wraps), no leading space, no trailing text; the empty string is 0.
+pub fn parse_cursor(a: &[u8]) -> Result<u64, CmdError> {
+    let invalid = || CmdError::err("invalid cursor");
+    match a.first() {
+        None => Ok(0),
+        Some(b) if b.is_ascii_whitespace() || *b == 0x0b => Err(invalid()),
+        Some(_) => storage::num::parse_u64(a).ok_or_else(invalid),
+    }
+}
+
+/// The MATCH and COUNT options of SSCAN (SCAN's TYPE is not accepted for a key's members).
+pub fn scan_options(args: &[Bytes], from: usize) -> Result<(Option<&[u8]>, usize), CmdError> {
+    let mut count = 10usize;
+    let mut pattern = None;
+    let mut i = from;
+    while let Some(a) = args.get(i) {
+        match args.get(i + 1) {
+            Some(v) if is(a, "count") => {
+                let n = int_arg(v)?;
+                if n < 1 {
+                    return Err(CmdError::Syntax);
+                }
+                count = usize::try_from(n).unwrap_or(usize::MAX);
+            }
+            // MATCH * matches everything, so it is no filter at all.
+            Some(v) if is(a, "match") => pattern = (&v[..] != b"*").then_some(&v[..]),
+            _ => return Err(CmdError::Syntax),
+        }
+        i += 2;
+    }
+    Ok((pattern, count))
+}
+
+fn sscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let cursor = parse_cursor(&args[2])?;
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let Some(s) = read_set(&mut k, ctx.client.no_touch)? else {
+        ctx.out.array(2);
+        ctx.out.bulk(b"0");
+        ctx.out.array(0);
+        return Ok(());
+    };
+    let (pattern, count) = scan_options(args, 3)?;
+    // Members are copied out because the scan hands each one over only for the callback.
+    let mut found: Vec<OwnedMember> = Vec::new();
+    let next = s.scan(cursor, count, |m| {
+        let keep = pattern.is_none_or(|p| m.with_bytes(|b| storage::glob::glob_match(p, b, false)));
+        if keep {
+            found.push(m.to_owned_member());
+        }
+    });
+    ctx.out.array(2);
+    ctx.out.bulk(itoa::Buffer::new().format(next).as_bytes());
+    ctx.out.array(found.len());
+    for m in &found {
+        reply_member(ctx.out, m.as_member());
+    }
+    Ok(())
+}
