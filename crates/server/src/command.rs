@@ -213,6 +213,8 @@ pub struct Command {
     pub keys: KeySpec,
     /// Keys counted by an argument, on top of `keys` (such commands have movable keys).
     pub keynum: Option<KeyNum>,
+    /// Finds keys whose place depends on keywords (SORT ... STORE dst), on top of `keys`.
+    pub keyfn: Option<fn(&[Bytes]) -> Vec<usize>>,
     /// Group for COMMAND DOCS (`string`, `generic`, `server`, `connection`...).
     pub group: &'static str,
     /// Version that introduced the command.
@@ -241,6 +243,7 @@ impl Command {
             acl,
             keys: NO_KEYS,
             keynum: None,
+            keyfn: None,
             group: "generic",
             since: "1.0.0",
             summary: "",
@@ -258,6 +261,7 @@ impl Command {
             acl,
             keys: NO_KEYS,
             keynum: None,
+            keyfn: None,
             group: "generic",
             since: "1.0.0",
             summary: "",
@@ -280,6 +284,14 @@ impl Command {
             first,
             step,
         });
+        self.flags |= flag::MOVABLE_KEYS;
+        self
+    }
+
+    /// Declares a function finding keys that keywords introduce (the command then has movable
+    /// keys).
+    pub const fn keyfn(mut self, f: fn(&[Bytes]) -> Vec<usize>) -> Self {
+        self.keyfn = Some(f);
         self.flags |= flag::MOVABLE_KEYS;
         self
     }
@@ -319,6 +331,13 @@ impl Command {
     /// counted keys.
     pub fn keys_of(&self, args: &[Bytes]) -> Vec<usize> {
         let mut keys: Vec<usize> = self.key_indices(args.len()).collect();
+        if let Some(f) = self.keyfn {
+            for i in f(args) {
+                if !keys.contains(&i) {
+                    keys.push(i);
+                }
+            }
+        }
         if let Some(k) = self.keynum {
             let n = args
                 .get(k.count_at)

@@ -338,14 +338,15 @@ fn sscan_returns_every_member_of_a_large_set() {
 
 #[test]
 fn sintercard_key_positions() {
-    use bytes::Bytes;
-    use ferrodis_server::cmd::set::sintercard_key_positions;
-    let argv =
-        |s: &str| -> Vec<Bytes> { s.split(' ').map(|a| Bytes::from(a.to_string())).collect() };
-    assert_eq!(
-        sintercard_key_positions(&argv("sintercard 2 a b LIMIT 1")),
-        vec![2, 3]
-    );
-    assert!(sintercard_key_positions(&argv("sintercard 3 a b")).is_empty());
-    assert!(sintercard_key_positions(&argv("sintercard x a")).is_empty());
+    check(&[
+        ("COMMAND GETKEYS sintercard 2 a b LIMIT 1", "[\"a\", \"b\"]"),
+        (
+            "COMMAND GETKEYS sintercard 3 a b",
+            "(error) ERR Invalid arguments specified for command",
+        ),
+        (
+            "COMMAND GETKEYS sintercard x a",
+            "(error) ERR Invalid arguments specified for command",
+        ),
+    ]);
 }

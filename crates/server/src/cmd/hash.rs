@@ -415,7 +415,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = super::parse_cursor(&args[2]).ok_or_else(|| CmdError::err("invalid cursor"))?;
+    let cursor = super::parse_cursor(&args[2])?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let Some(h) = k.read_as::<Hash>(ctx.client.no_touch)? else {

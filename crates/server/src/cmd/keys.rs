@@ -306,8 +306,7 @@ fn keys(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// SCAN's cursor: the shard in the high 32 bits, the next hash within it in the low 32.
 fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor =
-        storage::num::parse_u64(&args[1]).ok_or_else(|| CmdError::err("invalid cursor"))?;
+    let cursor = super::parse_cursor(&args[1])?;
     let mut count = 10usize;
     let mut pattern: Option<&[u8]> = None;
     let mut type_filter: Option<&[u8]> = None;

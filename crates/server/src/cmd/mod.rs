@@ -15,6 +15,7 @@ pub mod list;
 pub mod pubsub;
 pub mod server;
 pub mod set;
+pub mod sort;
 pub mod string;
 pub mod tx;
 pub mod zset;
@@ -32,6 +33,7 @@ pub fn families() -> Vec<&'static [Command]> {
         blocking::COMMANDS,
         hash::COMMANDS,
         set::COMMANDS,
+        sort::COMMANDS,
         zset::COMMANDS,
         geo::COMMANDS,
     ]
@@ -40,7 +42,11 @@ pub fn families() -> Vec<&'static [Command]> {
 /// Parses a scan cursor as Redis does with C's `strtoul`: the text ends at a NUL byte, may be
 /// empty (cursor 0), may carry a sign (a negative value wraps around modulo 2^64), and must not
 /// start with whitespace, hold anything but digits after the sign, or exceed 64 bits.
-pub fn parse_cursor(arg: &[u8]) -> Option<u64> {
+pub fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
+    strtoul(arg).ok_or_else(|| CmdError::err("invalid cursor"))
+}
+
+fn strtoul(arg: &[u8]) -> Option<u64> {
     let s = arg.split(|&b| b == 0).next().unwrap_or_default();
     if s.is_empty() {
         return Some(0);

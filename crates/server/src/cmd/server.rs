@@ -657,8 +657,13 @@ fn keys_of<'a>(
         .into_iter()
         .filter_map(|i| argv.get(i))
         .collect();
-    if keys.is_empty() && cmd.keynum.is_none() {
-        return Err(CmdError::err("The command has no key arguments"));
+    if keys.is_empty() {
+        let movable = cmd.keynum.is_some() || cmd.keyfn.is_some();
+        return Err(CmdError::err(if movable {
+            "Invalid arguments specified for command"
+        } else {
+            "The command has no key arguments"
+        }));
     }
     Ok((cmd, keys))
 }

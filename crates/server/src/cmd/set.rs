@@ -108,6 +108,7 @@ pub static COMMANDS: &[Command] = &[
         sintercard,
     )
     .keys(NO_KEYS)
+    .keynum(1, 1, 1)
     .doc(
         "set",
         "7.0.0",
@@ -670,19 +671,6 @@ fn sintercard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     inter_generic(ctx, &args[2..end], InterOut::Count(limit))
 }
 
-/// The argument positions of SINTERCARD's keys (its key count comes first), for COMMAND
-/// GETKEYS; empty when the count is not a valid number of the arguments present.
-pub fn sintercard_key_positions(argv: &[Bytes]) -> Vec<usize> {
-    let n = argv
-        .get(1)
-        .and_then(|a| storage::num::parse_i64(a))
-        .unwrap_or(0);
-    match usize::try_from(n) {
-        Ok(n) if n >= 1 && n <= argv.len().saturating_sub(2) => (2..2 + n).collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// SUNION/SDIFF and their STORE forms.
 fn union_diff(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&[u8]>, diff: bool) -> CmdResult {
     let db = ctx.client.db;
@@ -758,17 +746,6 @@ fn sdiffstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     union_diff(ctx, &args[2..], Some(&args[1]), true)
 }
 
-/// Parses a SCAN-family cursor as Redis's `strtoul` check does: decimal, optionally signed
-/// (a negative value wraps), no leading space, no trailing text; the empty string is 0.
-pub fn parse_cursor(a: &[u8]) -> Result<u64, CmdError> {
-    let invalid = || CmdError::err("invalid cursor");
-    match a.first() {
-        None => Ok(0),
-        Some(b) if b.is_ascii_whitespace() || *b == 0x0b => Err(invalid()),
-        Some(_) => storage::num::parse_u64(a).ok_or_else(invalid),
-    }
-}
-
 /// The MATCH and COUNT options of SSCAN (SCAN's TYPE is not accepted for a key's members).
 pub fn scan_options(args: &[Bytes], from: usize) -> Result<(Option<&[u8]>, usize), CmdError> {
     let mut count = 10usize;
@@ -793,7 +770,7 @@ pub fn scan_options(args: &[Bytes], from: usize) -> Result<(Option<&[u8]>, usize
 }
 
 fn sscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_cursor(&args[2])?;
+    let cursor = super::parse_cursor(&args[2])?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let Some(s) = read_set(&mut k, ctx.client.no_touch)? else {

@@ -20,7 +20,7 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 use storage::zset::{AddFlags, AddResult, LexRange, Limits, ScoreRange, ZSet, RANDOM_REPLY_MAX};
 
-use crate::command::{acl, flag, Command, KEY1, KEY12};
+use crate::command::{acl, flag, Command, KEY1, KEY12, NO_KEYS};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
@@ -158,6 +158,7 @@ pub static COMMANDS: &[Command] = &[
         "Removes and returns the members with the highest scores.",
     ),
     c("zmpop", -4, W | MOV, WR | acl::SLOW, zmpop)
+        .keys(NO_KEYS)
         .keynum(1, 1, 1)
         .doc(
             G,
@@ -170,6 +171,7 @@ pub static COMMANDS: &[Command] = &[
         "Returns one or more random members, optionally with their scores.",
     ),
     c("zunion", -3, R | MOV, RD | acl::SLOW, zunion)
+        .keys(NO_KEYS)
         .keynum(1, 1, 1)
         .doc(
             G,
@@ -177,6 +179,7 @@ pub static COMMANDS: &[Command] = &[
             "Returns the union of sorted sets, with aggregated scores.",
         ),
     c("zinter", -3, R | MOV, RD | acl::SLOW, zinter)
+        .keys(NO_KEYS)
         .keynum(1, 1, 1)
         .doc(
             G,
@@ -184,6 +187,7 @@ pub static COMMANDS: &[Command] = &[
             "Returns the intersection of sorted sets, with aggregated scores.",
         ),
     c("zintercard", -3, R | MOV, RD | acl::SLOW, zintercard)
+        .keys(NO_KEYS)
         .keynum(1, 1, 1)
         .doc(
             G,
@@ -191,6 +195,7 @@ pub static COMMANDS: &[Command] = &[
             "Counts the members common to several sorted sets, optionally stopping at a limit.",
         ),
     c("zdiff", -3, R | MOV, RD | acl::SLOW, zdiff)
+        .keys(NO_KEYS)
         .keynum(1, 1, 1)
         .doc(
             G,
@@ -1460,7 +1465,7 @@ fn setop_generic(
 // ---------------------------------------------------------------------------------------------
 
 fn zscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = super::parse_cursor(&args[2]).ok_or_else(|| CmdError::err("invalid cursor"))?;
+    let cursor = super::parse_cursor(&args[2])?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let Some(z) = k.read_as::<ZSet>(ctx.client.no_touch)? else {
