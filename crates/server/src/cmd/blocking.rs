@@ -7,8 +7,10 @@
 
 use bytes::{Bytes, BytesMut};
 use resp::ReplyWriter;
-use storage::list::End;
+use storage::list::{End, List};
 use storage::num::LongDouble;
+use storage::value::Collection;
+use storage::zset::ZSet;
 
 use super::list::{move_one, pop_first, side};
 use super::zset;
@@ -57,14 +59,16 @@ fn timeout_reply(proto: u8, array: bool) -> Bytes {
     buf.freeze()
 }
 
-/// The outcome of a pop attempt for a blocked client being served: a key that now holds
-/// another type does not wake it (Redis serves only from keys of the right type); it keeps
-/// waiting instead of receiving WRONGTYPE.
-fn retry(ctx: &Ctx<'_>, attempt: Result<bool, CmdError>) -> Result<bool, CmdError> {
-    match attempt {
-        Err(CmdError::WrongType) if ctx.client.serving => Ok(false),
-        other => other,
-    }
+/// Whether a blocked client being served can proceed: Redis serves a waiter only from a key
+/// that now holds the type it waits for (a key set to another type does not wake it). Errors
+/// from the attempt itself (a destination of the wrong type) then reach the client as usual.
+fn ready<T: Collection>(ctx: &Ctx<'_>, keys: &[Bytes]) -> bool {
+    !ctx.client.serving
+        || keys.iter().any(|key| {
+            let mut l = ctx.key(key);
+            let k = l.get();
+            matches!(k.peek_as::<T>(), Ok(Some(_)))
+        })
 }
 
 /// Waits on `keys` if the client may block; otherwise answers as on timeout.
@@ -87,8 +91,7 @@ fn wait(ctx: &mut Ctx<'_>, keys: &[Bytes], until: Option<u64>, array: bool) -> C
 fn bpop(ctx: &mut Ctx<'_>, args: &[Bytes], end: End) -> CmdResult {
     let (keys, timeout) = args[1..].split_at(args.len() - 2);
     let until = deadline(ctx, &timeout[0])?;
-    let popped = pop_first(ctx, keys, end, None);
-    if retry(ctx, popped)? {
+    if ready::<List>(ctx, keys) && pop_first(ctx, keys, end, None)? {
         return Ok(());
     }
     wait(ctx, keys, until, true)
@@ -104,8 +107,7 @@ fn brpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 fn bmove(ctx: &mut Ctx<'_>, args: &[Bytes], from: End, to: End, timeout: &[u8]) -> CmdResult {
     let until = deadline(ctx, timeout)?;
-    let moved = move_one(ctx, &args[1], &args[2], from, to);
-    if retry(ctx, moved)? {
+    if ready::<List>(ctx, &args[1..2]) && move_one(ctx, &args[1], &args[2], from, to)? {
         return Ok(());
     }
     wait(ctx, &args[1..2], until, false)
@@ -125,8 +127,7 @@ fn blmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let until = deadline(ctx, &args[1])?;
     let (keys, end, count) = super::mpop_args(args, 2)?;
     let end = side(end)?;
-    let popped = pop_first(ctx, keys, end, Some(count.unwrap_or(1)));
-    if retry(ctx, popped)? {
+    if ready::<List>(ctx, keys) && pop_first(ctx, keys, end, Some(count.unwrap_or(1)))? {
         return Ok(());
     }
     wait(ctx, keys, until, true)
@@ -140,8 +141,7 @@ fn bzpop(ctx: &mut Ctx<'_>, args: &[Bytes], max: bool) -> CmdResult {
         emit_key: true,
         nested: false,
     };
-    let popped = zset::pop_first(ctx, keys, max, 1, shape);
-    if retry(ctx, popped)? {
+    if ready::<ZSet>(ctx, keys) && zset::pop_first(ctx, keys, max, 1, shape)? {
         return Ok(());
     }
     wait(ctx, keys, until, true)
@@ -163,8 +163,7 @@ fn bzmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         emit_key: true,
         nested: true,
     };
-    let popped = zset::pop_first(ctx, keys, max, count.unwrap_or(1), shape);
-    if retry(ctx, popped)? {
+    if ready::<ZSet>(ctx, keys) && zset::pop_first(ctx, keys, max, count.unwrap_or(1), shape)? {
         return Ok(());
     }
     wait(ctx, keys, until, true)
