@@ -307,6 +307,18 @@ fn run_once(
     if !client.in_exec && srv.paused_for(entry, client) {
         return Some(Wait::Pause);
     }
+    if !client.in_exec && srv.hot.maxmemory.load(Ordering::Relaxed) > 0 {
+        let verdict = {
+            let _shared = srv.exclusive.read();
+            crate::evict::make_room(srv)
+        };
+        if verdict == crate::evict::Verdict::OutOfMemory && cmd.flags & flag::DENYOOM != 0 {
+            abort_multi(client);
+            let e = CmdError::raw("OOM command not allowed when used memory > 'maxmemory'.");
+            reject(srv, out, entry, &e);
+            return None;
+        }
+    }
     srv.monitor_feed(client, args);
 
     let started = client.next_start.take().unwrap_or_else(Instant::now);

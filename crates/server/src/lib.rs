@@ -12,6 +12,7 @@ pub mod cron;
 pub mod db;
 pub mod digest;
 pub mod error;
+pub mod evict;
 pub mod exec;
 pub mod info;
 pub mod monitor;

@@ -31,6 +31,8 @@ pub struct Stats {
     pub net_output: AtomicU64,
     /// Error replies sent.
     pub error_replies: AtomicU64,
+    /// Keys evicted by `maxmemory`.
+    pub evicted: AtomicU64,
     /// Errors by code (`ERR`, `WRONGTYPE`...), for INFO errorstats.
     pub errors: Mutex<BTreeMap<String, u64>>,
 }
@@ -183,6 +185,8 @@ pub struct HotConfig {
     pub latency_threshold: AtomicI64,
     /// `latency-tracking`.
     pub latency_tracking: AtomicBool,
+    /// `maxmemory` in bytes (0: no limit).
+    pub maxmemory: AtomicU64,
 }
 
 impl HotConfig {
@@ -193,6 +197,7 @@ impl HotConfig {
             .store(c.latency_monitor_threshold(), Ordering::Relaxed);
         self.latency_tracking
             .store(c.latency_tracking(), Ordering::Relaxed);
+        self.maxmemory.store(c.maxmemory(), Ordering::Relaxed);
     }
 }
 
@@ -239,6 +244,11 @@ impl Server {
     pub fn config_changed(&self, names: &[&str]) {
         self.hot.load(&self.config.read());
         load_notify(&self.keyspace.notify, &self.config.read());
+        if names.contains(&"maxmemory") {
+            // Lowering the limit evicts at once, as in Redis.
+            let _shared = self.exclusive.read();
+            crate::evict::make_room(self);
+        }
         for name in names {
             if *name == "slowlog-max-len" {
                 let n = self.config.read().slowlog_max_len();
@@ -258,6 +268,7 @@ impl Server {
             &s.net_input,
             &s.net_output,
             &s.error_replies,
+            &s.evicted,
         ] {
             c.store(0, Ordering::Relaxed);
         }
