@@ -198,6 +198,9 @@ pub struct KeyNum {
     pub step: usize,
 }
 
+/// Finds the argument indices of keys that keywords place (SORT ... STORE dst).
+pub type KeyFn = fn(&[Bytes]) -> Vec<usize>;
+
 /// One command or subcommand.
 #[derive(Debug)]
 pub struct Command {
@@ -214,7 +217,7 @@ pub struct Command {
     /// Keys counted by an argument, on top of `keys` (such commands have movable keys).
     pub keynum: Option<KeyNum>,
     /// Finds keys whose place depends on keywords (SORT ... STORE dst), on top of `keys`.
-    pub keyfn: Option<fn(&[Bytes]) -> Vec<usize>>,
+    pub keyfn: Option<KeyFn>,
     /// Group for COMMAND DOCS (`string`, `generic`, `server`, `connection`...).
     pub group: &'static str,
     /// Version that introduced the command.
@@ -290,7 +293,7 @@ impl Command {
 
     /// Declares a function finding keys that keywords introduce (the command then has movable
     /// keys).
-    pub const fn keyfn(mut self, f: fn(&[Bytes]) -> Vec<usize>) -> Self {
+    pub const fn keyfn(mut self, f: KeyFn) -> Self {
         self.keyfn = Some(f);
         self.flags |= flag::MOVABLE_KEYS;
         self

@@ -148,13 +148,23 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
     let Some(name) = args.first() else { return };
     let mark = out.mark();
     out.kept = 0;
-    let suppress = client.reply_mode != ReplyMode::On;
+    let before = client.reply_mode;
     run(srv, client, out, name, args);
+    let suppress = match before {
+        ReplyMode::On => false,
+        // CLIENT REPLY ON answers even though replies were off or skipped.
+        ReplyMode::Off => client.reply_mode != ReplyMode::On,
+        ReplyMode::Skip => match client.reply_mode {
+            ReplyMode::On => false,
+            ReplyMode::Off => true,
+            ReplyMode::Skip => {
+                client.reply_mode = ReplyMode::On;
+                true
+            }
+        },
+    };
     if suppress {
         out.truncate(mark.max(out.kept));
-        if client.reply_mode == ReplyMode::Skip {
-            client.reply_mode = ReplyMode::On;
-        }
     }
 }
 

@@ -183,8 +183,12 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
             )
         };
         loop {
+            // CLIENT LIST shows the command being run as still in the query buffer, as
+            // Redis does.
+            let buffered = rbuf.len();
             match decoder.decode(&mut rbuf, &limits) {
                 Ok(Some(req)) => {
+                    handle.qbuf.store(buffered, Ordering::Relaxed);
                     execute(srv, client, &mut out, req.args());
                     decoder.recycle(req);
                     if client.start_monitor {
