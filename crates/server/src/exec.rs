@@ -329,7 +329,6 @@ fn run_once(
             return None;
         }
     }
-    srv.monitor_feed(client, args);
 
     let started = client.next_start.take().unwrap_or_else(Instant::now);
     let now = wall_ms(started);
@@ -356,6 +355,11 @@ fn run_once(
     // for when it is finally served.
     if let Err(CmdError::Block(b)) = result {
         return Some(Wait::Keys(b));
+    }
+    // MONITOR sees a command once it ran (so EXEC's commands come before EXEC itself), and
+    // never sees administrative ones.
+    if cmd.flags & (flag::SKIP_MONITOR | flag::ADMIN) == 0 {
+        srv.monitor_feed(client, args);
     }
     let nanos = ended.duration_since(started).as_nanos() as u64;
     entry.stats.calls.fetch_add(1, Ordering::Relaxed);

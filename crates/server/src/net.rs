@@ -235,6 +235,13 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
         }
         handle.qbuf.store(rbuf.len(), Ordering::Relaxed);
         flush(srv, stream, &mut out).await?;
+        // Give back buffers a big request or reply grew, so an idle client holds little memory.
+        if rbuf.is_empty() && rbuf.capacity() > 64 * 1024 {
+            rbuf = BytesMut::with_capacity(16 * 1024);
+        }
+        if out.buf.capacity() > 64 * 1024 {
+            out.buf = BytesMut::with_capacity(16 * 1024);
+        }
         if client.close_after_reply {
             return Ok(());
         }
