@@ -192,7 +192,8 @@ fn park(srv: &Server, client: &mut Client, args: &[Bytes], block: crate::blockin
         handle: client.handle.clone(),
         db: client.db,
         proto: client.handle.resp.load(Ordering::Relaxed) as u8,
-        args: args.to_vec(),
+        // Copies: a waiter can live long, and slices would pin its request buffer.
+        args: args.iter().map(|a| Bytes::copy_from_slice(a)).collect(),
         keys: block.keys,
         timeout_reply: block.timeout_reply,
         reply: tx,

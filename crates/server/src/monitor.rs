@@ -68,7 +68,8 @@ impl SlowLog {
                 );
                 kept.push(s.into());
             } else {
-                kept.push(a.clone());
+                // A copy: a slice would keep the whole request buffer it came from alive.
+                kept.push(Bytes::copy_from_slice(a));
             }
         }
         if shown < args.len() {

@@ -79,6 +79,8 @@ impl PubSub {
     pub fn subscribe(&self, kind: Kind, name: &Bytes, sub: &Subscriber) -> bool {
         let mut inner = self.inner.write();
         let id = sub.handle.id;
+        // Copied, so that a subscription does not keep its request buffer alive.
+        let name = &Bytes::copy_from_slice(name);
         let mine = inner.by_client.entry(id).or_default();
         if !mine[slot(kind)].insert(name.clone()) {
             return false;

@@ -45,6 +45,8 @@ impl Watches {
         if mine.iter().any(|(d, k)| *d == db && k == key) {
             return;
         }
+        // Copied, so that a long-lived watch does not keep its request buffer alive.
+        let key = &Bytes::copy_from_slice(key);
         mine.push((db, key.clone()));
         inner
             .by_key

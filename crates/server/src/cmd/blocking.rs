@@ -82,7 +82,7 @@ fn wait(ctx: &mut Ctx<'_>, keys: &[Bytes], until: Option<u64>, array: bool) -> C
         return Ok(());
     }
     Err(CmdError::Block(Box::new(BlockOn {
-        keys: keys.to_vec(),
+        keys: keys.iter().map(|k| Bytes::copy_from_slice(k)).collect(),
         deadline: until,
         timeout_reply: timeout_reply(ctx.out.proto, array),
     })))

@@ -289,7 +289,7 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             i += 3;
         } else if is(opt, "setname") && more >= 1 {
             validate_name(&args[i + 1])?;
-            name = Some(args[i + 1].clone());
+            name = Some(Bytes::copy_from_slice(&args[i + 1]));
             i += 2;
         } else {
             return Err(CmdError::err(format!(
@@ -542,7 +542,8 @@ fn validate_name(n: &[u8]) -> CmdResult {
 fn client_setname(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let n = &args[2];
     validate_name(n)?;
-    *ctx.client.handle.name.lock() = (!n.is_empty()).then(|| n.clone());
+    // Copied, so that the name does not keep the request buffer it arrived in alive.
+    *ctx.client.handle.name.lock() = (!n.is_empty()).then(|| Bytes::copy_from_slice(n));
     ctx.out.ok();
     Ok(())
 }
