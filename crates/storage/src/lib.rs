@@ -2,6 +2,7 @@
 pub mod geo;
 pub mod glob;
 pub mod hash;
+pub mod hll;
 pub mod lcs;
 pub mod list;
 pub mod num;

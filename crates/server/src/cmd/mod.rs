@@ -10,6 +10,7 @@ pub mod blocking;
 pub mod conn;
 pub mod geo;
 pub mod hash;
+pub mod hll;
 pub mod keys;
 pub mod list;
 pub mod pubsub;
@@ -36,6 +37,7 @@ pub fn families() -> Vec<&'static [Command]> {
         sort::COMMANDS,
         zset::COMMANDS,
         geo::COMMANDS,
+        hll::COMMANDS,
     ]
 }
 

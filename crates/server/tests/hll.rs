@@ -1,0 +1,296 @@
+//! Data-driven tests of the HyperLogLog family, run in-process, plus byte-level checks against
+//! sketches a live redis-server 7.0.15 produced (the fixtures in `storage/src/hll/fixtures`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use bytes::{Bytes, BytesMut};
+use common::{check, render, Session};
+use ferrodis_server::config::Config;
+use ferrodis_server::exec::{execute, Client};
+use ferrodis_server::reply::Out;
+use resp::Frame;
+
+const NOT_HLL: &str = "(error) WRONGTYPE Key is not a valid HyperLogLog string value.";
+const WRONGTYPE: &str = "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
+const CORRUPT: &str = "(error) INVALIDOBJ Corrupted HLL object detected";
+
+#[test]
+fn basics() {
+    check(&[
+        ("PFADD hll", "(integer) 1"),
+        ("EXISTS hll", "(integer) 1"),
+        ("TYPE hll", "string"),
+        ("OBJECT ENCODING hll", "\"raw\""),
+        ("STRLEN hll", "(integer) 18"),
+        ("PFCOUNT hll", "(integer) 0"),
+        ("PFADD hll", "(integer) 0"),
+        ("PFADD hll a b c", "(integer) 1"),
+        ("PFADD hll a b c", "(integer) 0"),
+        ("PFCOUNT hll", "(integer) 3"),
+        ("PFDEBUG ENCODING hll", "sparse"),
+        (
+            "PFDEBUG DECODE hll",
+            "\"Z:8436 v:1,1 Z:4274 v:2,1 Z:3068 v:1,1 Z:603\"",
+        ),
+        ("PFDEBUG TODENSE hll", "(integer) 1"),
+        ("PFDEBUG todense hll", "(integer) 0"),
+        ("PFDEBUG encoding hll", "dense"),
+        ("STRLEN hll", "(integer) 12304"),
+        (
+            "PFDEBUG DECODE hll",
+            "(error) ERR HLL encoding is not sparse",
+        ),
+        ("PFCOUNT hll", "(integer) 3"),
+        ("PFADD hll 1 2 3 4 5 6 7", "(integer) 1"),
+        ("PFCOUNT hll", "(integer) 10"),
+        ("PFCOUNT nokey", "(integer) 0"),
+        ("PFCOUNT nokey nokey2", "(integer) 0"),
+        (
+            "PFDEBUG ENCODING nokey",
+            "(error) ERR The specified key does not exist",
+        ),
+        (
+            "PFDEBUG xyz hll",
+            "(error) ERR Unknown PFDEBUG subcommand 'xyz'",
+        ),
+        (
+            "PFDEBUG GETREG",
+            "(error) ERR wrong number of arguments for 'pfdebug' command",
+        ),
+        (
+            "PFADD",
+            "(error) ERR wrong number of arguments for 'pfadd' command",
+        ),
+    ]);
+}
+
+#[test]
+fn merge_and_union_count() {
+    check(&[
+        ("PFADD h1 a b c", "(integer) 1"),
+        ("PFADD h2 b c d", "(integer) 1"),
+        ("PFADD h3 c d e", "(integer) 1"),
+        ("PFMERGE h h1 h2 h3", "OK"),
+        ("PFCOUNT h", "(integer) 5"),
+        ("PFCOUNT h1 h2 h3", "(integer) 5"),
+        ("PFCOUNT h1 h2 nokey", "(integer) 4"),
+        ("PFDEBUG ENCODING h", "sparse"),
+        ("PFDEBUG TODENSE h3", "(integer) 1"),
+        ("PFMERGE m h1 h3", "OK"),
+        ("PFDEBUG ENCODING m", "dense"),
+        ("PFCOUNT m", "(integer) 5"),
+        ("PFMERGE empty", "OK"),
+        ("PFCOUNT empty", "(integer) 0"),
+        // The destination is merged with the sources.
+        ("PFMERGE h1 h2", "OK"),
+        ("PFCOUNT h1", "(integer) 4"),
+    ]);
+}
+
+#[test]
+fn type_errors() {
+    check(&[
+        ("SET foo bar", "OK"),
+        ("PFADD foo 1", NOT_HLL),
+        ("PFCOUNT foo", NOT_HLL),
+        ("PFMERGE bar foo", NOT_HLL),
+        ("PFMERGE foo bar", NOT_HLL),
+        ("EXISTS bar", "(integer) 0"),
+        ("PFCOUNT foo nokey", NOT_HLL),
+        ("PFDEBUG GETREG foo", NOT_HLL),
+        ("SET n 12345", "OK"),
+        ("PFCOUNT n", NOT_HLL),
+        ("LPUSH l a", "(integer) 1"),
+        ("PFADD l a", WRONGTYPE),
+        ("PFCOUNT l", WRONGTYPE),
+        ("PFCOUNT l l", WRONGTYPE),
+        ("PFMERGE x l", WRONGTYPE),
+        ("PFADD hll a b c", "(integer) 1"),
+        ("SETRANGE hll 0 0123", "(integer) 27"),
+        ("PFCOUNT hll", NOT_HLL),
+        ("DEL hll", "(integer) 1"),
+        ("PFADD hll a b c", "(integer) 1"),
+        ("SETRANGE hll 4 x", "(integer) 27"),
+        ("PFCOUNT hll", NOT_HLL),
+    ]);
+}
+
+#[test]
+fn corruption_is_detected() {
+    check(&[
+        ("PFADD hll a b c", "(integer) 1"),
+        ("APPEND hll hello", "(integer) 32"),
+        ("PFCOUNT hll", CORRUPT),
+        ("PFCOUNT hll hll", CORRUPT),
+        ("PFMERGE x hll", CORRUPT),
+        ("EXISTS x", "(integer) 0"),
+        ("PFDEBUG GETREG hll", CORRUPT),
+        ("PFDEBUG TODENSE hll", CORRUPT),
+        ("PFDEBUG ENCODING hll", "sparse"),
+    ]);
+}
+
+#[test]
+fn cache_and_ttl() {
+    check(&[
+        ("PFADD hll a b c", "(integer) 1"),
+        ("GETRANGE hll 15 15", "\"\u{fffd}\""),
+        ("PFCOUNT hll", "(integer) 3"),
+        ("GETRANGE hll 8 8", "\"\u{3}\""),
+        ("GETRANGE hll 15 15", "\"\u{0}\""),
+        ("PFADD hll a b c", "(integer) 0"),
+        ("GETRANGE hll 15 15", "\"\u{0}\""),
+        ("EXPIRE hll 100", "(integer) 1"),
+        ("PFADD hll 1 2 3", "(integer) 1"),
+        ("TTL hll", "(integer) 100"),
+        ("PFCOUNT hll", "(integer) 6"),
+        ("PFMERGE hll nokey", "OK"),
+        ("TTL hll", "(integer) 100"),
+        ("PFDEBUG TODENSE hll", "(integer) 1"),
+        ("TTL hll", "(integer) 100"),
+    ]);
+}
+
+#[test]
+fn getreg_lists_every_register() {
+    let mut s = Session::new();
+    s.run("PFADD hll 1 2 3");
+    let regs = s.run("PFDEBUG GETREG hll");
+    assert_eq!(regs.matches("(integer)").count(), 16384);
+    assert_eq!(s.run("PFDEBUG ENCODING hll"), "dense");
+}
+
+#[test]
+fn promotion_follows_config() {
+    let mut s = Session::new();
+    assert_eq!(s.run("CONFIG SET hll-sparse-max-bytes 100"), "OK");
+    for i in 0..40 {
+        s.run(&format!("PFADD hll e{i}"));
+    }
+    assert_eq!(s.run("PFDEBUG ENCODING hll"), "dense");
+    assert_eq!(s.run("PFCOUNT hll"), "(integer) 40");
+}
+
+/// Runs commands with binary arguments against one in-process server.
+struct Raw {
+    srv: std::sync::Arc<ferrodis_server::server::Server>,
+    client: Client,
+    out: Out,
+}
+
+impl Raw {
+    fn new() -> Raw {
+        let srv = ferrodis_server::build(Config::new());
+        let client = Client::new(srv.detached_handle(), true);
+        Raw {
+            srv,
+            client,
+            out: Out::new(2),
+        }
+    }
+
+    fn run(&mut self, args: &[&[u8]]) -> Frame {
+        let args: Vec<Bytes> = args.iter().map(|a| Bytes::copy_from_slice(a)).collect();
+        execute(&self.srv, &mut self.client, &mut self.out, &args);
+        let mut buf = BytesMut::from(&self.out.buf[..]);
+        self.out.buf.clear();
+        resp::decode_frame_bytes(&mut buf).unwrap().unwrap()
+    }
+}
+
+macro_rules! fixture {
+    ($name:literal) => {
+        include_bytes!(concat!("../../storage/src/hll/fixtures/", $name, ".bin")).as_slice()
+    };
+}
+
+#[test]
+fn sketches_from_redis_count_the_same() {
+    let cases: &[(&[u8], &[u8], i64)] = &[
+        (fixture!("abc"), fixture!("abc_cached"), 3),
+        (fixture!("s200"), fixture!("s200_cached"), 201),
+        (fixture!("s1000"), fixture!("s1000_cached"), 1000),
+        (fixture!("d5000"), fixture!("d5000_cached"), 4968),
+        (fixture!("d100k"), fixture!("d100k_cached"), 100_903),
+        (fixture!("bin"), fixture!("bin_cached"), 42),
+        (fixture!("msparse"), fixture!("msparse_cached"), 204),
+        (fixture!("mdense"), fixture!("mdense_cached"), 5164),
+    ];
+    let mut r = Raw::new();
+    for (raw, cached, card) in cases {
+        assert_eq!(r.run(&[b"SET", b"k", raw]), Frame::Simple("OK".into()));
+        assert_eq!(r.run(&[b"PFCOUNT", b"k"]), Frame::Integer(*card));
+        assert_eq!(
+            r.run(&[b"GET", b"k"]),
+            Frame::Bulk(Bytes::copy_from_slice(cached))
+        );
+        // A cached count is served as is.
+        assert_eq!(r.run(&[b"PFCOUNT", b"k"]), Frame::Integer(*card));
+    }
+    r.run(&[b"SET", b"a", fixture!("abc")]);
+    r.run(&[b"SET", b"b", fixture!("s200")]);
+    r.run(&[b"SET", b"c", fixture!("d5000")]);
+    r.run(&[b"SET", b"d", fixture!("s1000")]);
+    assert_eq!(
+        r.run(&[b"PFCOUNT", b"a", b"b", b"c", b"d"]),
+        Frame::Integer(6180)
+    );
+    // A union count is not cached in any of the keys.
+    assert_eq!(
+        r.run(&[b"GET", b"a"]),
+        Frame::Bulk(Bytes::from_static(fixture!("abc")))
+    );
+    assert_eq!(
+        r.run(&[b"PFMERGE", b"m", b"a", b"b"]),
+        Frame::Simple("OK".into())
+    );
+    assert_eq!(
+        r.run(&[b"GET", b"m"]),
+        Frame::Bulk(Bytes::from_static(fixture!("msparse")))
+    );
+    assert_eq!(
+        r.run(&[b"PFMERGE", b"md", b"b", b"c"]),
+        Frame::Simple("OK".into())
+    );
+    assert_eq!(
+        r.run(&[b"GET", b"md"]),
+        Frame::Bulk(Bytes::from_static(fixture!("mdense")))
+    );
+}
+
+#[test]
+fn pfadd_builds_redis_bytes() {
+    let mut r = Raw::new();
+    let els: Vec<String> = (0..200).map(|i| format!("el:{i}")).collect();
+    let mut args: Vec<&[u8]> = vec![b"PFADD", b"k"];
+    args.extend(els.iter().map(|e| e.as_bytes()));
+    assert_eq!(r.run(&args), Frame::Integer(1));
+    assert_eq!(
+        r.run(&[b"GET", b"k"]),
+        Frame::Bulk(Bytes::from_static(fixture!("s200")))
+    );
+    let els: Vec<String> = (0..5000).map(|i| format!("e{i}")).collect();
+    let mut args: Vec<&[u8]> = vec![b"PFADD", b"d"];
+    args.extend(els.iter().map(|e| e.as_bytes()));
+    assert_eq!(r.run(&args), Frame::Integer(1));
+    assert_eq!(
+        r.run(&[b"GET", b"d"]),
+        Frame::Bulk(Bytes::from_static(fixture!("d5000")))
+    );
+}
+
+#[test]
+fn huge_corrupt_sparse_is_rejected() {
+    let mut v = b"HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00".to_vec();
+    for _ in 0..(131_072 + 1000) {
+        v.extend_from_slice(&[0x7f, 0xff]);
+    }
+    v.push(0xff);
+    let mut r = Raw::new();
+    r.run(&[b"SET", b"hll", &v]);
+    let want = Frame::Error("INVALIDOBJ Corrupted HLL object detected".into());
+    assert_eq!(r.run(&[b"PFCOUNT", b"hll", b"hll"]), want);
+    assert_eq!(r.run(&[b"PFDEBUG", b"GETREG", b"hll"]), want);
+    assert_eq!(render(&r.run(&[b"PING"])), "PONG");
+}
