@@ -788,7 +788,9 @@ fn range_generic(
                 return Err(CmdError::err("internal error: key not locked"));
             };
             if picked.is_empty() {
-                k.delete();
+                if k.delete() {
+                    ctx.notify(NOTIFY_GENERIC, "del", dst);
+                }
                 ctx.out.int(0);
                 return Ok(());
             }
