@@ -1,4 +1,5 @@
 //! Data types and keyspace tables of ferrodis as pure Rust.
+pub mod bitmap;
 pub mod geo;
 pub mod glob;
 pub mod hash;

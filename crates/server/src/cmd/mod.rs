@@ -6,6 +6,7 @@ use crate::command::Command;
 use crate::error::CmdError;
 use crate::exec::{int_arg, is};
 
+pub mod bitmap;
 pub mod blocking;
 pub mod conn;
 pub mod geo;
@@ -38,6 +39,7 @@ pub fn families() -> Vec<&'static [Command]> {
         zset::COMMANDS,
         geo::COMMANDS,
         hll::COMMANDS,
+        bitmap::COMMANDS,
     ]
 }
 

@@ -52,8 +52,6 @@ pub static COMMANDS: &[Command] = &[
     c("incrby", 3, WD | F, WR | acl::FAST, incrby).doc("string", "1.0.0", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
     c("decrby", 3, WD | F, WR | acl::FAST, decrby).doc("string", "1.0.0", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."),
     c("incrbyfloat", 3, WD | F, WR | acl::FAST, incrbyfloat).doc("string", "2.6.0", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
-    c("setbit", 4, WD, acl::WRITE | acl::BITMAP | acl::SLOW, setbit).doc("bitmap", "2.2.0", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist."),
-    c("getbit", 3, R | F, acl::READ | acl::BITMAP | acl::FAST, getbit).doc("bitmap", "2.2.0", "Returns a bit value by offset."),
     c("lcs", -3, R, RD | acl::SLOW, lcs).keys(KEY12).doc("string", "7.0.0", "Finds the longest common substring."),
 ];
 
@@ -272,7 +270,7 @@ fn append(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// Applies an in-place edit to a string entry, turning it into a heap string Redis would call
 /// `raw`; returns the new length.
-fn edit_in_place(
+pub(super) fn edit_in_place(
     e: &mut storage::shard::Entry,
     f: impl FnOnce(&mut thin_vec::ThinVec<u8>),
 ) -> usize {
@@ -531,68 +529,6 @@ fn lcs_input(ctx: &Ctx<'_>, key: &[u8]) -> Result<Vec<u8>, CmdError> {
             .with_str(|s| s.to_vec())
             .ok_or_else(|| CmdError::err("The specified keys must contain string values")),
     }
-}
-
-/// A bit offset argument: non-negative and inside the largest string allowed.
-fn bit_offset(ctx: &Ctx<'_>, a: &[u8]) -> Result<u64, CmdError> {
-    match storage::num::parse_i64(a) {
-        Some(n) if n >= 0 && ((n as u64) >> 3) < max_len(ctx) => Ok(n as u64),
-        _ => Err(CmdError::err(
-            "bit offset is not an integer or out of range",
-        )),
-    }
-}
-
-fn setbit(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let offset = bit_offset(ctx, &args[2])?;
-    let on = match &args[3][..] {
-        b"1" => true,
-        b"0" => false,
-        _ => return Err(CmdError::err("bit is not an integer or out of range")),
-    };
-    let byte = (offset >> 3) as usize;
-    let mask = 0x80u8 >> (offset & 7);
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    if !k.exists() {
-        k.set(Value::Str(SmallBytes::default()), false);
-    }
-    let Some(e) = k.value_mut() else {
-        return Err(CmdError::NoSuchKey);
-    };
-    if !e.value.is_string() {
-        return Err(CmdError::WrongType);
-    }
-    let mut old = false;
-    edit_in_place(e, |v| {
-        if v.len() <= byte {
-            v.resize(byte + 1, 0);
-        }
-        old = v[byte] & mask != 0;
-        if on {
-            v[byte] |= mask;
-        } else {
-            v[byte] &= !mask;
-        }
-    });
-    k.changed();
-    ctx.notify(STRING, "setbit", &args[1]);
-    ctx.out.int(old as i64);
-    Ok(())
-}
-
-fn getbit(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let offset = bit_offset(ctx, &args[2])?;
-    let byte = (offset >> 3) as usize;
-    let mask = 0x80u8 >> (offset & 7);
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let bit = match read_str(&mut k, ctx.client.no_touch)? {
-        None => false,
-        Some(v) => v.with_str(|s| s.get(byte).is_some_and(|b| b & mask != 0)) == Some(true),
-    };
-    ctx.out.int(bit as i64);
-    Ok(())
 }
 
 #[cfg(test)]
