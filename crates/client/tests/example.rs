@@ -19,7 +19,11 @@ fn run_against(addr: &str) -> String {
         .arg(addr)
         .output()
         .expect("the hello example is built by cargo test");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -29,7 +33,9 @@ const EXPECTED: &str = "got value from the server; result=Some(b\"world\")\n";
 async fn hello_prints_the_value_from_ferrodis() {
     let server = common::ferrodis("").await;
     let addr = server.addr.to_string();
-    let printed = tokio::task::spawn_blocking(move || run_against(&addr)).await.unwrap();
+    let printed = tokio::task::spawn_blocking(move || run_against(&addr))
+        .await
+        .unwrap();
     assert_eq!(printed, EXPECTED);
 }
 

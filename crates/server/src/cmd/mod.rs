@@ -82,7 +82,10 @@ pub fn mpop_args(args: &[Bytes], at: usize) -> Result<(&[Bytes], &Bytes, Option<
         Some(n) if n > 0 => Ok(n as usize),
         _ => Err(CmdError::err(msg)),
     };
-    let numkeys = positive(args.get(at).map_or(&b""[..], |a| &a[..]), "numkeys should be greater than 0")?;
+    let numkeys = positive(
+        args.get(at).map_or(&b""[..], |a| &a[..]),
+        "numkeys should be greater than 0",
+    )?;
     let where_at = match numkeys.checked_add(at + 1) {
         Some(i) if i < args.len() => i,
         _ => return Err(CmdError::Syntax),
