@@ -27,8 +27,11 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&config);
+    // Connections woken by one poll run in the order their data arrived (oldest first), as
+    // in Redis's event loop; tokio's LIFO slot would run the newest first.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .disable_lifo_slot()
         .build()
     {
         Ok(r) => r,
