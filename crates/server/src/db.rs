@@ -36,28 +36,32 @@ const SHARD_SHIFT: u32 = 64 - SHARDS.trailing_zeros();
 /// the offset in step with the system clock.
 static CLOCK: std::sync::LazyLock<(Instant, AtomicU64)> = std::sync::LazyLock::new(|| {
     let origin = Instant::now();
-    (origin, AtomicU64::new(system_ms()))
+    (origin, AtomicU64::new(system_us()))
 });
 
-fn system_ms() -> u64 {
+fn system_us() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
+        .map(|d| d.as_micros() as u64)
         .unwrap_or(0)
 }
 
-/// Re-reads the system clock so that wall-clock adjustments reach `now_ms`.
+/// Re-reads the system clock so that wall-clock adjustments reach `now_ms`. The offset is kept
+/// in microseconds: rounding both sides to milliseconds could put the derived clock a
+/// millisecond behind the system's, which clients comparing TTLs with their own clock notice.
 pub fn resync_clock() {
     let (origin, offset) = &*CLOCK;
-    let elapsed = origin.elapsed().as_millis() as u64;
-    offset.store(system_ms().saturating_sub(elapsed), Ordering::Relaxed);
+    let elapsed = origin.elapsed().as_micros() as u64;
+    offset.store(system_us().saturating_sub(elapsed), Ordering::Relaxed);
 }
 
 /// Unix milliseconds at the monotonic instant `at`.
 #[inline]
 pub fn wall_ms(at: Instant) -> u64 {
     let (origin, offset) = &*CLOCK;
-    offset.load(Ordering::Relaxed) + at.saturating_duration_since(*origin).as_millis() as u64
+    let us =
+        offset.load(Ordering::Relaxed) + at.saturating_duration_since(*origin).as_micros() as u64;
+    us / 1000
 }
 
 /// Milliseconds since the Unix epoch.
