@@ -201,6 +201,18 @@ pub struct KeyNum {
 /// Finds the argument indices of keys that keywords place (SORT ... STORE dst).
 pub type KeyFn = fn(&[Bytes]) -> Vec<usize>;
 
+/// A command whose single key is its first argument, the most common shape; families import
+/// it as `c` for their tables.
+pub const fn keyed(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    acl: u64,
+    handler: Handler,
+) -> Command {
+    Command::new(name, arity, flags, acl, handler).keys(KEY1)
+}
+
 /// One command or subcommand.
 #[derive(Debug)]
 pub struct Command {

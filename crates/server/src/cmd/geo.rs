@@ -18,7 +18,7 @@ use storage::value::Value;
 use storage::zset::{Limits, ScoreRange, ZSet};
 
 use super::zset::zadd;
-use crate::command::{acl, flag, Command, KEY1, KEY12};
+use crate::command::{acl, flag, Command, KEY12};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{is, Ctx};
@@ -28,15 +28,7 @@ const G: &str = "geo";
 const RD: u64 = acl::READ | acl::GEO | acl::SLOW;
 const WR: u64 = acl::WRITE | acl::GEO | acl::SLOW;
 
-const fn c(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    acl: u64,
-    h: crate::command::Handler,
-) -> Command {
-    Command::new(name, arity, flags, acl, h).keys(KEY1)
-}
+use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[

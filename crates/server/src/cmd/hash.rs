@@ -5,7 +5,7 @@ use storage::hash::{Hash, Limits, Sample};
 use storage::num::LongDouble;
 use storage::value::Value;
 
-use crate::command::{acl, flag, Command, KEY1};
+use crate::command::{acl, flag, Command};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_HASH};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
@@ -18,15 +18,7 @@ const F: u32 = flag::FAST;
 const RD: u64 = acl::READ | acl::HASH;
 const WR: u64 = acl::WRITE | acl::HASH;
 
-const fn c(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    acl: u64,
-    h: crate::command::Handler,
-) -> Command {
-    Command::new(name, arity, flags, acl, h).keys(KEY1)
-}
+use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[

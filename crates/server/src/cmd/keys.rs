@@ -5,7 +5,7 @@ use bytes::Bytes;
 use storage::value::Value;
 
 use super::invalid_expire;
-use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY1, KEY12};
+use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY12};
 use crate::config::NOTIFY_GENERIC as GENERIC;
 use crate::db::{lru_clock, KeyRef, SHARDS};
 use crate::error::{CmdError, CmdResult};
@@ -17,15 +17,7 @@ const F: u32 = flag::FAST;
 const KR: u64 = acl::KEYSPACE | acl::READ;
 const KW: u64 = acl::KEYSPACE | acl::WRITE;
 
-const fn c(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    acl: u64,
-    h: crate::command::Handler,
-) -> Command {
-    Command::new(name, arity, flags, acl, h).keys(KEY1)
-}
+use crate::command::keyed as c;
 
 const fn obj(name: &'static str, arity: i32, h: crate::command::Handler) -> Command {
     Command::new(name, arity, R, KR | acl::SLOW, h).keys(KeySpec {

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use storage::list::{range_bounds, Elem, End, List};
 use storage::value::Value;
 
-use crate::command::{acl, flag, Command, KEY1, KEY12};
+use crate::command::{acl, flag, Command, KEY12};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_LIST};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
@@ -23,15 +23,7 @@ const F: u32 = flag::FAST;
 const RD: u64 = acl::READ | acl::LIST;
 const WR: u64 = acl::WRITE | acl::LIST;
 
-const fn c(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    acl: u64,
-    h: crate::command::Handler,
-) -> Command {
-    Command::new(name, arity, flags, acl, h).keys(KEY1)
-}
+use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use storage::set::{Member, OwnedMember, Set};
 use storage::value::Value;
 
-use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY1, KEY12, NO_KEYS};
+use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY12, NO_KEYS};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_SET};
 use crate::db::{KeyRef, MultiLock};
 use crate::error::{CmdError, CmdResult};
@@ -36,15 +36,7 @@ const DST_AND_SOURCES: KeySpec = KeySpec {
 /// build a reply of any size; a bound keeps one command from exhausting memory.
 const MAX_REPEATED_PICKS: u64 = 1 << 24;
 
-const fn c(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    acl: u64,
-    h: crate::command::Handler,
-) -> Command {
-    Command::new(name, arity, flags, acl, h).keys(KEY1)
-}
+use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[

@@ -6,7 +6,7 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 
 use super::{expire_arg, string_opts, TimeUnit};
-use crate::command::{acl, flag, Command, ALL_KEYS, KEY1, KEY12};
+use crate::command::{acl, flag, Command, ALL_KEYS, KEY12};
 use crate::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
@@ -19,15 +19,7 @@ const F: u32 = flag::FAST;
 const RD: u64 = acl::READ | acl::STRING;
 const WR: u64 = acl::WRITE | acl::STRING;
 
-const fn c(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    acl: u64,
-    h: crate::command::Handler,
-) -> Command {
-    Command::new(name, arity, flags, acl, h).keys(KEY1)
-}
+use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[

@@ -20,7 +20,7 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 use storage::zset::{AddFlags, AddResult, LexRange, Limits, ScoreRange, ZSet, RANDOM_REPLY_MAX};
 
-use crate::command::{acl, flag, Command, KEY1, KEY12, NO_KEYS};
+use crate::command::{acl, flag, Command, KEY12, NO_KEYS};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
@@ -35,15 +35,7 @@ const MOV: u32 = flag::MOVABLE_KEYS;
 const RD: u64 = acl::READ | acl::SORTEDSET;
 const WR: u64 = acl::WRITE | acl::SORTEDSET;
 
-const fn c(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    acl: u64,
-    h: crate::command::Handler,
-) -> Command {
-    Command::new(name, arity, flags, acl, h).keys(KEY1)
-}
+use crate::command::keyed as c;
 
 const G: &str = "sorted-set";
 
