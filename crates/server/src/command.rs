@@ -149,6 +149,52 @@ pub mod acl {
     ];
 }
 
+/// Key-spec flags: how a command uses each of its keys, as COMMAND GETKEYSANDFLAGS and COMMAND
+/// INFO report them. One of the four access kinds (RO, RW, OW, RM) plus what the command does
+/// with the value (access, update, insert, delete).
+pub mod key {
+    /// Reads the value.
+    pub const RO: u16 = 1 << 0;
+    /// Reads and modifies the value.
+    pub const RW: u16 = 1 << 1;
+    /// Overwrites the value without reading it.
+    pub const OW: u16 = 1 << 2;
+    /// Removes the key.
+    pub const RM: u16 = 1 << 3;
+    /// Returns, copies or uses user data from the value.
+    pub const ACCESS: u16 = 1 << 4;
+    /// Updates the value or its metadata.
+    pub const UPDATE: u16 = 1 << 5;
+    /// Only adds data to the value.
+    pub const INSERT: u16 = 1 << 6;
+    /// Explicitly removes data from the value.
+    pub const DELETE: u16 = 1 << 7;
+    /// The argument is not a key but must route like one.
+    pub const NOT_KEY: u16 = 1 << 8;
+    /// Some keys may not be found by the spec.
+    pub const INCOMPLETE: u16 = 1 << 9;
+    /// The flags depend on other arguments.
+    pub const VARIABLE_FLAGS: u16 = 1 << 10;
+
+    /// Flag names in Redis's reply order.
+    pub const NAMES: &[(u16, &str)] = &[
+        (RO, "RO"),
+        (RW, "RW"),
+        (OW, "OW"),
+        (RM, "RM"),
+        (ACCESS, "access"),
+        (UPDATE, "update"),
+        (INSERT, "insert"),
+        (DELETE, "delete"),
+        (NOT_KEY, "not_key"),
+        (INCOMPLETE, "incomplete"),
+        (VARIABLE_FLAGS, "variable_flags"),
+    ];
+}
+
+/// Computes key flags from the arguments, for commands whose flags vary (SET ... GET).
+pub type KeyFlagsFn = fn(&[Bytes]) -> u16;
+
 /// Where a command's keys are, Redis's legacy (first, last, step) triple: positions are
 /// argument indices, `last` negative counts from the end, 0 means no keys.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -230,6 +276,12 @@ pub struct Command {
     pub keynum: Option<KeyNum>,
     /// Finds keys whose place depends on keywords (SORT ... STORE dst), on top of `keys`.
     pub keyfn: Option<KeyFn>,
+    /// `key::*` flags of the first key (0: derived from the command's flags).
+    pub first_key_flags: u16,
+    /// `key::*` flags of every other key (0: as the first key).
+    pub other_key_flags: u16,
+    /// Computes the flags of every key when they depend on the arguments.
+    pub key_flags_fn: Option<KeyFlagsFn>,
     /// Group for COMMAND DOCS (`string`, `generic`, `server`, `connection`...).
     pub group: &'static str,
     /// Version that introduced the command.
@@ -259,6 +311,9 @@ impl Command {
             keys: NO_KEYS,
             keynum: None,
             keyfn: None,
+            first_key_flags: 0,
+            other_key_flags: 0,
+            key_flags_fn: None,
             group: "generic",
             since: "1.0.0",
             summary: "",
@@ -277,6 +332,9 @@ impl Command {
             keys: NO_KEYS,
             keynum: None,
             keyfn: None,
+            first_key_flags: 0,
+            other_key_flags: 0,
+            key_flags_fn: None,
             group: "generic",
             since: "1.0.0",
             summary: "",
@@ -309,6 +367,57 @@ impl Command {
         self.keyfn = Some(f);
         self.flags |= flag::MOVABLE_KEYS;
         self
+    }
+
+    /// Sets the key-spec flags (`key::*`) of every key.
+    pub const fn key_flags(mut self, flags: u16) -> Self {
+        self.first_key_flags = flags;
+        self.other_key_flags = flags;
+        self
+    }
+
+    /// Sets the key-spec flags of the first key and of the others (LMOVE's source and
+    /// destination, ZUNIONSTORE's destination and sources).
+    pub const fn key_flags_split(mut self, first: u16, others: u16) -> Self {
+        self.first_key_flags = first;
+        self.other_key_flags = others;
+        self
+    }
+
+    /// Declares that the key flags depend on the arguments (SET with or without GET); `f`
+    /// computes them.
+    pub const fn key_flags_fn(mut self, f: KeyFlagsFn) -> Self {
+        self.key_flags_fn = Some(f);
+        self
+    }
+
+    /// The key-spec flags of the key at position `nth` (0: the first key) of `args`.
+    pub fn flags_of_key(&self, args: &[Bytes], nth: usize) -> u16 {
+        match self.key_flags_fn {
+            Some(f) => f(args),
+            None => self.declared_key_flags(nth),
+        }
+    }
+
+    /// The key-spec flags declared for the key at position `nth`, whatever the arguments;
+    /// undeclared flags follow from the command's flags.
+    pub fn declared_key_flags(&self, nth: usize) -> u16 {
+        let declared = if nth == 0 || self.other_key_flags == 0 {
+            self.first_key_flags
+        } else {
+            self.other_key_flags
+        };
+        let variable = if self.key_flags_fn.is_some() {
+            key::VARIABLE_FLAGS
+        } else {
+            0
+        };
+        variable
+            | match declared {
+                0 if self.flags & flag::WRITE != 0 => key::RW | key::ACCESS | key::UPDATE,
+                0 => key::RO | key::ACCESS,
+                f => f,
+            }
     }
 
     /// Sets the key positions.

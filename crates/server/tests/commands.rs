@@ -144,6 +144,28 @@ fn connection_and_introspection() {
             "COMMAND GETKEYS ping",
             "(error) ERR The command has no key arguments",
         ),
+        // Key-spec flags: per key position, and depending on arguments for SET and BITFIELD.
+        ("COMMAND GETKEYSANDFLAGS set k v", "[[\"k\", [OW, update]]]"),
+        (
+            "COMMAND GETKEYSANDFLAGS set k v get",
+            "[[\"k\", [RW, access, update]]]",
+        ),
+        (
+            "COMMAND GETKEYSANDFLAGS lmove a b left right",
+            "[[\"a\", [RW, access, delete]], [\"b\", [RW, insert]]]",
+        ),
+        (
+            "COMMAND GETKEYSANDFLAGS zunionstore d 2 a b",
+            "[[\"d\", [OW, update]], [\"a\", [RO, access]], [\"b\", [RO, access]]]",
+        ),
+        (
+            "COMMAND GETKEYSANDFLAGS bitfield k get u8 0",
+            "[[\"k\", [RO, access]]]",
+        ),
+        (
+            "COMMAND GETKEYS spublish channel message",
+            "(error) ERR The command has no key arguments",
+        ),
         (
             "SLOWLOG GET -2",
             "(error) ERR count should be greater than or equal to -1",

@@ -7,7 +7,7 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 
 use super::string::edit_in_place;
-use crate::command::{acl, flag, Command, KeySpec};
+use crate::command::{acl, flag, key, Command, KeySpec};
 use crate::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
@@ -23,13 +23,13 @@ use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    c("setbit", 4, WD, WR | acl::SLOW, setbit).doc("bitmap", "2.2.0", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist."),
-    c("getbit", 3, R | F, RD | acl::FAST, getbit).doc("bitmap", "2.2.0", "Returns a bit value by offset."),
-    c("bitcount", -2, R, RD | acl::SLOW, bitcount).doc("bitmap", "2.6.0", "Counts the set bits of a string, optionally within a byte or bit range."),
-    c("bitpos", -3, R, RD | acl::SLOW, bitpos).doc("bitmap", "2.8.7", "Finds the first set or clear bit of a string, optionally within a byte or bit range."),
-    c("bitop", -4, WD, WR | acl::SLOW, bitop).keys(KeySpec { first: 2, last: -1, step: 1 }).doc("bitmap", "2.6.0", "Combines strings bit by bit with AND, OR, XOR or NOT and stores the result."),
-    c("bitfield", -2, WD, WR | acl::SLOW, bitfield).doc("bitmap", "3.2.0", "Reads, writes and increments integer fields of any width at any bit offset of a string."),
-    c("bitfield_ro", -2, R | F, RD | acl::FAST, bitfield_ro).doc("bitmap", "6.0.0", "Reads integer fields of any width at any bit offset of a string."),
+    c("setbit", 4, WD, WR | acl::SLOW, setbit).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("bitmap", "2.2.0", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist."),
+    c("getbit", 3, R | F, RD | acl::FAST, getbit).key_flags(key::RO | key::ACCESS).doc("bitmap", "2.2.0", "Returns a bit value by offset."),
+    c("bitcount", -2, R, RD | acl::SLOW, bitcount).key_flags(key::RO | key::ACCESS).doc("bitmap", "2.6.0", "Counts the set bits of a string, optionally within a byte or bit range."),
+    c("bitpos", -3, R, RD | acl::SLOW, bitpos).key_flags(key::RO | key::ACCESS).doc("bitmap", "2.8.7", "Finds the first set or clear bit of a string, optionally within a byte or bit range."),
+    c("bitop", -4, WD, WR | acl::SLOW, bitop).keys(KeySpec { first: 2, last: -1, step: 1 }).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc("bitmap", "2.6.0", "Combines strings bit by bit with AND, OR, XOR or NOT and stores the result."),
+    c("bitfield", -2, WD, WR | acl::SLOW, bitfield).key_flags(key::RW | key::UPDATE | key::ACCESS).key_flags_fn(bitfield_key_flags).doc("bitmap", "3.2.0", "Reads, writes and increments integer fields of any width at any bit offset of a string."),
+    c("bitfield_ro", -2, R | F, RD | acl::FAST, bitfield_ro).key_flags(key::RO | key::ACCESS).doc("bitmap", "6.0.0", "Reads integer fields of any width at any bit offset of a string."),
 ];
 
 const OFFSET_ERR: &str = "bit offset is not an integer or out of range";
@@ -471,6 +471,23 @@ fn bitfield_generic(ctx: &mut Ctx<'_>, args: &[Bytes], read_only: bool) -> CmdRe
         }
     }
     Ok(())
+}
+
+/// BITFIELD only reads when every operation is a well-formed GET (OVERFLOW aside); anything
+/// else, a malformed operation included, counts as a write, as Redis counts it.
+fn bitfield_key_flags(args: &[Bytes]) -> u16 {
+    let mut i = 2;
+    while let Some(op) = args.get(i) {
+        let remaining = args.len() - i - 1;
+        if is(op, "get") && remaining >= 2 {
+            i += 3;
+        } else if is(op, "overflow") && remaining >= 1 {
+            i += 2;
+        } else {
+            return key::RW | key::ACCESS | key::UPDATE;
+        }
+    }
+    key::RO | key::ACCESS
 }
 
 fn bitfield(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {

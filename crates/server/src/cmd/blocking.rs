@@ -15,7 +15,7 @@ use storage::zset::ZSet;
 use super::list::{move_one, pop_first, side};
 use super::zset;
 use crate::blocking::BlockOn;
-use crate::command::{acl, flag, Command, KeySpec};
+use crate::command::{acl, flag, key, Command, KeySpec};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::Ctx;
 
@@ -25,14 +25,14 @@ const ZACL: u64 = acl::WRITE | acl::SORTEDSET | acl::BLOCKING;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    Command::new("blpop", -3, B, BACL, blpop).keys(KeySpec { first: 1, last: -2, step: 1 }).doc("list", "2.0.0", "Removes and returns the first element in a list, blocking until one is available."),
-    Command::new("brpop", -3, B, BACL, brpop).keys(KeySpec { first: 1, last: -2, step: 1 }).doc("list", "2.0.0", "Removes and returns the last element in a list, blocking until one is available."),
-    Command::new("brpoplpush", 4, B | flag::DENYOOM, BACL, brpoplpush).keys(KeySpec { first: 1, last: 2, step: 1 }).doc("list", "2.2.0", "Pops the last element of a list and pushes it to another, blocking until one is available."),
-    Command::new("blmove", 6, B | flag::DENYOOM, BACL, blmove).keys(KeySpec { first: 1, last: 2, step: 1 }).doc("list", "6.2.0", "Pops an element from one end of a list and pushes it to another, blocking until one is available."),
-    Command::new("blmpop", -5, B, BACL, blmpop).keynum(2, 1, 1).doc("list", "7.0.0", "Pops elements from the first non-empty list among several, blocking until one is available."),
-    Command::new("bzpopmin", -3, flag::WRITE | flag::BLOCKING | flag::NOSCRIPT | flag::FAST, ZACL | acl::FAST, bzpopmin).keys(KeySpec { first: 1, last: -2, step: 1 }).doc("sorted-set", "5.0.0", "Removes and returns the member with the lowest score from one or more sorted sets, blocking until one is available."),
-    Command::new("bzpopmax", -3, flag::WRITE | flag::BLOCKING | flag::NOSCRIPT | flag::FAST, ZACL | acl::FAST, bzpopmax).keys(KeySpec { first: 1, last: -2, step: 1 }).doc("sorted-set", "5.0.0", "Removes and returns the member with the highest score from one or more sorted sets, blocking until one is available."),
-    Command::new("bzmpop", -5, B, ZACL | acl::SLOW, bzmpop).keynum(2, 1, 1).doc("sorted-set", "7.0.0", "Removes and returns members from the first non-empty sorted set among several, blocking until one is available."),
+    Command::new("blpop", -3, B, BACL, blpop).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "2.0.0", "Removes and returns the first element in a list, blocking until one is available."),
+    Command::new("brpop", -3, B, BACL, brpop).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "2.0.0", "Removes and returns the last element in a list, blocking until one is available."),
+    Command::new("brpoplpush", 4, B | flag::DENYOOM, BACL, brpoplpush).keys(KeySpec { first: 1, last: 2, step: 1 }).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT).doc("list", "2.2.0", "Pops the last element of a list and pushes it to another, blocking until one is available."),
+    Command::new("blmove", 6, B | flag::DENYOOM, BACL, blmove).keys(KeySpec { first: 1, last: 2, step: 1 }).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT).doc("list", "6.2.0", "Pops an element from one end of a list and pushes it to another, blocking until one is available."),
+    Command::new("blmpop", -5, B, BACL, blmpop).keynum(2, 1, 1).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "7.0.0", "Pops elements from the first non-empty list among several, blocking until one is available."),
+    Command::new("bzpopmin", -3, flag::WRITE | flag::BLOCKING | flag::NOSCRIPT | flag::FAST, ZACL | acl::FAST, bzpopmin).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("sorted-set", "5.0.0", "Removes and returns the member with the lowest score from one or more sorted sets, blocking until one is available."),
+    Command::new("bzpopmax", -3, flag::WRITE | flag::BLOCKING | flag::NOSCRIPT | flag::FAST, ZACL | acl::FAST, bzpopmax).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("sorted-set", "5.0.0", "Removes and returns the member with the highest score from one or more sorted sets, blocking until one is available."),
+    Command::new("bzmpop", -5, B, ZACL | acl::SLOW, bzmpop).keynum(2, 1, 1).key_flags(key::RW | key::ACCESS | key::DELETE).doc("sorted-set", "7.0.0", "Removes and returns members from the first non-empty sorted set among several, blocking until one is available."),
 ];
 
 /// A timeout argument in seconds (fractions allowed) as an absolute deadline in Unix

@@ -18,7 +18,7 @@ use storage::value::Value;
 use storage::zset::{Limits, ScoreRange, ZSet};
 
 use super::zset::zadd;
-use crate::command::{acl, flag, Command, KEY12};
+use crate::command::{acl, flag, key, Command, KEY12};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{is, Ctx};
@@ -32,31 +32,41 @@ use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    c("geoadd", -5, flag::WRITE | flag::DENYOOM, WR, geoadd).doc(
-        G,
-        "3.2.0",
-        "Adds members with their longitude and latitude to a geospatial index.",
-    ),
-    c("geopos", -2, flag::READONLY, RD, geopos).doc(
-        G,
-        "3.2.0",
-        "Returns the longitude and latitude of members of a geospatial index.",
-    ),
-    c("geodist", -4, flag::READONLY, RD, geodist).doc(
-        G,
-        "3.2.0",
-        "Returns the distance between two members of a geospatial index.",
-    ),
-    c("geohash", -2, flag::READONLY, RD, geohash).doc(
-        G,
-        "3.2.0",
-        "Returns members of a geospatial index as geohash strings.",
-    ),
-    c("geosearch", -7, flag::READONLY, RD, geosearch).doc(
-        G,
-        "6.2.0",
-        "Returns the members of a geospatial index inside a circle or a box.",
-    ),
+    c("geoadd", -5, flag::WRITE | flag::DENYOOM, WR, geoadd)
+        .key_flags(key::RW | key::UPDATE)
+        .doc(
+            G,
+            "3.2.0",
+            "Adds members with their longitude and latitude to a geospatial index.",
+        ),
+    c("geopos", -2, flag::READONLY, RD, geopos)
+        .key_flags(key::RO | key::ACCESS)
+        .doc(
+            G,
+            "3.2.0",
+            "Returns the longitude and latitude of members of a geospatial index.",
+        ),
+    c("geodist", -4, flag::READONLY, RD, geodist)
+        .key_flags(key::RO | key::ACCESS)
+        .doc(
+            G,
+            "3.2.0",
+            "Returns the distance between two members of a geospatial index.",
+        ),
+    c("geohash", -2, flag::READONLY, RD, geohash)
+        .key_flags(key::RO | key::ACCESS)
+        .doc(
+            G,
+            "3.2.0",
+            "Returns members of a geospatial index as geohash strings.",
+        ),
+    c("geosearch", -7, flag::READONLY, RD, geosearch)
+        .key_flags(key::RO | key::ACCESS)
+        .doc(
+            G,
+            "6.2.0",
+            "Returns the members of a geospatial index inside a circle or a box.",
+        ),
     c(
         "geosearchstore",
         -8,
@@ -65,6 +75,7 @@ pub static COMMANDS: &[Command] = &[
         geosearchstore,
     )
     .keys(KEY12)
+    .key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS)
     .doc(
         G,
         "6.2.0",
@@ -72,16 +83,15 @@ pub static COMMANDS: &[Command] = &[
     ),
     c("georadius", -6, flag::WRITE | flag::DENYOOM, WR, georadius)
         .keyfn(radius_store_keys)
+        .key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE)
         .doc(
             G,
             "3.2.0",
             "Returns (or stores) the members of a geospatial index within a distance of a point.",
         ),
-    c("georadius_ro", -6, flag::READONLY, RD, georadius_ro).doc(
-        G,
-        "3.2.10",
-        "The read-only form of GEORADIUS.",
-    ),
+    c("georadius_ro", -6, flag::READONLY, RD, georadius_ro)
+        .key_flags(key::RO | key::ACCESS)
+        .doc(G, "3.2.10", "The read-only form of GEORADIUS."),
     c(
         "georadiusbymember",
         -5,
@@ -90,6 +100,7 @@ pub static COMMANDS: &[Command] = &[
         georadiusbymember,
     )
     .keyfn(bymember_store_keys)
+    .key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE)
     .doc(
         G,
         "3.2.0",
@@ -102,6 +113,7 @@ pub static COMMANDS: &[Command] = &[
         RD,
         georadiusbymember_ro,
     )
+    .key_flags(key::RO | key::ACCESS)
     .doc(G, "3.2.10", "The read-only form of GEORADIUSBYMEMBER."),
 ];
 

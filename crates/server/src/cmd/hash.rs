@@ -5,7 +5,7 @@ use storage::hash::{Hash, Limits, Sample};
 use storage::num::LongDouble;
 use storage::value::Value;
 
-use crate::command::{acl, flag, Command};
+use crate::command::{acl, flag, key, Command};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_HASH};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
@@ -22,22 +22,22 @@ use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    c("hset", -4, WD | F, WR | acl::FAST, hset).doc("hash", "2.0.0", "Sets one or more fields of a hash, creating the hash if needed; replies with the number of new fields."),
-    c("hsetnx", 4, WD | F, WR | acl::FAST, hsetnx).doc("hash", "2.0.0", "Sets a hash field only when the field is not there yet."),
-    c("hmset", -4, WD | F, WR | acl::FAST, hmset).doc("hash", "2.0.0", "Sets several hash fields (deprecated form of HSET that replies OK)."),
-    c("hget", 3, R | F, RD | acl::FAST, hget).doc("hash", "2.0.0", "Returns the value of one hash field."),
-    c("hmget", -3, R | F, RD | acl::FAST, hmget).doc("hash", "2.0.0", "Returns the values of several hash fields, nil for missing ones."),
-    c("hdel", -3, W | F, WR | acl::FAST, hdel).doc("hash", "2.0.0", "Removes fields from a hash; the key goes away with its last field."),
-    c("hlen", 2, R | F, RD | acl::FAST, hlen).doc("hash", "2.0.0", "Returns how many fields a hash has."),
-    c("hstrlen", 3, R | F, RD | acl::FAST, hstrlen).doc("hash", "3.2.0", "Returns the length in bytes of a hash field's value."),
-    c("hexists", 3, R | F, RD | acl::FAST, hexists).doc("hash", "2.0.0", "Tells whether a field exists in a hash."),
-    c("hkeys", 2, R, RD | acl::SLOW, hkeys).doc("hash", "2.0.0", "Returns every field name of a hash."),
-    c("hvals", 2, R, RD | acl::SLOW, hvals).doc("hash", "2.0.0", "Returns every value of a hash."),
-    c("hgetall", 2, R, RD | acl::SLOW, hgetall).doc("hash", "2.0.0", "Returns every field and value of a hash."),
-    c("hincrby", 4, WD | F, WR | acl::FAST, hincrby).doc("hash", "2.0.0", "Adds an integer to the integer held by a hash field, starting from 0."),
-    c("hincrbyfloat", 4, WD | F, WR | acl::FAST, hincrbyfloat).doc("hash", "2.6.0", "Adds a decimal number to the number held by a hash field, starting from 0."),
-    c("hrandfield", -2, R, RD | acl::SLOW, hrandfield).doc("hash", "6.2.0", "Returns one or more random fields of a hash, optionally with their values."),
-    c("hscan", -3, R, RD | acl::SLOW, hscan).doc("hash", "2.8.0", "Walks the fields and values of a hash a few at a time with a cursor."),
+    c("hset", -4, WD | F, WR | acl::FAST, hset).key_flags(key::RW | key::UPDATE).doc("hash", "2.0.0", "Sets one or more fields of a hash, creating the hash if needed; replies with the number of new fields."),
+    c("hsetnx", 4, WD | F, WR | acl::FAST, hsetnx).key_flags(key::RW | key::INSERT).doc("hash", "2.0.0", "Sets a hash field only when the field is not there yet."),
+    c("hmset", -4, WD | F, WR | acl::FAST, hmset).key_flags(key::RW | key::UPDATE).doc("hash", "2.0.0", "Sets several hash fields (deprecated form of HSET that replies OK)."),
+    c("hget", 3, R | F, RD | acl::FAST, hget).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns the value of one hash field."),
+    c("hmget", -3, R | F, RD | acl::FAST, hmget).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns the values of several hash fields, nil for missing ones."),
+    c("hdel", -3, W | F, WR | acl::FAST, hdel).key_flags(key::RW | key::DELETE).doc("hash", "2.0.0", "Removes fields from a hash; the key goes away with its last field."),
+    c("hlen", 2, R | F, RD | acl::FAST, hlen).key_flags(key::RO).doc("hash", "2.0.0", "Returns how many fields a hash has."),
+    c("hstrlen", 3, R | F, RD | acl::FAST, hstrlen).key_flags(key::RO).doc("hash", "3.2.0", "Returns the length in bytes of a hash field's value."),
+    c("hexists", 3, R | F, RD | acl::FAST, hexists).key_flags(key::RO).doc("hash", "2.0.0", "Tells whether a field exists in a hash."),
+    c("hkeys", 2, R, RD | acl::SLOW, hkeys).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns every field name of a hash."),
+    c("hvals", 2, R, RD | acl::SLOW, hvals).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns every value of a hash."),
+    c("hgetall", 2, R, RD | acl::SLOW, hgetall).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns every field and value of a hash."),
+    c("hincrby", 4, WD | F, WR | acl::FAST, hincrby).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("hash", "2.0.0", "Adds an integer to the integer held by a hash field, starting from 0."),
+    c("hincrbyfloat", 4, WD | F, WR | acl::FAST, hincrbyfloat).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("hash", "2.6.0", "Adds a decimal number to the number held by a hash field, starting from 0."),
+    c("hrandfield", -2, R, RD | acl::SLOW, hrandfield).key_flags(key::RO | key::ACCESS).doc("hash", "6.2.0", "Returns one or more random fields of a hash, optionally with their values."),
+    c("hscan", -3, R, RD | acl::SLOW, hscan).key_flags(key::RO | key::ACCESS).doc("hash", "2.8.0", "Walks the fields and values of a hash a few at a time with a cursor."),
 ];
 
 /// The thresholds for converting a small hash, read from the configuration for every write so

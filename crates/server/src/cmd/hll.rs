@@ -11,7 +11,7 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 use thin_vec::ThinVec;
 
-use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY1, NO_KEYS};
+use crate::command::{acl, flag, key, Command, KeySpec, ALL_KEYS, KEY1, NO_KEYS};
 use crate::config::NOTIFY_STRING;
 use crate::error::{CmdError, CmdResult};
 use crate::exec::Ctx;
@@ -28,6 +28,7 @@ pub static COMMANDS: &[Command] = &[
         pfadd,
     )
     .keys(KEY1)
+    .key_flags(key::RW | key::INSERT)
     .doc(
         G,
         "2.8.9",
@@ -41,6 +42,7 @@ pub static COMMANDS: &[Command] = &[
         pfcount,
     )
     .keys(ALL_KEYS)
+    .key_flags(key::RW | key::ACCESS)
     .doc(
         G,
         "2.8.9",
@@ -54,6 +56,7 @@ pub static COMMANDS: &[Command] = &[
         pfmerge,
     )
     .keys(ALL_KEYS)
+    .key_flags_split(key::RW | key::ACCESS | key::INSERT, key::RO | key::ACCESS)
     .doc(
         G,
         "2.8.9",
@@ -71,6 +74,7 @@ pub static COMMANDS: &[Command] = &[
         last: 2,
         step: 1,
     })
+    .key_flags(key::RW | key::ACCESS)
     .doc(
         G,
         "2.8.9",

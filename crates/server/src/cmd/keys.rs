@@ -5,7 +5,7 @@ use bytes::Bytes;
 use storage::value::Value;
 
 use super::invalid_expire;
-use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY12};
+use crate::command::{acl, flag, key, Command, KeySpec, ALL_KEYS, KEY12};
 use crate::config::NOTIFY_GENERIC as GENERIC;
 use crate::db::{lru_clock, KeyRef, SHARDS};
 use crate::error::{CmdError, CmdResult};
@@ -28,22 +28,22 @@ const fn obj(name: &'static str, arity: i32, h: crate::command::Handler) -> Comm
 }
 
 static OBJECT: &[Command] = &[
-    obj("encoding", 3, object_encoding).doc(
+    obj("encoding", 3, object_encoding).key_flags(key::RO).doc(
         "generic",
         "2.2.3",
         "Returns the internal encoding of a Redis object.",
     ),
-    obj("refcount", 3, object_refcount).doc(
+    obj("refcount", 3, object_refcount).key_flags(key::RO).doc(
         "generic",
         "2.2.3",
         "Returns the reference count of a value of a key.",
     ),
-    obj("idletime", 3, object_idletime).doc(
+    obj("idletime", 3, object_idletime).key_flags(key::RO).doc(
         "generic",
         "2.2.3",
         "Returns the time since the last access to a Redis object.",
     ),
-    obj("freq", 3, object_freq).doc(
+    obj("freq", 3, object_freq).key_flags(key::RO).doc(
         "generic",
         "4.0.0",
         "Returns the logarithmic access frequency counter of a Redis object.",
@@ -64,15 +64,15 @@ static OBJECT: &[Command] = &[
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    c("del", -2, W, KW | acl::SLOW, del).keys(ALL_KEYS).doc("generic", "1.0.0", "Deletes one or more keys."),
-    c("unlink", -2, W | F, KW | acl::FAST, del).keys(ALL_KEYS).doc("generic", "4.0.0", "Asynchronously deletes one or more keys."),
-    c("exists", -2, R | F, KR | acl::FAST, exists).keys(ALL_KEYS).doc("generic", "1.0.0", "Determines whether one or more keys exist."),
-    c("touch", -2, R | F, KR | acl::FAST, touch).keys(ALL_KEYS).doc("generic", "3.2.1", "Returns the number of existing keys out of those specified after updating the time they were last accessed."),
-    c("type", 2, R | F, KR | acl::FAST, type_).doc("generic", "1.0.0", "Determines the type of value stored at a key."),
-    c("rename", 3, W, KW | acl::SLOW, rename).keys(KEY12).doc("generic", "1.0.0", "Renames a key and overwrites the destination."),
-    c("renamenx", 3, W | F, KW | acl::FAST, renamenx).keys(KEY12).doc("generic", "1.0.0", "Renames a key only when the target key name doesn't exist."),
-    c("copy", -3, W | flag::DENYOOM, KW | acl::SLOW, copy).keys(KEY12).doc("generic", "6.2.0", "Copies the value of a key to a new key."),
-    c("move", 3, W | F, KW | acl::FAST, move_).doc("generic", "1.0.0", "Moves a key to another database."),
+    c("del", -2, W, KW | acl::SLOW, del).keys(ALL_KEYS).key_flags(key::RM | key::DELETE).doc("generic", "1.0.0", "Deletes one or more keys."),
+    c("unlink", -2, W | F, KW | acl::FAST, del).keys(ALL_KEYS).key_flags(key::RM | key::DELETE).doc("generic", "4.0.0", "Asynchronously deletes one or more keys."),
+    c("exists", -2, R | F, KR | acl::FAST, exists).keys(ALL_KEYS).key_flags(key::RO).doc("generic", "1.0.0", "Determines whether one or more keys exist."),
+    c("touch", -2, R | F, KR | acl::FAST, touch).keys(ALL_KEYS).key_flags(key::RO).doc("generic", "3.2.1", "Returns the number of existing keys out of those specified after updating the time they were last accessed."),
+    c("type", 2, R | F, KR | acl::FAST, type_).key_flags(key::RO).doc("generic", "1.0.0", "Determines the type of value stored at a key."),
+    c("rename", 3, W, KW | acl::SLOW, rename).keys(KEY12).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::OW | key::UPDATE).doc("generic", "1.0.0", "Renames a key and overwrites the destination."),
+    c("renamenx", 3, W | F, KW | acl::FAST, renamenx).keys(KEY12).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::OW | key::INSERT).doc("generic", "1.0.0", "Renames a key only when the target key name doesn't exist."),
+    c("copy", -3, W | flag::DENYOOM, KW | acl::SLOW, copy).keys(KEY12).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc("generic", "6.2.0", "Copies the value of a key to a new key."),
+    c("move", 3, W | F, KW | acl::FAST, move_).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("generic", "1.0.0", "Moves a key to another database."),
     Command::new("keys", 2, R | flag::EXCLUSIVE, KR | acl::SLOW | acl::DANGEROUS, keys).doc("generic", "1.0.0", "Returns all key names that match a pattern."),
     Command::new("scan", -2, R, KR | acl::SLOW, scan).doc("generic", "2.8.0", "Iterates over the key names in the database."),
     Command::new("randomkey", 1, R, KR | acl::SLOW, randomkey).doc("generic", "1.0.0", "Returns a random key name from the database."),
@@ -80,15 +80,15 @@ pub static COMMANDS: &[Command] = &[
     Command::new("flushdb", -1, W | flag::EXCLUSIVE, KW | acl::SLOW | acl::DANGEROUS, flushdb).doc("server", "1.0.0", "Removes all keys from the current database."),
     Command::new("flushall", -1, W | flag::EXCLUSIVE, KW | acl::SLOW | acl::DANGEROUS, flushall).doc("server", "1.0.0", "Removes all keys from all databases."),
     Command::new("swapdb", 3, W | F | flag::EXCLUSIVE, KW | acl::FAST | acl::DANGEROUS, swapdb).doc("server", "4.0.0", "Swaps two Redis databases."),
-    c("expire", -3, W | F, KW | acl::FAST, expire).doc("generic", "1.0.0", "Sets the expiration time of a key in seconds."),
-    c("pexpire", -3, W | F, KW | acl::FAST, pexpire).doc("generic", "2.6.0", "Sets the expiration time of a key in milliseconds."),
-    c("expireat", -3, W | F, KW | acl::FAST, expireat).doc("generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp."),
-    c("pexpireat", -3, W | F, KW | acl::FAST, pexpireat).doc("generic", "2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp."),
-    c("ttl", 2, R | F, KR | acl::FAST, ttl).doc("generic", "1.0.0", "Returns the expiration time in seconds of a key."),
-    c("pttl", 2, R | F, KR | acl::FAST, pttl).doc("generic", "2.6.0", "Returns the expiration time in milliseconds of a key."),
-    c("expiretime", 2, R | F, KR | acl::FAST, expiretime).doc("generic", "7.0.0", "Returns the expiration time of a key as a Unix timestamp."),
-    c("pexpiretime", 2, R | F, KR | acl::FAST, pexpiretime).doc("generic", "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp."),
-    c("persist", 2, W | F, KW | acl::FAST, persist).doc("generic", "2.2.0", "Removes the expiration time of a key."),
+    c("expire", -3, W | F, KW | acl::FAST, expire).key_flags(key::RW | key::UPDATE).doc("generic", "1.0.0", "Sets the expiration time of a key in seconds."),
+    c("pexpire", -3, W | F, KW | acl::FAST, pexpire).key_flags(key::RW | key::UPDATE).doc("generic", "2.6.0", "Sets the expiration time of a key in milliseconds."),
+    c("expireat", -3, W | F, KW | acl::FAST, expireat).key_flags(key::RW | key::UPDATE).doc("generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp."),
+    c("pexpireat", -3, W | F, KW | acl::FAST, pexpireat).key_flags(key::RW | key::UPDATE).doc("generic", "2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp."),
+    c("ttl", 2, R | F, KR | acl::FAST, ttl).key_flags(key::RO | key::ACCESS).doc("generic", "1.0.0", "Returns the expiration time in seconds of a key."),
+    c("pttl", 2, R | F, KR | acl::FAST, pttl).key_flags(key::RO | key::ACCESS).doc("generic", "2.6.0", "Returns the expiration time in milliseconds of a key."),
+    c("expiretime", 2, R | F, KR | acl::FAST, expiretime).key_flags(key::RO | key::ACCESS).doc("generic", "7.0.0", "Returns the expiration time of a key as a Unix timestamp."),
+    c("pexpiretime", 2, R | F, KR | acl::FAST, pexpiretime).key_flags(key::RO | key::ACCESS).doc("generic", "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp."),
+    c("persist", 2, W | F, KW | acl::FAST, persist).key_flags(key::RW | key::UPDATE).doc("generic", "2.2.0", "Removes the expiration time of a key."),
     Command::container("object", acl::SLOW, OBJECT).doc("generic", "2.2.3", "A container for object introspection commands."),
 ];
 

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use storage::list::{range_bounds, Elem, End, List};
 use storage::value::Value;
 
-use crate::command::{acl, flag, Command, KEY12};
+use crate::command::{acl, flag, key, Command, KEY12};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_LIST};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
@@ -27,23 +27,23 @@ use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    c("lpush", -3, WD | F, WR | acl::FAST, lpush).doc("list", "1.0.0", "Adds elements at the head of a list, creating the list if needed."),
-    c("rpush", -3, WD | F, WR | acl::FAST, rpush).doc("list", "1.0.0", "Adds elements at the tail of a list, creating the list if needed."),
-    c("lpushx", -3, WD | F, WR | acl::FAST, lpushx).doc("list", "2.2.0", "Adds elements at the head of a list, only if the list already exists."),
-    c("rpushx", -3, WD | F, WR | acl::FAST, rpushx).doc("list", "2.2.0", "Adds elements at the tail of a list, only if the list already exists."),
-    c("lpop", -2, W | F, WR | acl::FAST, lpop).doc("list", "1.0.0", "Removes and returns the first elements of a list; the list goes away when emptied."),
-    c("rpop", -2, W | F, WR | acl::FAST, rpop).doc("list", "1.0.0", "Removes and returns the last elements of a list; the list goes away when emptied."),
-    c("llen", 2, R | F, RD | acl::FAST, llen).doc("list", "1.0.0", "Returns the number of elements of a list."),
-    c("lindex", 3, R, RD | acl::SLOW, lindex).doc("list", "1.0.0", "Returns the element at a position of a list."),
-    c("lset", 4, WD, WR | acl::SLOW, lset).doc("list", "1.0.0", "Replaces the element at a position of a list."),
-    c("lrange", 4, R, RD | acl::SLOW, lrange).doc("list", "1.0.0", "Returns the elements of a list between two positions."),
-    c("ltrim", 4, W, WR | acl::SLOW, ltrim).doc("list", "1.0.0", "Keeps only the elements of a list between two positions."),
-    c("lrem", 4, W, WR | acl::SLOW, lrem).doc("list", "1.0.0", "Removes elements equal to a value from a list."),
-    c("linsert", 5, WD, WR | acl::SLOW, linsert).doc("list", "2.2.0", "Inserts an element before or after another element of a list."),
-    c("lpos", -3, R, RD | acl::SLOW, lpos).doc("list", "6.0.6", "Returns the positions of the elements of a list equal to a value."),
-    c("lmove", 5, WD, WR | acl::SLOW, lmove).keys(KEY12).doc("list", "6.2.0", "Pops an element from one end of a list and pushes it at an end of another (or the same) list."),
-    c("rpoplpush", 3, WD, WR | acl::SLOW, rpoplpush).keys(KEY12).doc("list", "1.2.0", "Pops the last element of a list and pushes it at the head of another (or the same) list."),
-    Command::new("lmpop", -4, W, WR | acl::SLOW, lmpop).keynum(1, 1, 1).doc("list", "7.0.0", "Pops elements from the first non-empty list among several keys."),
+    c("lpush", -3, WD | F, WR | acl::FAST, lpush).key_flags(key::RW | key::INSERT).doc("list", "1.0.0", "Adds elements at the head of a list, creating the list if needed."),
+    c("rpush", -3, WD | F, WR | acl::FAST, rpush).key_flags(key::RW | key::INSERT).doc("list", "1.0.0", "Adds elements at the tail of a list, creating the list if needed."),
+    c("lpushx", -3, WD | F, WR | acl::FAST, lpushx).key_flags(key::RW | key::INSERT).doc("list", "2.2.0", "Adds elements at the head of a list, only if the list already exists."),
+    c("rpushx", -3, WD | F, WR | acl::FAST, rpushx).key_flags(key::RW | key::INSERT).doc("list", "2.2.0", "Adds elements at the tail of a list, only if the list already exists."),
+    c("lpop", -2, W | F, WR | acl::FAST, lpop).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "1.0.0", "Removes and returns the first elements of a list; the list goes away when emptied."),
+    c("rpop", -2, W | F, WR | acl::FAST, rpop).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "1.0.0", "Removes and returns the last elements of a list; the list goes away when emptied."),
+    c("llen", 2, R | F, RD | acl::FAST, llen).key_flags(key::RO).doc("list", "1.0.0", "Returns the number of elements of a list."),
+    c("lindex", 3, R, RD | acl::SLOW, lindex).key_flags(key::RO | key::ACCESS).doc("list", "1.0.0", "Returns the element at a position of a list."),
+    c("lset", 4, WD, WR | acl::SLOW, lset).key_flags(key::RW | key::UPDATE).doc("list", "1.0.0", "Replaces the element at a position of a list."),
+    c("lrange", 4, R, RD | acl::SLOW, lrange).key_flags(key::RO | key::ACCESS).doc("list", "1.0.0", "Returns the elements of a list between two positions."),
+    c("ltrim", 4, W, WR | acl::SLOW, ltrim).key_flags(key::RW | key::DELETE).doc("list", "1.0.0", "Keeps only the elements of a list between two positions."),
+    c("lrem", 4, W, WR | acl::SLOW, lrem).key_flags(key::RW | key::DELETE).doc("list", "1.0.0", "Removes elements equal to a value from a list."),
+    c("linsert", 5, WD, WR | acl::SLOW, linsert).key_flags(key::RW | key::INSERT).doc("list", "2.2.0", "Inserts an element before or after another element of a list."),
+    c("lpos", -3, R, RD | acl::SLOW, lpos).key_flags(key::RO | key::ACCESS).doc("list", "6.0.6", "Returns the positions of the elements of a list equal to a value."),
+    c("lmove", 5, WD, WR | acl::SLOW, lmove).keys(KEY12).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT).doc("list", "6.2.0", "Pops an element from one end of a list and pushes it at an end of another (or the same) list."),
+    c("rpoplpush", 3, WD, WR | acl::SLOW, rpoplpush).keys(KEY12).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT).doc("list", "1.2.0", "Pops the last element of a list and pushes it at the head of another (or the same) list."),
+    Command::new("lmpop", -4, W, WR | acl::SLOW, lmpop).keynum(1, 1, 1).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "7.0.0", "Pops elements from the first non-empty list among several keys."),
 ];
 
 /// Records a change to a list: deletes the key when the list became empty (Redis never keeps

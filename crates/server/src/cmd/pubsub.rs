@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 
-use crate::command::{acl, flag, Command, Handler, KeySpec};
+use crate::command::{acl, flag, key, Command, Handler, KeySpec};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::Ctx;
 use crate::pubsub::{Kind, Subscriber};
@@ -73,6 +73,7 @@ pub static COMMANDS: &[Command] = &[
             last: -1,
             step: 1,
         })
+        .key_flags(key::NOT_KEY)
         .doc(
             "pubsub",
             "7.0.0",
@@ -84,6 +85,7 @@ pub static COMMANDS: &[Command] = &[
             last: -1,
             step: 1,
         })
+        .key_flags(key::NOT_KEY)
         .doc(
             "pubsub",
             "7.0.0",
@@ -107,6 +109,7 @@ pub static COMMANDS: &[Command] = &[
         last: 1,
         step: 1,
     })
+    .key_flags(key::NOT_KEY)
     .doc("pubsub", "7.0.0", "Post a message to a shard channel"),
     Command::container("pubsub", PSACL, PUBSUB).doc(
         "pubsub",

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use storage::value::Value;
 
-use crate::command::{acl, flag, Command, Entry, Handler, KeySpec};
+use crate::command::{acl, flag, key, Command, Entry, Handler, KeySpec};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{int_arg, is, Ctx};
 
@@ -220,6 +220,7 @@ static MEMORY: &[Command] = &[
         last: 2,
         step: 1,
     })
+    .key_flags(key::RO)
     .doc("server", "4.0.0", "Estimates the memory usage of a key."),
     sub("stats", 2, 0, acl::SLOW, memory_stats).doc(
         "server",
@@ -473,45 +474,76 @@ fn write_info(ctx: &mut Ctx<'_>, e: &Entry) {
         out.simple(c.as_bytes());
     }
     out.set(0);
+    let specs = usize::from(first > 0) + usize::from(cmd.keynum.is_some());
+    out.array(specs);
     if first > 0 {
-        let write = cmd.flags & flag::WRITE != 0;
-        out.array(1);
-        out.map(3);
-        out.bulk(b"flags");
-        out.set(1);
-        out.simple(if write { b"RW" } else { b"RO" });
-        out.bulk(b"begin_search");
-        out.map(2);
-        out.bulk(b"type");
-        out.bulk(b"index");
-        out.bulk(b"spec");
-        out.map(1);
-        out.bulk(b"index");
-        out.int(first as i64);
-        out.bulk(b"find_keys");
-        out.map(2);
-        out.bulk(b"type");
-        out.bulk(b"range");
-        out.bulk(b"spec");
-        out.map(3);
-        out.bulk(b"lastkey");
-        out.int(if last < 0 {
-            last as i64
-        } else {
-            (last - first) as i64
-        });
-        out.bulk(b"keystep");
-        out.int(step as i64);
-        out.bulk(b"limit");
-        out.int(0);
-    } else {
-        out.array(0);
+        let lastkey = if last < 0 { last } else { last - first };
+        key_spec(
+            out,
+            cmd.declared_key_flags(0),
+            first as i64,
+            "range",
+            &[
+                ("lastkey", lastkey as i64),
+                ("keystep", step as i64),
+                ("limit", 0),
+            ],
+        );
+    }
+    if let Some(k) = cmd.keynum {
+        key_spec(
+            out,
+            cmd.declared_key_flags(specs - 1),
+            k.count_at as i64,
+            "keynum",
+            &[
+                ("keynumidx", 0),
+                ("firstkey", k.first as i64),
+                ("keystep", k.step as i64),
+            ],
+        );
     }
     let mut subs: Vec<&Entry> = e.subs.values().collect();
     subs.sort_by_key(|s| s.cmd.name);
     ctx.out.array(subs.len());
     for s in subs {
         write_info(ctx, s);
+    }
+}
+
+/// One key specification of COMMAND INFO: its flags, where the search begins (an argument
+/// index) and how keys are found from there (`range` or `keynum`, with their parameters).
+fn key_spec(
+    out: &mut crate::reply::Out,
+    flags: u16,
+    index: i64,
+    find: &str,
+    params: &[(&str, i64)],
+) {
+    let names = key_flag_names(flags);
+    out.map(3);
+    out.bulk(b"flags");
+    out.set(names.len());
+    for n in names {
+        out.simple(n.as_bytes());
+    }
+    out.bulk(b"begin_search");
+    out.map(2);
+    out.bulk(b"type");
+    out.bulk(b"index");
+    out.bulk(b"spec");
+    out.map(1);
+    out.bulk(b"index");
+    out.int(index);
+    out.bulk(b"find_keys");
+    out.map(2);
+    out.bulk(b"type");
+    out.bulk(find.as_bytes());
+    out.bulk(b"spec");
+    out.map(params.len());
+    for (name, value) in params {
+        out.bulk(name.as_bytes());
+        out.int(*value);
     }
 }
 
@@ -652,10 +684,13 @@ fn keys_of<'a>(
             "Invalid number of arguments specified for command",
         ));
     }
+    // Shard channels sit where keys would, but they are not keys (NOT_KEY).
     let keys: Vec<&Bytes> = cmd
         .keys_of(argv)
         .into_iter()
-        .filter_map(|i| argv.get(i))
+        .enumerate()
+        .filter(|&(nth, _)| cmd.flags_of_key(argv, nth) & key::NOT_KEY == 0)
+        .filter_map(|(_, i)| argv.get(i))
         .collect();
     if keys.is_empty() {
         let movable = cmd.keynum.is_some() || cmd.keyfn.is_some();
@@ -678,20 +713,28 @@ fn command_getkeys(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn command_getkeysandflags(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let (cmd, keys) = keys_of(ctx, &args[2..])?;
-    let access: &[u8] = if cmd.flags & flag::WRITE != 0 {
-        b"RW"
-    } else {
-        b"RO"
-    };
+    let argv = &args[2..];
+    let (cmd, keys) = keys_of(ctx, argv)?;
     ctx.out.array(keys.len());
-    for k in keys {
+    for (nth, k) in keys.into_iter().enumerate() {
+        let names = key_flag_names(cmd.flags_of_key(argv, nth));
         ctx.out.array(2);
         ctx.out.bulk(k);
-        ctx.out.set(1);
-        ctx.out.simple(access);
+        ctx.out.set(names.len());
+        for n in names {
+            ctx.out.simple(n.as_bytes());
+        }
     }
     Ok(())
+}
+
+/// The names of key-spec flags, in Redis's order.
+fn key_flag_names(bits: u16) -> Vec<&'static str> {
+    key::NAMES
+        .iter()
+        .filter(|(bit, _)| bits & bit != 0)
+        .map(|(_, n)| *n)
+        .collect()
 }
 
 fn command_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use storage::set::{Member, OwnedMember, Set};
 use storage::value::Value;
 
-use crate::command::{acl, flag, Command, KeySpec, ALL_KEYS, KEY12, NO_KEYS};
+use crate::command::{acl, flag, key, Command, KeySpec, ALL_KEYS, KEY12, NO_KEYS};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_SET};
 use crate::db::{KeyRef, MultiLock};
 use crate::error::{CmdError, CmdResult};
@@ -40,53 +40,61 @@ use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    c("sadd", -3, WD | F, WR | acl::FAST, sadd).doc(
-        "set",
-        "1.0.0",
-        "Adds one or more members to a set, creating the key if needed.",
-    ),
-    c("srem", -3, W | F, WR | acl::FAST, srem).doc(
-        "set",
-        "1.0.0",
-        "Removes one or more members from a set, deleting the key when it empties.",
-    ),
-    c("scard", 2, R | F, RD | acl::FAST, scard).doc(
-        "set",
-        "1.0.0",
-        "Returns the number of members of a set.",
-    ),
-    c("sismember", 3, R | F, RD | acl::FAST, sismember).doc(
-        "set",
-        "1.0.0",
-        "Tells whether a value is a member of a set.",
-    ),
-    c("smismember", -3, R | F, RD | acl::FAST, smismember).doc(
-        "set",
-        "6.2.0",
-        "Tells, for each of several values, whether it is a member of a set.",
-    ),
-    c("smembers", 2, R, RD | acl::SLOW, smembers).doc(
-        "set",
-        "1.0.0",
-        "Returns every member of a set.",
-    ),
-    c("spop", -2, W | F, WR | acl::FAST, spop).doc(
-        "set",
-        "1.0.0",
-        "Removes and returns one or more random members of a set.",
-    ),
-    c("srandmember", -2, R, RD | acl::SLOW, srandmember).doc(
-        "set",
-        "1.0.0",
-        "Returns one or more random members of a set without removing them.",
-    ),
-    c("smove", 4, W | F, WR | acl::FAST, smove).keys(KEY12).doc(
-        "set",
-        "1.0.0",
-        "Moves a member from one set to another.",
-    ),
+    c("sadd", -3, WD | F, WR | acl::FAST, sadd)
+        .key_flags(key::RW | key::INSERT)
+        .doc(
+            "set",
+            "1.0.0",
+            "Adds one or more members to a set, creating the key if needed.",
+        ),
+    c("srem", -3, W | F, WR | acl::FAST, srem)
+        .key_flags(key::RW | key::DELETE)
+        .doc(
+            "set",
+            "1.0.0",
+            "Removes one or more members from a set, deleting the key when it empties.",
+        ),
+    c("scard", 2, R | F, RD | acl::FAST, scard)
+        .key_flags(key::RO)
+        .doc("set", "1.0.0", "Returns the number of members of a set."),
+    c("sismember", 3, R | F, RD | acl::FAST, sismember)
+        .key_flags(key::RO)
+        .doc(
+            "set",
+            "1.0.0",
+            "Tells whether a value is a member of a set.",
+        ),
+    c("smismember", -3, R | F, RD | acl::FAST, smismember)
+        .key_flags(key::RO | key::ACCESS)
+        .doc(
+            "set",
+            "6.2.0",
+            "Tells, for each of several values, whether it is a member of a set.",
+        ),
+    c("smembers", 2, R, RD | acl::SLOW, smembers)
+        .key_flags(key::RO | key::ACCESS)
+        .doc("set", "1.0.0", "Returns every member of a set."),
+    c("spop", -2, W | F, WR | acl::FAST, spop)
+        .key_flags(key::RW | key::ACCESS | key::DELETE)
+        .doc(
+            "set",
+            "1.0.0",
+            "Removes and returns one or more random members of a set.",
+        ),
+    c("srandmember", -2, R, RD | acl::SLOW, srandmember)
+        .key_flags(key::RO | key::ACCESS)
+        .doc(
+            "set",
+            "1.0.0",
+            "Returns one or more random members of a set without removing them.",
+        ),
+    c("smove", 4, W | F, WR | acl::FAST, smove)
+        .keys(KEY12)
+        .key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT)
+        .doc("set", "1.0.0", "Moves a member from one set to another."),
     c("sinter", -2, R, RD | acl::SLOW, sinter)
         .keys(ALL_KEYS)
+        .key_flags(key::RO | key::ACCESS)
         .doc(
             "set",
             "1.0.0",
@@ -101,6 +109,7 @@ pub static COMMANDS: &[Command] = &[
     )
     .keys(NO_KEYS)
     .keynum(1, 1, 1)
+    .key_flags(key::RO | key::ACCESS)
     .doc(
         "set",
         "7.0.0",
@@ -108,9 +117,11 @@ pub static COMMANDS: &[Command] = &[
     ),
     c("sinterstore", -3, WD, WR | acl::SLOW, sinterstore)
         .keys(DST_AND_SOURCES)
+        .key_flags_split(key::RW | key::UPDATE, key::RO | key::ACCESS)
         .doc("set", "1.0.0", "Stores the intersection of sets in a key."),
     c("sunion", -2, R, RD | acl::SLOW, sunion)
         .keys(ALL_KEYS)
+        .key_flags(key::RO | key::ACCESS)
         .doc(
             "set",
             "1.0.0",
@@ -118,20 +129,23 @@ pub static COMMANDS: &[Command] = &[
         ),
     c("sunionstore", -3, WD, WR | acl::SLOW, sunionstore)
         .keys(DST_AND_SOURCES)
+        .key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS)
         .doc("set", "1.0.0", "Stores the union of sets in a key."),
-    c("sdiff", -2, R, RD | acl::SLOW, sdiff).keys(ALL_KEYS).doc(
-        "set",
-        "1.0.0",
-        "Returns the members of the first set that are in none of the others.",
-    ),
+    c("sdiff", -2, R, RD | acl::SLOW, sdiff)
+        .keys(ALL_KEYS)
+        .key_flags(key::RO | key::ACCESS)
+        .doc(
+            "set",
+            "1.0.0",
+            "Returns the members of the first set that are in none of the others.",
+        ),
     c("sdiffstore", -3, WD, WR | acl::SLOW, sdiffstore)
         .keys(DST_AND_SOURCES)
+        .key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS)
         .doc("set", "1.0.0", "Stores the difference of sets in a key."),
-    c("sscan", -3, R, RD | acl::SLOW, sscan).doc(
-        "set",
-        "2.8.0",
-        "Iterates over the members of a set.",
-    ),
+    c("sscan", -3, R, RD | acl::SLOW, sscan)
+        .key_flags(key::RO | key::ACCESS)
+        .doc("set", "2.8.0", "Iterates over the members of a set."),
 ];
 
 /// The set at a key for a read command: counts a hit or miss; `Ok(None)` when missing.

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use storage::list::{End, List};
 use storage::value::Value;
 
-use crate::command::{acl, flag, Command, KEY1};
+use crate::command::{acl, flag, key, Command, KEY1};
 use crate::config::{NOTIFY_GENERIC, NOTIFY_LIST};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{int_arg, is, Ctx};
@@ -30,6 +30,7 @@ pub static COMMANDS: &[Command] = &[
     )
     .keys(KEY1)
     .keyfn(sort_key_positions)
+    .key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE)
     .doc(
         "generic",
         "1.0.0",
@@ -43,6 +44,7 @@ pub static COMMANDS: &[Command] = &[
         sort_ro,
     )
     .keys(KEY1)
+    .key_flags(key::RO | key::ACCESS)
     .doc(
         "generic",
         "7.0.0",

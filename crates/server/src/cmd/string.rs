@@ -6,7 +6,7 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 
 use super::{expire_arg, string_opts, TimeUnit};
-use crate::command::{acl, flag, Command, ALL_KEYS, KEY12};
+use crate::command::{acl, flag, key, Command, ALL_KEYS, KEY12};
 use crate::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
 use crate::db::KeyRef;
 use crate::error::{CmdError, CmdResult};
@@ -23,28 +23,28 @@ use crate::command::keyed as c;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    c("get", 2, R | F, RD | acl::FAST, get).doc("string", "1.0.0", "Returns the string value of a key."),
-    c("set", -3, WD, WR | acl::SLOW, set).doc("string", "1.0.0", "Sets the string value of a key, ignoring its type."),
-    c("setnx", 3, WD | F, WR | acl::FAST, setnx).doc("string", "1.0.0", "Sets the value of a key only when the key doesn't exist."),
-    c("setex", 4, WD, WR | acl::SLOW, setex).doc("string", "2.0.0", "Sets the value and expiration time of a key in seconds."),
-    c("psetex", 4, WD, WR | acl::SLOW, psetex).doc("string", "2.6.0", "Sets the value and expiration time of a key in milliseconds."),
-    c("getset", 3, WD | F, WR | acl::FAST, getset).doc("string", "1.0.0", "Returns the previous value of a key after setting it to a new value."),
-    c("getdel", 2, W | F, WR | acl::FAST, getdel).doc("string", "6.2.0", "Returns the value of a key after deleting it."),
-    c("getex", -2, W | F, WR | acl::FAST, getex).doc("string", "6.2.0", "Returns the value of a key after setting its expiration time."),
-    c("mget", -2, R | F, RD | acl::FAST, mget).keys(ALL_KEYS).doc("string", "1.0.0", "Atomically returns the values of one or more keys."),
-    c("mset", -3, WD, WR | acl::SLOW, mset).keys(crate::command::KeySpec { first: 1, last: -1, step: 2 }).doc("string", "1.0.1", "Atomically creates or modifies the values of one or more keys."),
-    c("msetnx", -3, WD, WR | acl::SLOW, msetnx).keys(crate::command::KeySpec { first: 1, last: -1, step: 2 }).doc("string", "1.0.1", "Atomically modifies the values of one or more keys only when all keys don't exist."),
-    c("append", 3, WD | F, WR | acl::FAST, append).doc("string", "2.0.0", "Appends a string to the value of a key. Creates the key if it doesn't exist."),
-    c("strlen", 2, R | F, RD | acl::FAST, strlen).doc("string", "2.2.0", "Returns the length of a string value."),
-    c("getrange", 4, R, RD | acl::SLOW, getrange).doc("string", "2.4.0", "Returns a substring of the string stored at a key."),
-    c("substr", 4, R, RD | acl::SLOW, getrange).doc("string", "1.0.0", "Returns a substring from a string value."),
-    c("setrange", 4, WD, WR | acl::SLOW, setrange).doc("string", "2.2.0", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist."),
-    c("incr", 2, WD | F, WR | acl::FAST, incr).doc("string", "1.0.0", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
-    c("decr", 2, WD | F, WR | acl::FAST, decr).doc("string", "1.0.0", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
-    c("incrby", 3, WD | F, WR | acl::FAST, incrby).doc("string", "1.0.0", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
-    c("decrby", 3, WD | F, WR | acl::FAST, decrby).doc("string", "1.0.0", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."),
-    c("incrbyfloat", 3, WD | F, WR | acl::FAST, incrbyfloat).doc("string", "2.6.0", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
-    c("lcs", -3, R, RD | acl::SLOW, lcs).keys(KEY12).doc("string", "7.0.0", "Finds the longest common substring."),
+    c("get", 2, R | F, RD | acl::FAST, get).key_flags(key::RO | key::ACCESS).doc("string", "1.0.0", "Returns the string value of a key."),
+    c("set", -3, WD, WR | acl::SLOW, set).key_flags(key::RW | key::ACCESS | key::UPDATE).key_flags_fn(set_key_flags).doc("string", "1.0.0", "Sets the string value of a key, ignoring its type."),
+    c("setnx", 3, WD | F, WR | acl::FAST, setnx).key_flags(key::OW | key::INSERT).doc("string", "1.0.0", "Sets the value of a key only when the key doesn't exist."),
+    c("setex", 4, WD, WR | acl::SLOW, setex).key_flags(key::OW | key::UPDATE).doc("string", "2.0.0", "Sets the value and expiration time of a key in seconds."),
+    c("psetex", 4, WD, WR | acl::SLOW, psetex).key_flags(key::OW | key::UPDATE).doc("string", "2.6.0", "Sets the value and expiration time of a key in milliseconds."),
+    c("getset", 3, WD | F, WR | acl::FAST, getset).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Returns the previous value of a key after setting it to a new value."),
+    c("getdel", 2, W | F, WR | acl::FAST, getdel).key_flags(key::RW | key::ACCESS | key::DELETE).doc("string", "6.2.0", "Returns the value of a key after deleting it."),
+    c("getex", -2, W | F, WR | acl::FAST, getex).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "6.2.0", "Returns the value of a key after setting its expiration time."),
+    c("mget", -2, R | F, RD | acl::FAST, mget).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("string", "1.0.0", "Atomically returns the values of one or more keys."),
+    c("mset", -3, WD, WR | acl::SLOW, mset).keys(crate::command::KeySpec { first: 1, last: -1, step: 2 }).key_flags(key::OW | key::UPDATE).doc("string", "1.0.1", "Atomically creates or modifies the values of one or more keys."),
+    c("msetnx", -3, WD, WR | acl::SLOW, msetnx).keys(crate::command::KeySpec { first: 1, last: -1, step: 2 }).key_flags(key::OW | key::INSERT).doc("string", "1.0.1", "Atomically modifies the values of one or more keys only when all keys don't exist."),
+    c("append", 3, WD | F, WR | acl::FAST, append).key_flags(key::RW | key::INSERT).doc("string", "2.0.0", "Appends a string to the value of a key. Creates the key if it doesn't exist."),
+    c("strlen", 2, R | F, RD | acl::FAST, strlen).key_flags(key::RO).doc("string", "2.2.0", "Returns the length of a string value."),
+    c("getrange", 4, R, RD | acl::SLOW, getrange).key_flags(key::RO | key::ACCESS).doc("string", "2.4.0", "Returns a substring of the string stored at a key."),
+    c("substr", 4, R, RD | acl::SLOW, getrange).key_flags(key::RO | key::ACCESS).doc("string", "1.0.0", "Returns a substring from a string value."),
+    c("setrange", 4, WD, WR | acl::SLOW, setrange).key_flags(key::RW | key::UPDATE).doc("string", "2.2.0", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist."),
+    c("incr", 2, WD | F, WR | acl::FAST, incr).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+    c("decr", 2, WD | F, WR | acl::FAST, decr).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+    c("incrby", 3, WD | F, WR | acl::FAST, incrby).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
+    c("decrby", 3, WD | F, WR | acl::FAST, decrby).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."),
+    c("incrbyfloat", 3, WD | F, WR | acl::FAST, incrbyfloat).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "2.6.0", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
+    c("lcs", -3, R, RD | acl::SLOW, lcs).keys(KEY12).key_flags(key::RO | key::ACCESS).doc("string", "7.0.0", "Finds the longest common substring."),
 ];
 
 /// The string stored at a key: `Ok(None)` if missing, WRONGTYPE for other types.
@@ -77,6 +77,15 @@ fn get(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let v = read_str(&mut k, ctx.client.no_touch)?;
     reply_str(ctx, v);
     Ok(())
+}
+
+/// SET reads its key only when GET asks for the old value; otherwise it overwrites blindly.
+fn set_key_flags(args: &[Bytes]) -> u16 {
+    if args.iter().skip(3).any(|a| is(a, "get")) {
+        key::RW | key::ACCESS | key::UPDATE
+    } else {
+        key::OW | key::UPDATE
+    }
 }
 
 fn set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 
-use crate::command::{acl, flag, Command, ALL_KEYS};
+use crate::command::{acl, flag, key, Command, ALL_KEYS};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{run_queued, Ctx, MultiState};
 
@@ -41,6 +41,7 @@ pub static COMMANDS: &[Command] = &[
     ),
     Command::new("watch", -2, TX, TXACL, watch)
         .keys(ALL_KEYS)
+        .key_flags(key::RO)
         .doc(
             "transactions",
             "2.2.0",
