@@ -198,7 +198,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                         srv.monitor_count.store(monitors.len(), Ordering::Relaxed);
                     }
                     while let Some(args) = client.paused.take() {
-                        flush(srv, stream, &mut out).await?;
+                        flush(srv, &handle, stream, &mut out).await?;
                         if !wait_pause(srv, stream, &mut rbuf, client, &mut stop).await? {
                             return Ok(());
                         }
@@ -206,7 +206,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                         execute(srv, client, &mut out, &args);
                     }
                     if let Some(parked) = client.blocked.take() {
-                        flush(srv, stream, &mut out).await?;
+                        flush(srv, &handle, stream, &mut out).await?;
                         if !wait_blocked(srv, stream, &mut rbuf, client, parked, &mut stop).await? {
                             return Ok(());
                         }
@@ -218,7 +218,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                     // Keep a client that pipelines without reading from growing its reply
                     // buffer without bound: write out large batches as they fill.
                     if out.buf.len() > 64 * 1024 {
-                        flush(srv, stream, &mut out).await?;
+                        flush(srv, &handle, stream, &mut out).await?;
                     }
                 }
                 Ok(None) => break,
@@ -227,14 +227,14 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                     msg.extend_from_slice(&e.message());
                     srv.stats.count_error("ERR");
                     out.error(&msg);
-                    flush(srv, stream, &mut out).await?;
+                    flush(srv, &handle, stream, &mut out).await?;
                     info!("Protocol error ({e}) from client: id={}", handle.id);
                     return Ok(());
                 }
             }
         }
         handle.qbuf.store(rbuf.len(), Ordering::Relaxed);
-        flush(srv, stream, &mut out).await?;
+        flush(srv, &handle, stream, &mut out).await?;
         // Give back buffers a big request or reply grew, so an idle client holds little memory.
         if rbuf.is_empty() && rbuf.capacity() > 64 * 1024 {
             rbuf = BytesMut::with_capacity(16 * 1024);
@@ -358,16 +358,39 @@ fn unpark(blocking: &crate::blocking::Blocking, id: u64) {
     blocking.remove(id);
 }
 
-async fn flush(srv: &Server, stream: &mut TcpStream, out: &mut Out) -> std::io::Result<()> {
+async fn flush(
+    srv: &Server,
+    handle: &ClientHandle,
+    stream: &mut TcpStream,
+    out: &mut Out,
+) -> std::io::Result<()> {
     if out.buf.is_empty() {
         return Ok(());
     }
     srv.stats
         .net_output
         .fetch_add(out.buf.len() as u64, Ordering::Relaxed);
-    stream.write_all(&out.buf).await?;
+    write_unless_killed(handle, stream, &out.buf).await?;
     out.buf.clear();
     Ok(())
+}
+
+/// Writes `bytes`, giving up when the client is killed meanwhile: a peer that stops reading
+/// would otherwise hold its connection task in the write forever, and with it everything the
+/// client holds (subscriptions, queued messages), so that CLIENT KILL and the output-buffer
+/// limits could not free anything.
+async fn write_unless_killed(
+    handle: &ClientHandle,
+    stream: &mut TcpStream,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    if handle.killed.load(Ordering::Relaxed) {
+        return Err(std::io::Error::other("client killed"));
+    }
+    tokio::select! {
+        r = stream.write_all(bytes) => r,
+        _ = handle.kill.notified() => Err(std::io::Error::other("client killed")),
+    }
 }
 
 fn idle_timeout(srv: &Server) -> Option<Duration> {
@@ -390,14 +413,21 @@ async fn write_pushed(
     first: Bytes,
     rx: &mut mpsc::UnboundedReceiver<Bytes>,
 ) -> std::io::Result<()> {
-    let mut batch = BytesMut::from(&first[..]);
-    while batch.len() < 64 * 1024 {
-        match rx.try_recv() {
-            Ok(m) => batch.extend_from_slice(&m),
-            Err(_) => break,
+    const BATCH: usize = 64 * 1024;
+    // A large message is written as it is; small ones are gathered into one write.
+    let batch = if first.len() >= BATCH {
+        first
+    } else {
+        let mut batch = BytesMut::from(&first[..]);
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.extend_from_slice(&m),
+                Err(_) => break,
+            }
         }
-    }
-    stream.write_all(&batch).await?;
+        batch.freeze()
+    };
+    write_unless_killed(handle, stream, &batch).await?;
     let n = batch.len();
     let _ = handle
         .omem

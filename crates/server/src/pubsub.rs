@@ -245,6 +245,11 @@ fn deliver(s: &Subscriber, msg: Bytes, publisher: u64, own: &mut Vec<Bytes>, lim
         own.push(msg);
         return;
     }
+    // A client already condemned (by the limit or CLIENT KILL) is not sent anything more: its
+    // connection is closing and the bytes would only pile up until it does.
+    if s.handle.killed.load(Ordering::Relaxed) {
+        return;
+    }
     let len = msg.len();
     if s.tx.send(msg).is_err() {
         return;
