@@ -25,10 +25,9 @@ use crate::server::{ClientHandle, Server};
 /// Accepts connections on `listeners` until `shutdown` completes or a SHUTDOWN command asks
 /// the server to stop. Each connection runs in its own task.
 pub async fn run(srv: Arc<Server>, listeners: Vec<TcpListener>, shutdown: impl Future) {
-    let mut tasks = Vec::new();
     for listener in listeners {
-        let srv = srv.clone();
-        tasks.push(tokio::spawn(accept_loop(srv, listener)));
+        let addr = listener.local_addr().map(fmt_addr).unwrap_or_default();
+        listen(&srv, addr, listener);
     }
     tokio::spawn(crate::cron::run(srv.clone()));
     let mut stop = srv.shutdown.subscribe();
@@ -37,10 +36,123 @@ pub async fn run(srv: Arc<Server>, listeners: Vec<TcpListener>, shutdown: impl F
         _ = crate::server::stopped(&mut stop) => {}
     }
     srv.request_shutdown();
-    for t in tasks {
-        t.abort();
+    for (_, task) in srv.listeners.lock().drain(..) {
+        task.abort();
     }
     info!("ferrodis is now ready to exit, bye bye...");
+}
+
+/// Starts accepting connections on `listener`, registered under `addr`.
+fn listen(srv: &Arc<Server>, addr: String, listener: TcpListener) {
+    let task = tokio::spawn(accept_loop(srv.clone(), listener));
+    srv.listeners.lock().push((addr, task));
+}
+
+/// An address the configuration asks to listen on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// `host:port`, IPv6 hosts in brackets.
+    pub addr: String,
+    /// Whether failing to bind it is tolerated (Redis's `-` prefix, and the IPv6 loopback,
+    /// which a machine may lack).
+    pub optional: bool,
+}
+
+/// The addresses that `bind` and `port` ask for: none when the port is 0, as in Redis.
+pub fn targets(binds: &[String], port: u16) -> Vec<Target> {
+    if port == 0 {
+        return Vec::new();
+    }
+    binds
+        .iter()
+        .map(|b| {
+            let (dash, host) = match b.strip_prefix('-') {
+                Some(h) => (true, h),
+                None => (false, b.as_str()),
+            };
+            let host = match host {
+                "*" => "0.0.0.0",
+                "::*" => "::",
+                h => h,
+            };
+            let addr = if host.contains(':') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
+            };
+            Target {
+                addr,
+                optional: dash || host == "::1" || host == "::",
+            }
+        })
+        .collect()
+}
+
+/// Binds every target, skipping optional ones that fail; an error names the first mandatory
+/// address that could not be bound. The sockets are non-blocking, ready for Tokio.
+pub fn bind_all(targets: &[Target]) -> Result<Vec<(String, std::net::TcpListener)>, String> {
+    let mut bound = Vec::new();
+    for t in targets {
+        match std::net::TcpListener::bind(&t.addr).and_then(|l| {
+            l.set_nonblocking(true)?;
+            Ok(l)
+        }) {
+            Ok(l) => bound.push((t.addr.clone(), l)),
+            Err(e) if t.optional => warn!("could not bind {}: {e}", t.addr),
+            Err(e) => {
+                return Err(format!(
+                    "Could not create server TCP listening socket {}: {e}",
+                    t.addr
+                ))
+            }
+        }
+    }
+    Ok(bound)
+}
+
+/// Applies a CONFIG SET of `port` or `bind`: listens on the addresses newly asked for, keeps
+/// those already open, then closes the rest. If a mandatory address cannot be bound, nothing
+/// changes and the error is returned, so that the caller can roll the configuration back.
+pub fn rebind(srv: &Server) -> Result<(), String> {
+    let Some(me) = srv.me.upgrade() else {
+        return Ok(());
+    };
+    if tokio::runtime::Handle::try_current().is_err() {
+        // Only a server driven without a runtime (unit tests) gets here: it has no listeners.
+        return Ok(());
+    }
+    let (wanted, port) = {
+        let c = srv.config.read();
+        (targets(c.bind(), c.port()), c.port())
+    };
+    let open: Vec<String> = srv
+        .listeners
+        .lock()
+        .iter()
+        .map(|(a, _)| a.clone())
+        .collect();
+    let missing: Vec<Target> = wanted
+        .iter()
+        .filter(|t| !open.contains(&t.addr))
+        .cloned()
+        .collect();
+    let fresh = bind_all(&missing)?;
+    let mut converted = Vec::with_capacity(fresh.len());
+    for (addr, l) in fresh {
+        converted.push((addr, TcpListener::from_std(l).map_err(|e| e.to_string())?));
+    }
+    srv.listeners.lock().retain(|(addr, task)| {
+        let keep = wanted.iter().any(|t| t.addr == *addr);
+        if !keep {
+            task.abort();
+        }
+        keep
+    });
+    for (addr, l) in converted {
+        listen(&me, addr, l);
+    }
+    srv.port.store(usize::from(port), Ordering::Relaxed);
+    Ok(())
 }
 
 async fn accept_loop(srv: Arc<Server>, listener: TcpListener) {

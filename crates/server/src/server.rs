@@ -170,6 +170,12 @@ pub struct Server {
     pub monitors: Mutex<Vec<(u64, tokio::sync::mpsc::UnboundedSender<Bytes>)>>,
     /// TCP port actually bound (0 until listening).
     pub port: AtomicUsize,
+    /// The listening sockets' accept tasks, by address (`host:port`), so that CONFIG SET port
+    /// or bind can open new ones and close the others.
+    pub listeners: Mutex<Vec<(String, tokio::task::JoinHandle<()>)>>,
+    /// The server itself, for the rare code that holds `&Server` but must start a task owning
+    /// it (a listener opened by CONFIG SET).
+    pub me: std::sync::Weak<Server>,
     /// Number of clients in MONITOR mode, checked on every command without locking.
     pub monitor_count: AtomicUsize,
     /// Configuration read after every command, mirrored here so that reading it takes no lock.
@@ -212,7 +218,8 @@ impl Server {
         let keyspace = Keyspace::new(dbs);
         let pubsub = keyspace.notify.pubsub.clone();
         load_notify(&keyspace.notify, &config);
-        Arc::new(Server {
+        Arc::new_cyclic(|me| Server {
+            me: me.clone(),
             config: RwLock::new(config),
             keyspace,
             exclusive: RwLock::new(()),
@@ -235,6 +242,7 @@ impl Server {
             pubsub,
             monitors: Mutex::new(Vec::new()),
             port: AtomicUsize::new(0),
+            listeners: Mutex::new(Vec::new()),
             monitor_count: AtomicUsize::new(0),
             hot,
         })

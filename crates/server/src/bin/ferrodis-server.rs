@@ -85,27 +85,18 @@ async fn serve(config: config::Config) -> ExitCode {
     let port = config.port();
     let binds: Vec<String> = config.bind().to_vec();
     let srv = ferrodis_server::build(config);
-    let mut listeners = Vec::new();
-    for addr in &binds {
-        // A leading '-' marks an address that may be missing (Redis's "-::1").
-        let (optional, host) = match addr.strip_prefix('-') {
-            Some(h) => (true, h),
-            None => (false, addr.as_str()),
-        };
-        let target = if host.contains(':') {
-            format!("[{host}]:{port}")
-        } else {
-            format!("{host}:{port}")
-        };
-        match TcpListener::bind(&target).await {
+    let bound = match ferrodis_server::net::bind_all(&ferrodis_server::net::targets(&binds, port)) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut listeners = Vec::with_capacity(bound.len());
+    for (addr, l) in bound {
+        match TcpListener::from_std(l) {
             Ok(l) => listeners.push(l),
-            Err(e) if optional || host == "::1" || host == "*" => {
-                tracing::warn!("could not bind {target}: {e}");
-            }
-            Err(e) => {
-                tracing::error!("Could not create server TCP listening socket {target}: {e}");
-                return ExitCode::FAILURE;
-            }
+            Err(e) => tracing::warn!("could not listen on {addr}: {e}"),
         }
     }
     if listeners.is_empty() {

@@ -395,12 +395,28 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         client_is_local: local,
         loading: false,
     };
+    let before = ctx.srv.config.read().clone();
     let changed = ctx
         .srv
         .config
         .write()
         .set_with(&pairs, &set_ctx)
         .map_err(CmdError::raw)?;
+    if let Some(name) = changed.iter().find(|n| matches!(**n, "port" | "bind")) {
+        if let Err(e) = crate::net::rebind(ctx.srv) {
+            // The new listeners could not be opened: every parameter of the call goes back.
+            tracing::warn!("CONFIG SET {name}: {e}");
+            *ctx.srv.config.write() = before;
+            let reason = if *name == "bind" {
+                "Failed to bind to specified addresses."
+            } else {
+                "Unable to listen on this port. Check server logs."
+            };
+            return Err(CmdError::raw(crate::config::apply_failed_error(
+                name, reason,
+            )));
+        }
+    }
     ctx.srv.config_changed(&changed);
     ctx.out.ok();
     Ok(())
