@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Bytes per element of 1M-element collections (list, hash, set, sorted set) of small members,
-# ferrodis against Debian's redis-server, each filled through `redis-cli --pipe` on a fresh
-# server. Prints a markdown table; the figure is the change in INFO's used_memory divided by
+# Bytes per element of 1M-element collections (list, hash, set, sorted set, stream) of small
+# members (stream: entries of two small fields), ferrodis against Debian's redis-server, each
+# filled through `redis-cli --pipe` on a fresh server. Prints a markdown table; the figure is the change in INFO's used_memory divided by
 # the number of elements.
 #
 # Usage: scripts/mem-collections.sh [ELEMENTS]     (default 1000000)
-# Environment: SERVER_BIN (default target/release/ferrodis-server, built if missing),
+# Environment: KINDS (default "list hash set zset stream"),
+#              SERVER_BIN (default target/release/ferrodis-server, built if missing),
 #              REDIS_BIN (default /usr/bin/redis-server)
 
 set -euo pipefail
@@ -48,6 +49,11 @@ for start in range(0, n, batch):
         for i in ids:
             args += [str(i), f"member:{i}"]
         cmd("ZADD", "k", *args)
+    elif kind == "stream":
+        # One entry per command, auto IDs, the same two fields in every entry (the common
+        # shape of an event log).
+        for i in ids:
+            cmd("XADD", "k", "*", "sensor", i % 100, "reading", f"value:{i}")
 PY
 }
 
@@ -67,7 +73,7 @@ measure() { # BIN KIND
 
 echo "| collection ($N elements) | redis B/element | ferrodis B/element | ratio |"
 echo "|---|---:|---:|---:|"
-for kind in list hash set zset; do
+for kind in ${KINDS:-list hash set zset stream}; do
     r=$(measure "$REDIS_BIN" "$kind")
     f=$(measure "$SERVER_BIN" "$kind")
     ratio=$(awk -v f="$f" -v r="$r" 'BEGIN { printf "%.2f", (r > 0 ? f / r : 0) }')
