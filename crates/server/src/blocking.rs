@@ -31,6 +31,12 @@ pub struct BlockOn {
     pub deadline: Option<u64>,
     /// The reply on timeout, already encoded for the client's protocol.
     pub timeout_reply: Bytes,
+    /// The command line to run again when a key is ready, when it differs from the one the
+    /// client sent (XREAD's `$` is pinned to the stream's last ID at the moment it blocks).
+    pub args: Option<Vec<Bytes>>,
+    /// The command does not consume what it waits for (XREAD), or consumes it per group
+    /// (XREADGROUP): when it must keep waiting, later waiters on the key are still tried.
+    pub serve_all: bool,
 }
 
 /// A parked client.
@@ -50,6 +56,8 @@ pub struct Waiter {
     pub timeout_reply: Bytes,
     /// Where the reply goes.
     pub reply: oneshot::Sender<Bytes>,
+    /// See `BlockOn::serve_all`.
+    pub serve_all: bool,
 }
 
 #[derive(Debug, Default)]
@@ -154,6 +162,22 @@ impl Blocking {
     /// Takes the keys signalled so far.
     pub fn take_ready(&self) -> Vec<(usize, Bytes)> {
         std::mem::take(&mut *self.ready.lock())
+    }
+
+    /// The ids of the waiters on a key, oldest first.
+    pub fn waiter_ids(&self, db: usize, key: &Bytes) -> Vec<u64> {
+        let q = self.queues.lock();
+        q.by_key
+            .get(&(db, key.clone()))
+            .map(|v| v.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// A parked waiter's command, client handle, protocol and `serve_all` flag.
+    pub fn waiter(&self, id: u64) -> Option<(Vec<Bytes>, Arc<ClientHandle>, u8, bool)> {
+        let q = self.queues.lock();
+        let w = q.waiters.get(&id)?;
+        Some((w.args.clone(), w.handle.clone(), w.proto, w.serve_all))
     }
 
     /// The oldest waiter on a key: its id, command, database and protocol.

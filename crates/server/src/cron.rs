@@ -1,4 +1,4 @@
-//! Periodic background work: Redis's active expiry cycle.
+//! Periodic background work: Redis's active expiry cycle and the tracking table's size limit.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -24,6 +24,9 @@ pub async fn run(srv: Arc<Server>) {
             _ = crate::server::stopped(&mut stop) => return,
         }
         crate::db::resync_clock();
+        if srv.cron_paused.load(Ordering::Relaxed) {
+            continue;
+        }
         if srv.active_expire.load(Ordering::Relaxed) && !srv.is_paused() {
             let started = Instant::now();
             expire_cycle(&srv);
@@ -34,6 +37,8 @@ pub async fn run(srv: Arc<Server>) {
                 srv.latency.lock().add("expire-cycle", now_ms() / 1000, ms);
             }
         }
+        // After expiry, so that invalidations of keys it removed go out in this round.
+        srv.keyspace.tracking.cron();
     }
 }
 
@@ -57,6 +62,7 @@ pub fn expire_cycle(srv: &Server) {
                     || fastrand::u64(..),
                     |e| {
                         ks.watches.touch(db, &e.key, false);
+                        ks.tracking.key_changed(&e.key, false);
                         ks.notify
                             .emit(crate::config::NOTIFY_EXPIRED, "expired", &e.key, db);
                     },

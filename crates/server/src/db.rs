@@ -143,6 +143,8 @@ pub struct Keyspace {
     pub watches: crate::watch::Watches,
     /// Keyspace notifications.
     pub notify: crate::pubsub::Notifier,
+    /// Client-side caching: who may cache which keys.
+    pub tracking: crate::tracking::Tracking,
     /// CLIENT PAUSE ends at this Unix millisecond time (0: no pause). While paused, expired
     /// keys read as missing but are not deleted, as in Redis.
     pub pause_until: AtomicU64,
@@ -158,6 +160,7 @@ impl Keyspace {
             blocking: crate::blocking::Blocking::default(),
             watches: crate::watch::Watches::default(),
             notify: crate::pubsub::Notifier::default(),
+            tracking: crate::tracking::Tracking::default(),
             pause_until: AtomicU64::new(0),
         }
     }
@@ -231,6 +234,7 @@ impl Keyspace {
         for i in 0..SHARDS {
             all.append(&mut self.db(db).shard(i).take_all());
         }
+        self.tracking.flushed();
         all
     }
 
@@ -351,6 +355,7 @@ impl<'a> KeyRef<'a> {
                 stats.expired.fetch_add(1, Ordering::Relaxed);
                 stats.dirty.fetch_add(1, Ordering::Relaxed);
                 ks.watches.touch(db, key, false);
+                ks.tracking.key_changed(key, false);
                 ks.notify
                     .emit(crate::config::NOTIFY_EXPIRED, "expired", key, db);
                 index = None;
@@ -456,6 +461,7 @@ impl<'a> KeyRef<'a> {
         self.ks
             .watches
             .touch(self.db, self.key, self.index.is_some());
+        self.ks.tracking.key_changed(self.key, true);
     }
 
     /// Stores `value`, creating the key if needed. An existing TTL is dropped unless `keep_ttl`.

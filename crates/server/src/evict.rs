@@ -100,7 +100,8 @@ fn evict_one(srv: &Server, policy: MaxmemoryPolicy, samples: usize) -> bool {
     let removed = {
         let mut l = ks.key(db, &key, now);
         let mut k = l.get();
-        k.delete()
+        // An eviction is the server's change, not the running client's (BCAST NOLOOP).
+        crate::tracking::by_server(|| k.delete())
     };
     if removed {
         srv.stats.evicted.fetch_add(1, Ordering::Relaxed);

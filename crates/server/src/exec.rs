@@ -96,6 +96,9 @@ pub struct MultiState {
     pub queue: Vec<Vec<Bytes>>,
     /// A command was refused while queueing: EXEC will abort with EXECABORT.
     pub aborted: bool,
+    /// The union of the queued commands' flags (EXEC of a transaction holding a write is
+    /// refused when out of memory).
+    pub flags: u32,
 }
 
 /// A parked client's side of the wait: the reply channel and when to give up.
@@ -149,6 +152,11 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
     let mark = out.mark();
     out.kept = 0;
     let before = client.reply_mode;
+    // One relaxed load when nobody uses client-side caching.
+    let tracking = srv.keyspace.tracking.active();
+    if tracking {
+        crate::tracking::begin(client);
+    }
     run(srv, client, out, name, args);
     let suppress = match before {
         ReplyMode::On => false,
@@ -165,6 +173,11 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
     };
     if suppress {
         out.truncate(mark.max(out.kept));
+    }
+    if tracking {
+        // Invalidations the command caused for its own client follow its reply, and are
+        // sent even when replies are off.
+        crate::tracking::end(srv, client, out, name);
     }
 }
 
@@ -193,16 +206,20 @@ fn park(srv: &Server, client: &mut Client, args: &[Bytes], block: crate::blockin
         db: client.db,
         proto: client.handle.resp.load(Ordering::Relaxed) as u8,
         // Copies: a waiter can live long, and slices would pin its request buffer.
-        args: args.iter().map(|a| Bytes::copy_from_slice(a)).collect(),
+        args: block
+            .args
+            .unwrap_or_else(|| args.iter().map(|a| Bytes::copy_from_slice(a)).collect()),
         keys: block.keys,
         timeout_reply: block.timeout_reply,
         reply: tx,
+        serve_all: block.serve_all,
     });
 }
 
 /// Serves clients blocked on keys that became ready: for each key, oldest waiter first, runs
-/// the waiter's command again on its behalf and sends it the reply, until a waiter's command
-/// would block again (the key is drained) or no waiter is left.
+/// the waiter's command again on its behalf and sends it the reply. Once a consuming waiter
+/// (a pop) would block again the key is drained for every later pop, which are skipped;
+/// waiters that do not consume (XREAD) or consume per group (XREADGROUP) are each tried.
 pub fn serve_blocked(srv: &Server) {
     let blocking = &srv.keyspace.blocking;
     let _serving = blocking.serve.lock();
@@ -212,15 +229,24 @@ pub fn serve_blocked(srv: &Server) {
             return;
         }
         for (db, key) in ready {
-            while let Some((id, args, handle, proto)) = blocking.first_waiter(db, &key) {
+            let mut drained = false;
+            for id in blocking.waiter_ids(db, &key) {
+                // A waiter served through another key of this batch is gone already.
+                let Some((args, handle, proto, serve_all)) = blocking.waiter(id) else {
+                    continue;
+                };
+                if drained && !serve_all {
+                    continue;
+                }
                 let mut client = Client::new(handle, true);
                 client.db = db;
                 client.serving = true;
                 let mut out = Out::new(proto);
-                let Some(name) = args.first() else { break };
+                let Some(name) = args.first() else { continue };
                 if run_once(srv, &mut client, &mut out, name, &args).is_some() {
                     // Still nothing for it (or the server is paused): it keeps waiting.
-                    break;
+                    drained |= !serve_all;
+                    continue;
                 }
                 if let Some(w) = blocking.remove(id) {
                     let _ = w.reply.send(out.buf.freeze());
@@ -296,6 +322,45 @@ fn run_once(
         reject(srv, out, entry, &CmdError::Other(msg.into()));
         return None;
     }
+    // As in Redis, the tracking table limit is enforced before any command, queued ones too,
+    // and invalidations already due to this client go ahead of its reply.
+    if !client.in_exec && !client.serving && srv.keyspace.tracking.active() {
+        crate::tracking::before_command(srv, client, out, true);
+    }
+    if !client.in_exec && srv.hot.maxmemory.load(Ordering::Relaxed) > 0 {
+        let verdict = {
+            let _shared = srv.exclusive.read();
+            crate::evict::make_room(srv)
+        };
+        // Invalidations of evicted keys reach this client before its reply.
+        if !client.serving && srv.keyspace.tracking.active() {
+            crate::tracking::before_command(srv, client, out, false);
+        }
+        if verdict == crate::evict::Verdict::OutOfMemory && refused_on_oom(client, entry) {
+            refuse(
+                srv,
+                client,
+                out,
+                entry,
+                "OOM command not allowed when used memory > 'maxmemory'.",
+            );
+            return None;
+        }
+    }
+    // With no replica connected, `min-replicas-to-write` refuses every write.
+    if !client.in_exec
+        && srv.hot.min_replicas_unmet.load(Ordering::Relaxed)
+        && queued_or_own_flags(client, entry) & flag::WRITE != 0
+    {
+        refuse(
+            srv,
+            client,
+            out,
+            entry,
+            "NOREPLICAS Not enough good replicas to write.",
+        );
+        return None;
+    }
     if let Some(multi) = client.multi.as_mut() {
         if !matches!(
             entry.name_parts(),
@@ -311,24 +376,13 @@ fn run_once(
                 return None;
             }
             multi.queue.push(args.to_vec());
+            multi.flags |= cmd.flags;
             out.simple(b"QUEUED");
             return None;
         }
     }
     if !client.in_exec && srv.paused_for(entry, client) {
         return Some(Wait::Pause);
-    }
-    if !client.in_exec && srv.hot.maxmemory.load(Ordering::Relaxed) > 0 {
-        let verdict = {
-            let _shared = srv.exclusive.read();
-            crate::evict::make_room(srv)
-        };
-        if verdict == crate::evict::Verdict::OutOfMemory && cmd.flags & flag::DENYOOM != 0 {
-            abort_multi(client);
-            let e = CmdError::raw("OOM command not allowed when used memory > 'maxmemory'.");
-            reject(srv, out, entry, &e);
-            return None;
-        }
     }
 
     let started = client.next_start.take().unwrap_or_else(Instant::now);
@@ -357,6 +411,9 @@ fn run_once(
     if let Err(CmdError::Block(b)) = result {
         return Some(Wait::Keys(b));
     }
+    if cmd.flags & flag::READONLY != 0 && srv.keyspace.tracking.active() {
+        crate::tracking::after_read(srv, client, cmd, args);
+    }
     // MONITOR sees a command once it ran (so EXEC's commands come before EXEC itself), and
     // never sees administrative ones.
     if cmd.flags & (flag::SKIP_MONITOR | flag::ADMIN) == 0 {
@@ -372,6 +429,43 @@ fn run_once(
     }
     srv.after_command(client, entry, args, nanos);
     None
+}
+
+/// Refuses a command before it runs. A refused EXEC discards its transaction and says why;
+/// any other command refused inside MULTI makes the coming EXEC abort.
+fn refuse(srv: &Server, client: &mut Client, out: &mut Out, entry: &Entry, msg: &str) {
+    if entry.name_parts() == (None, "exec") && client.multi.is_some() {
+        client.multi = None;
+        srv.keyspace.watches.unwatch_all(&client.handle);
+        let e = CmdError::raw(format!("EXECABORT Transaction discarded because of: {msg}"));
+        reject(srv, out, entry, &e);
+    } else {
+        abort_multi(client);
+        reject(srv, out, entry, &CmdError::raw(msg.to_string()));
+    }
+}
+
+/// The flags that decide whether a command counts as a write: for EXEC, those of the
+/// commands it would run.
+fn queued_or_own_flags(client: &Client, entry: &Entry) -> u32 {
+    match (&client.multi, entry.name_parts()) {
+        (Some(m), (None, "exec")) => m.flags,
+        _ => entry.cmd.flags,
+    }
+}
+
+/// Whether a command is refused when memory is over `maxmemory`: commands that may grow
+/// memory, EXEC of a transaction holding one, and, as in Redis, anything queued by MULTI (a
+/// queue can grow without bound), but never the commands that end a transaction or a
+/// connection.
+fn refused_on_oom(client: &Client, entry: &Entry) -> bool {
+    match (&client.multi, entry.name_parts()) {
+        (Some(_), (None, "discard" | "quit" | "reset")) => false,
+        (Some(_), (None, "exec")) | (None, _) => {
+            queued_or_own_flags(client, entry) & flag::DENYOOM != 0
+        }
+        (Some(_), _) => true,
+    }
 }
 
 /// Marks a transaction being queued as failed: its EXEC will reply EXECABORT.

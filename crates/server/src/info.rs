@@ -131,7 +131,7 @@ fn clients(srv: &Server, s: &mut String) {
         "client_recent_max_output_buffer" => 0,
         "blocked_clients" => srv.keyspace.blocking.count()
             + srv.paused_clients.load(Ordering::Relaxed),
-        "tracking_clients" => 0,
+        "tracking_clients" => srv.keyspace.tracking.clients(),
         "clients_in_timeout_table" => 0,
     );
 }
@@ -254,6 +254,7 @@ fn stats(srv: &Server, s: &mut String) {
     let st = &srv.stats;
     let ks = &srv.keyspace.stats;
     let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    let (tracking_keys, tracking_items, tracking_prefixes) = srv.keyspace.tracking.totals();
     fields!(s,
         "total_connections_received" => load(&st.connections),
         "total_commands_processed" => load(&st.commands),
@@ -293,9 +294,9 @@ fn stats(srv: &Server, s: &mut String) {
         "active_defrag_key_misses" => 0,
         "total_active_defrag_time" => 0,
         "current_active_defrag_time" => 0,
-        "tracking_total_keys" => 0,
-        "tracking_total_items" => 0,
-        "tracking_total_prefixes" => 0,
+        "tracking_total_keys" => tracking_keys,
+        "tracking_total_items" => tracking_items,
+        "tracking_total_prefixes" => tracking_prefixes,
         "unexpected_error_replies" => 0,
         "total_error_replies" => load(&st.error_replies),
         "dump_payload_sanitizations" => 0,

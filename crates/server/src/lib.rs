@@ -20,6 +20,7 @@ pub mod net;
 pub mod pubsub;
 pub mod reply;
 pub mod server;
+pub mod tracking;
 pub mod watch;
 
 use std::sync::Arc;

@@ -192,6 +192,9 @@ impl Drop for Registration<'_> {
         self.srv.pubsub.remove_client(self.id);
         if let Some(handle) = self.srv.clients.lock().get(&self.id).cloned() {
             self.srv.keyspace.watches.unwatch_all(&handle);
+            // Clients redirecting their invalidations here find the redirect broken now.
+            handle.gone.store(true, Ordering::Relaxed);
+            self.srv.keyspace.tracking.disable(&handle);
         }
         self.srv.clients.lock().remove(&self.id);
         let mut monitors = self.srv.monitors.lock();
@@ -254,6 +257,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
     // Messages pushed to this client (pub/sub, MONITOR) arrive here, already encoded.
     let (push_tx, mut push_rx) = mpsc::unbounded_channel::<Bytes>();
     client.push = Some(push_tx.clone());
+    let _ = handle.push.set(push_tx.clone());
     loop {
         if handle.killed.load(Ordering::Relaxed) {
             return Ok(());

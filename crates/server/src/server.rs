@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -88,6 +88,14 @@ pub struct ClientHandle {
     pub soft_limit_since: AtomicU64,
     /// Wakes the connection when `killed` is set.
     pub kill: Notify,
+    /// CLIENT TRACKING mode (`tracking::mode` bits; 0: off).
+    pub tracking: AtomicU32,
+    /// Id of the client tracking invalidations are redirected to (0: none).
+    pub tracking_redirect: AtomicU64,
+    /// Where messages pushed to this client go (invalidations), once its connection runs.
+    pub push: OnceLock<tokio::sync::mpsc::UnboundedSender<Bytes>>,
+    /// Set when the connection has ended: redirecting tracking to it is then broken.
+    pub gone: AtomicBool,
 }
 
 impl ClientHandle {
@@ -123,6 +131,10 @@ impl ClientHandle {
             subscriptions: AtomicUsize::new(0),
             soft_limit_since: AtomicU64::new(0),
             kill: Notify::new(),
+            tracking: AtomicU32::new(0),
+            tracking_redirect: AtomicU64::new(0),
+            push: OnceLock::new(),
+            gone: AtomicBool::new(false),
         }
     }
 }
@@ -154,6 +166,8 @@ pub struct Server {
     pub run_id: String,
     /// Whether the active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE).
     pub active_expire: AtomicBool,
+    /// Whether the periodic background work is suspended (DEBUG PAUSE-CRON).
+    pub cron_paused: AtomicBool,
     /// Unix seconds of the last successful save.
     pub last_save: AtomicU64,
     /// Set to true to shut the server down.
@@ -193,6 +207,9 @@ pub struct HotConfig {
     pub latency_tracking: AtomicBool,
     /// `maxmemory` in bytes (0: no limit).
     pub maxmemory: AtomicU64,
+    /// `min-replicas-to-write` asks for replicas (and `min-replicas-max-lag` is not 0): with
+    /// none ever connected, writes are refused.
+    pub min_replicas_unmet: AtomicBool,
 }
 
 impl HotConfig {
@@ -204,6 +221,9 @@ impl HotConfig {
         self.latency_tracking
             .store(c.latency_tracking(), Ordering::Relaxed);
         self.maxmemory.store(c.maxmemory(), Ordering::Relaxed);
+        let unmet = c.int(crate::config::Id::MinReplicasToWrite) > 0
+            && c.int(crate::config::Id::MinReplicasMaxLag) > 0;
+        self.min_replicas_unmet.store(unmet, Ordering::Relaxed);
     }
 }
 
@@ -218,6 +238,9 @@ impl Server {
         let keyspace = Keyspace::new(dbs);
         let pubsub = keyspace.notify.pubsub.clone();
         load_notify(&keyspace.notify, &config);
+        keyspace
+            .tracking
+            .set_max_keys(config.tracking_table_max_keys());
         Arc::new_cyclic(|me| Server {
             me: me.clone(),
             config: RwLock::new(config),
@@ -234,6 +257,7 @@ impl Server {
                 .map(|_| char::from_digit(fastrand::u32(..16), 16).unwrap_or('0'))
                 .collect(),
             active_expire: AtomicBool::new(true),
+            cron_paused: AtomicBool::new(false),
             last_save: AtomicU64::new(now_ms() / 1000),
             shutdown,
             pause_write_only: AtomicBool::new(false),
@@ -252,6 +276,8 @@ impl Server {
     pub fn config_changed(&self, names: &[&str]) {
         self.hot.load(&self.config.read());
         load_notify(&self.keyspace.notify, &self.config.read());
+        let max_keys = self.config.read().tracking_table_max_keys();
+        self.keyspace.tracking.set_max_keys(max_keys);
         if names.contains(&"maxmemory") {
             // Lowering the limit evicts at once, as in Redis.
             let _shared = self.exclusive.read();

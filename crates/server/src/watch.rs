@@ -28,6 +28,17 @@ struct Inner {
     by_client: HashMap<u64, Vec<(usize, Bytes)>>,
 }
 
+/// What takes the place of a key when its database is emptied (nothing) or swapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replacement {
+    /// No key of that name.
+    Nothing,
+    /// A key that has not expired.
+    Live,
+    /// A key past its expiry time, not reclaimed yet.
+    Expired,
+}
+
 /// The registry of watched keys.
 #[derive(Debug, Default)]
 pub struct Watches {
@@ -113,21 +124,36 @@ impl Watches {
             .collect()
     }
 
-    /// Marks the watchers of every watched key of `db` for which `affected` holds, when a
-    /// whole database is emptied or replaced. A watcher that saw the key already expired is
-    /// not touched (the key was gone for it anyway), as in Redis.
-    pub fn touch_db(&self, db: usize, mut affected: impl FnMut(&[u8]) -> bool) {
+    /// Marks the watchers of the watched keys of `db` when the whole database is emptied or
+    /// replaced (FLUSHDB, SWAPDB). `fate` tells, for a key, whether it was present before
+    /// (even past its expiry) and what replaces it. As in Redis, only logical changes count:
+    /// an expired key that goes away, or stays expired, touches nobody, and a missing key
+    /// replaced by an expired one is merely noted as expired.
+    pub fn touch_db(&self, db: usize, mut fate: impl FnMut(&[u8]) -> (bool, Replacement)) {
         if self.count.load(Ordering::Relaxed) == 0 {
             return;
         }
         let mut inner = self.inner.lock();
         for ((d, key), watchers) in inner.by_key.iter_mut() {
-            if *d != db || !affected(key) {
+            if *d != db {
+                continue;
+            }
+            let (existed, replacement) = fate(key);
+            if !existed && replacement == Replacement::Nothing {
                 continue;
             }
             for w in watchers.iter_mut() {
                 if w.expired {
-                    w.expired = false;
+                    match replacement {
+                        Replacement::Nothing => {
+                            w.expired = false;
+                            continue;
+                        }
+                        Replacement::Expired => continue,
+                        Replacement::Live => {}
+                    }
+                } else if !existed && replacement == Replacement::Expired {
+                    w.expired = true;
                     continue;
                 }
                 w.client.watch_dirty.store(true, Ordering::Relaxed);

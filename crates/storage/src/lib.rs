@@ -10,6 +10,7 @@ pub mod num;
 pub mod set;
 pub mod shard;
 pub mod small;
+pub mod stream;
 pub mod table;
 pub mod value;
 pub mod zset;

@@ -83,6 +83,13 @@ pub fn parse_u64(s: &[u8]) -> Option<u64> {
     if let Some(v) = parse_i64(s) {
         return u64::try_from(v).ok();
     }
+    strtoull(s)
+}
+
+/// glibc's `strtoull` in base 10 over the whole of `s`: leading C whitespace, an optional sign
+/// (`-` negates modulo 2^64), then at least one digit and nothing else; values above
+/// `u64::MAX` are refused.
+pub fn strtoull(s: &[u8]) -> Option<u64> {
     let mut i = 0;
     while i < s.len() && is_c_space(s[i]) {
         i += 1;

@@ -4,6 +4,7 @@ use crate::hash::Hash;
 use crate::list::List;
 use crate::set::Set;
 use crate::small::SmallBytes;
+use crate::stream::Stream;
 use crate::zset::ZSet;
 
 /// A value in the keyspace. Kept at 16 bytes so that a table slot stays small.
@@ -21,6 +22,8 @@ pub enum Value {
     Set(Box<Set>),
     /// A sorted set.
     ZSet(Box<ZSet>),
+    /// A stream.
+    Stream(Box<Stream>),
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
@@ -54,6 +57,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -67,6 +71,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::Stream(x) => x.encoding(),
         }
     }
 
@@ -80,6 +85,7 @@ impl Value {
             Value::Hash(h) => h.feed_digest(feed),
             Value::Set(s) => s.feed_digest(feed),
             Value::ZSet(z) => z.feed_digest(feed),
+            Value::Stream(x) => x.feed_digest(feed),
         }
     }
 
@@ -120,6 +126,7 @@ impl Value {
             Value::Hash(h) => h.heap_bytes() + std::mem::size_of::<Hash>(),
             Value::Set(s) => s.heap_bytes() + std::mem::size_of::<Set>(),
             Value::ZSet(z) => z.heap_bytes() + std::mem::size_of::<ZSet>(),
+            Value::Stream(x) => x.heap_bytes() + std::mem::size_of::<Stream>(),
         }
     }
 }
@@ -156,3 +163,4 @@ collection!(List, List);
 collection!(Hash, Hash);
 collection!(Set, Set);
 collection!(ZSet, ZSet);
+collection!(Stream, Stream);

@@ -85,6 +85,8 @@ fn wait(ctx: &mut Ctx<'_>, keys: &[Bytes], until: Option<u64>, array: bool) -> C
         keys: keys.iter().map(|k| Bytes::copy_from_slice(k)).collect(),
         deadline: until,
         timeout_reply: timeout_reply(ctx.out.proto, array),
+        args: None,
+        serve_all: false,
     })))
 }
 

@@ -1,6 +1,7 @@
 //! The connection family: PING, ECHO, QUIT, RESET, HELLO, AUTH, SELECT and CLIENT.
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -10,6 +11,7 @@ use crate::db::now_ms;
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{int_arg, is, Ctx, ReplyMode};
 use crate::server::{ClientHandle, Server};
+use crate::tracking::mode;
 
 const CONN: u64 = acl::CONNECTION;
 const FAST: u32 = flag::FAST;
@@ -97,6 +99,21 @@ static CLIENT: &[Command] = &[
         "connection",
         "7.2.0",
         "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
+    ),
+    cl("tracking", -3, 0, acl::SLOW, client_tracking).doc(
+        "connection",
+        "6.0.0",
+        "Controls server-assisted client-side caching for the connection.",
+    ),
+    cl("caching", 3, 0, acl::SLOW, client_caching).doc(
+        "connection",
+        "6.0.0",
+        "Instructs the server whether to track the keys in the next request.",
+    ),
+    cl("trackinginfo", 2, 0, acl::SLOW, client_trackinginfo).doc(
+        "connection",
+        "6.2.0",
+        "Returns information about server-assisted client-side caching for the connection.",
     ),
     cl("getredir", 2, 0, acl::SLOW, client_getredir).doc(
         "connection",
@@ -221,6 +238,7 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     ctx.srv.keyspace.watches.unwatch_all(&c.handle);
     ctx.srv.pubsub.remove_client(c.handle.id);
     c.handle.subscriptions.store(0, Ordering::Relaxed);
+    ctx.srv.keyspace.tracking.disable(&c.handle);
     c.reply_mode = ReplyMode::On;
     c.no_touch = false;
     c.no_evict = false;
@@ -360,6 +378,21 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
     if srv.keyspace.blocking.is_blocked(c.id) {
         flags.push('b');
     }
+    let tracking = c.tracking.load(Ordering::Relaxed);
+    for (bit, letter) in [
+        (mode::ON, 't'),
+        (mode::BROKEN_REDIRECT, 'R'),
+        (mode::BCAST, 'B'),
+    ] {
+        if tracking & bit != 0 {
+            flags.push(letter);
+        }
+    }
+    let redir = if tracking & mode::ON != 0 {
+        c.tracking_redirect.load(Ordering::Relaxed) as i64
+    } else {
+        -1
+    };
     let subs = srv.pubsub.counts(c.id);
     if subs.iter().any(|&n| n > 0) {
         flags.push('P');
@@ -370,7 +403,7 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
     let qbuf = c.qbuf.load(Ordering::Relaxed);
     let omem = c.omem.load(Ordering::Relaxed);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={}\n",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir={} resp={}\n",
         c.id,
         c.addr,
         c.laddr,
@@ -388,6 +421,7 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
         omem,
         16384 + qbuf + omem,
         cmd,
+        redir,
         c.resp.load(Ordering::Relaxed),
     )
 }
@@ -629,8 +663,184 @@ fn client_no_touch(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// The redirect of a tracking client (0: none), or -1 when tracking is off.
+fn tracking_redirect(c: &ClientHandle) -> i64 {
+    if c.tracking.load(Ordering::Relaxed) & mode::ON != 0 {
+        c.tracking_redirect.load(Ordering::Relaxed) as i64
+    } else {
+        -1
+    }
+}
+
 fn client_getredir(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.out.int(-1);
+    ctx.out.int(tracking_redirect(&ctx.client.handle));
+    Ok(())
+}
+
+/// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP],
+/// with Redis's checks in Redis's order.
+fn client_tracking(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut redirect: Option<Arc<ClientHandle>> = None;
+    let mut options = 0;
+    let mut prefixes: Vec<Bytes> = Vec::new();
+    let mut j = 3;
+    while let Some(a) = args.get(j) {
+        let next = args.get(j + 1);
+        match next {
+            Some(id) if is(a, "redirect") => {
+                if redirect.is_some() {
+                    return Err(CmdError::err(
+                        "A client can only redirect to a single other client",
+                    ));
+                }
+                let id = int_arg(id)?;
+                // The target must exist now, even though it may go away later.
+                let target = u64::try_from(id)
+                    .ok()
+                    .and_then(|id| ctx.srv.clients.lock().get(&id).cloned());
+                let Some(target) = target else {
+                    return Err(CmdError::err(
+                        "The client ID you want redirect to does not exist",
+                    ));
+                };
+                redirect = Some(target);
+                j += 2;
+                continue;
+            }
+            Some(p) if is(a, "prefix") => {
+                prefixes.push(p.clone());
+                j += 2;
+                continue;
+            }
+            _ => {}
+        }
+        options |= if is(a, "bcast") {
+            mode::BCAST
+        } else if is(a, "optin") {
+            mode::OPTIN
+        } else if is(a, "optout") {
+            mode::OPTOUT
+        } else if is(a, "noloop") {
+            mode::NOLOOP
+        } else {
+            return Err(CmdError::Syntax);
+        };
+        j += 1;
+    }
+    let tracking = &ctx.srv.keyspace.tracking;
+    let handle = &ctx.client.handle;
+    if is(&args[2], "off") {
+        tracking.disable(handle);
+        ctx.out.ok();
+        return Ok(());
+    }
+    if !is(&args[2], "on") {
+        return Err(CmdError::Syntax);
+    }
+    let current = handle.tracking.load(Ordering::Relaxed);
+    let bcast = options & mode::BCAST != 0;
+    if !bcast && !prefixes.is_empty() {
+        return Err(CmdError::err(
+            "PREFIX option requires BCAST mode to be enabled",
+        ));
+    }
+    if current & mode::ON != 0 && (current & mode::BCAST != 0) != bcast {
+        return Err(CmdError::err("You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode."));
+    }
+    if bcast && options & (mode::OPTIN | mode::OPTOUT) != 0 {
+        return Err(CmdError::err(
+            "OPTIN and OPTOUT are not compatible with BCAST",
+        ));
+    }
+    if options & mode::OPTIN != 0 && options & mode::OPTOUT != 0 {
+        return Err(CmdError::err(
+            "You can't specify both OPTIN mode and OPTOUT mode",
+        ));
+    }
+    if (options & mode::OPTIN != 0 && current & mode::OPTOUT != 0)
+        || (options & mode::OPTOUT != 0 && current & mode::OPTIN != 0)
+    {
+        return Err(CmdError::err("You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."));
+    }
+    if bcast {
+        if let Some(msg) = tracking.prefix_conflict(handle.id, &prefixes) {
+            return Err(CmdError::err(msg));
+        }
+    }
+    tracking.enable(handle, redirect, options, &prefixes);
+    ctx.out.ok();
+    Ok(())
+}
+
+/// CLIENT CACHING YES|NO: whether the next command's keys are remembered (OPTIN / OPTOUT).
+fn client_caching(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let handle = &ctx.client.handle;
+    let current = handle.tracking.load(Ordering::Relaxed);
+    if current & mode::ON == 0 {
+        return Err(CmdError::err("CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"));
+    }
+    if is(&args[2], "yes") {
+        if current & mode::OPTIN == 0 {
+            return Err(CmdError::err(
+                "CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+            ));
+        }
+    } else if is(&args[2], "no") {
+        if current & mode::OPTOUT == 0 {
+            return Err(CmdError::err(
+                "CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+            ));
+        }
+    } else {
+        return Err(CmdError::Syntax);
+    }
+    handle.tracking.fetch_or(mode::CACHING, Ordering::Relaxed);
+    ctx.out.ok();
+    Ok(())
+}
+
+/// CLIENT TRACKINGINFO: the flags (a set), the redirect and the BCAST prefixes.
+fn client_trackinginfo(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let handle = &ctx.client.handle;
+    let t = handle.tracking.load(Ordering::Relaxed);
+    let mut flags: Vec<&[u8]> = vec![if t & mode::ON != 0 { b"on" } else { b"off" }];
+    if t & mode::BCAST != 0 {
+        flags.push(b"bcast");
+    }
+    if t & mode::OPTIN != 0 {
+        flags.push(b"optin");
+        if t & mode::CACHING != 0 {
+            flags.push(b"caching-yes");
+        }
+    }
+    if t & mode::OPTOUT != 0 {
+        flags.push(b"optout");
+        if t & mode::CACHING != 0 {
+            flags.push(b"caching-no");
+        }
+    }
+    if t & mode::NOLOOP != 0 {
+        flags.push(b"noloop");
+    }
+    if t & mode::BROKEN_REDIRECT != 0 {
+        flags.push(b"broken_redirect");
+    }
+    let prefixes = ctx.srv.keyspace.tracking.prefixes_of(handle.id);
+    let redirect = tracking_redirect(handle);
+    let out = &mut *ctx.out;
+    out.map(3);
+    out.bulk(b"flags");
+    out.set(flags.len());
+    for f in flags {
+        out.bulk(f);
+    }
+    out.bulk(b"redirect");
+    out.int(redirect);
+    out.bulk(b"prefixes");
+    out.array(prefixes.len());
+    for p in &prefixes {
+        out.bulk(p);
+    }
     Ok(())
 }
 
@@ -675,6 +885,8 @@ fn client_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
             "    Name of the current connection, or nil.",
             "GETREDIR",
             "    Id of the client tracking notifications are redirected to (-1: none).",
+            "CACHING (YES|NO)",
+            "    Whether the keys of the next command are tracked (OPTIN / OPTOUT modes).",
             "ID",
             "    Id of the current connection.",
             "INFO",
@@ -693,6 +905,10 @@ fn client_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
             "    Switch replies on or off, or skip the next command's reply.",
             "SETNAME <name>",
             "    Name the current connection.",
+            "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]] [OPTIN] [OPTOUT] [NOLOOP]",
+            "    Control server-assisted client-side caching of keys.",
+            "TRACKINGINFO",
+            "    Tracking status of the current connection.",
             "UNBLOCK <clientid> [TIMEOUT|ERROR]",
             "    Unblock a client blocked in a blocking command.",
             "UNPAUSE",

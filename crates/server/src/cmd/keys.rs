@@ -10,6 +10,7 @@ use crate::config::NOTIFY_GENERIC as GENERIC;
 use crate::db::{lru_clock, KeyRef, SHARDS};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{int_arg, is, Ctx};
+use crate::watch::Replacement;
 
 const R: u32 = flag::READONLY;
 const W: u32 = flag::WRITE;
@@ -452,9 +453,12 @@ fn flush_one(ctx: &Ctx<'_>, db: usize, asynchronous: bool) {
     ks.dirty(removed.len() as u64);
     if !removed.is_empty() {
         let keys: std::collections::HashSet<&[u8]> = removed.iter().map(|e| &e.key[..]).collect();
-        ks.watches.touch_db(db, |k| keys.contains(k));
+        ks.watches
+            .touch_db(db, |k| (keys.contains(k), Replacement::Nothing));
     }
     dispose(removed, asynchronous);
+    // Clients blocked on a stream group must learn that their key is gone.
+    ks.blocking.signal_db(db);
 }
 
 fn flushdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
@@ -477,16 +481,36 @@ fn flushall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn swapdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let a = db_index(ctx, &args[1], Some("invalid first DB index"))?;
     let b = db_index(ctx, &args[2], Some("invalid second DB index"))?;
-    // A watched key is touched when it holds a live value on either side of the swap.
+    // Watchers see the swap as Redis's do: what each watched key was and what replaces it.
     let ks = &ctx.srv.keyspace;
+    let now = ctx.now;
+    let presence = |db: usize, k: &[u8]| {
+        if ks.is_live(db, k, now) {
+            Replacement::Live
+        } else if ks.logically_expired(db, k, now) {
+            Replacement::Expired
+        } else {
+            Replacement::Nothing
+        }
+    };
     for (db, other) in [(a, b), (b, a)] {
-        let live: std::collections::HashSet<Bytes> = ks
-            .watches
-            .keys_in(db)
+        let keys = ks.watches.keys_in(db);
+        let fates: std::collections::HashMap<Bytes, (bool, Replacement)> = keys
             .into_iter()
-            .filter(|k| ks.is_live(db, k, ctx.now) || ks.is_live(other, k, ctx.now))
+            .map(|k| {
+                let fate = (
+                    presence(db, &k) != Replacement::Nothing,
+                    presence(other, &k),
+                );
+                (k, fate)
+            })
             .collect();
-        ks.watches.touch_db(db, |k| live.contains(k));
+        ks.watches.touch_db(db, |k| {
+            fates
+                .get(k)
+                .copied()
+                .unwrap_or((false, Replacement::Nothing))
+        });
     }
     ks.swap(a, b);
     // Clients blocked in either database may now find their keys.

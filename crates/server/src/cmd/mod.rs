@@ -18,6 +18,7 @@ pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod sort;
+pub mod stream;
 pub mod string;
 pub mod tx;
 pub mod zset;
@@ -40,6 +41,7 @@ pub fn families() -> Vec<&'static [Command]> {
         geo::COMMANDS,
         hll::COMMANDS,
         bitmap::COMMANDS,
+        stream::COMMANDS,
     ]
 }
 
@@ -52,25 +54,12 @@ pub fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
 
 fn strtoul(arg: &[u8]) -> Option<u64> {
     let s = arg.split(|&b| b == 0).next().unwrap_or_default();
-    if s.is_empty() {
-        return Some(0);
+    match s.first() {
+        None => Some(0),
+        // strtoul would skip leading C whitespace; Redis refuses it explicitly.
+        Some(b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') => None,
+        Some(_) => storage::num::strtoull(s),
     }
-    let (negative, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        _ => (false, s),
-    };
-    if digits.is_empty() {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    Some(if negative { v.wrapping_neg() } else { v })
 }
 
 /// The arguments LMPOP, BLMPOP, ZMPOP and BZMPOP share, starting with `numkeys` at index
@@ -216,5 +205,5 @@ pub fn help(ctx: &mut crate::exec::Ctx<'_>, cmd: &str, lines: &[&str]) {
         ctx.out.simple(l.as_bytes());
     }
     ctx.out.simple(b"HELP");
-    ctx.out.simple(b"    Print this help.");
+    ctx.out.simple(b"    Prints this help.");
 }

@@ -796,6 +796,10 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         let on = storage::num::parse_i64(&args[2]).unwrap_or(0) != 0;
         ctx.srv.active_expire.store(on, Ordering::Relaxed);
         ctx.out.ok();
+    } else if is(sub, "pause-cron") && n == 3 {
+        let paused = storage::num::parse_i64(&args[2]).unwrap_or(0) != 0;
+        ctx.srv.cron_paused.store(paused, Ordering::Relaxed);
+        ctx.out.ok();
     } else if is(sub, "quicklist-packed-threshold") && n == 3 {
         ctx.out.ok();
     } else if is(sub, "object") && n == 3 {
@@ -838,6 +842,8 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 "    Write <message> to the server log.",
                 "OBJECT <key>",
                 "    Low-level details of the value at <key>.",
+                "PAUSE-CRON <0|1>",
+                "    Stop or resume the periodic background work (expiry, tracking table limit).",
                 "POPULATE <count> [<prefix>] [<size>]",
                 "    Create <count> string keys named <prefix>:<n> (default prefix \"key\").",
                 "PROTOCOL <type>",
