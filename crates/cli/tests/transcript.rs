@@ -327,6 +327,10 @@ fn redis_server() -> Option<RedisServer> {
             "",
         ])
         .args(["--appendonly", "no", "--logfile", ""])
+        // A replica transfer (redis-cli --rdb) makes the server write its RDB file: keep it
+        // out of the source tree.
+        .arg("--dir")
+        .arg(std::env::temp_dir())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
