@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -252,8 +253,9 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
     let mut rbuf = BytesMut::with_capacity(16 * 1024);
     let mut out = Out::new(2);
     let mut decoder = resp::RequestDecoder::default();
-    let mut stop = srv.shutdown.subscribe();
     let handle = client.handle.clone();
+    let ended = ended(&handle, srv.shutdown.subscribe());
+    tokio::pin!(ended);
     // Messages pushed to this client (pub/sub, MONITOR) arrive here, already encoded.
     let (push_tx, mut push_rx) = mpsc::unbounded_channel::<Bytes>();
     client.push = Some(push_tx.clone());
@@ -274,10 +276,9 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
         let idle_timeout = idle_timeout(srv);
         let n = tokio::select! {
             r = stream.read_buf(&mut rbuf) => r?,
-            _ = handle.kill.notified() => return Ok(()),
-            _ = crate::server::stopped(&mut stop) => return Ok(()),
+            _ = ended.as_mut() => return Ok(()),
             Some(first) = push_rx.recv() => {
-                write_pushed(&handle, stream, first, &mut push_rx).await?;
+                write_pushed(&handle, stream, first, &mut push_rx, ended.as_mut()).await?;
                 continue;
             }
             _ = sleep_opt(idle_timeout) => return Ok(()),
@@ -287,17 +288,12 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
         }
         srv.stats.net_input.fetch_add(n as u64, Ordering::Relaxed);
         client.next_start = Some(Instant::now());
-        let (limits, qbuf_limit) = {
-            let c = srv.config.read();
-            (
-                resp::Limits {
-                    max_bulk_len: c.proto_max_bulk_len(),
-                    authenticated: client.authenticated,
-                    ..resp::Limits::default()
-                },
-                c.client_query_buffer_limit(),
-            )
+        let limits = resp::Limits {
+            max_bulk_len: srv.hot.proto_max_bulk_len.load(Ordering::Relaxed),
+            authenticated: client.authenticated,
+            ..resp::Limits::default()
         };
+        let qbuf_limit = srv.hot.query_buffer_limit.load(Ordering::Relaxed);
         loop {
             // CLIENT LIST shows the command being run as still in the query buffer, as
             // Redis does.
@@ -314,16 +310,18 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                         srv.monitor_count.store(monitors.len(), Ordering::Relaxed);
                     }
                     while let Some(args) = client.paused.take() {
-                        flush(srv, &handle, stream, &mut out).await?;
-                        if !wait_pause(srv, stream, &mut rbuf, client, &mut stop).await? {
+                        flush(srv, stream, &mut out, ended.as_mut()).await?;
+                        if !wait_pause(srv, stream, &mut rbuf, ended.as_mut()).await? {
                             return Ok(());
                         }
                         client.next_start = Some(Instant::now());
                         execute(srv, client, &mut out, &args);
                     }
                     if let Some(parked) = client.blocked.take() {
-                        flush(srv, &handle, stream, &mut out).await?;
-                        if !wait_blocked(srv, stream, &mut rbuf, client, parked, &mut stop).await? {
+                        flush(srv, stream, &mut out, ended.as_mut()).await?;
+                        if !wait_blocked(srv, stream, &mut rbuf, client, parked, ended.as_mut())
+                            .await?
+                        {
                             return Ok(());
                         }
                         client.next_start = Some(Instant::now());
@@ -334,7 +332,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                     // Keep a client that pipelines without reading from growing its reply
                     // buffer without bound: write out large batches as they fill.
                     if out.buf.len() > 64 * 1024 {
-                        flush(srv, &handle, stream, &mut out).await?;
+                        flush(srv, stream, &mut out, ended.as_mut()).await?;
                     }
                 }
                 Ok(None) => break,
@@ -343,14 +341,14 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                     msg.extend_from_slice(&e.message());
                     srv.stats.count_error("ERR");
                     out.error(&msg);
-                    flush(srv, &handle, stream, &mut out).await?;
+                    flush(srv, stream, &mut out, ended.as_mut()).await?;
                     info!("Protocol error ({e}) from client: id={}", handle.id);
                     return Ok(());
                 }
             }
         }
         handle.qbuf.store(rbuf.len(), Ordering::Relaxed);
-        flush(srv, &handle, stream, &mut out).await?;
+        flush(srv, stream, &mut out, ended.as_mut()).await?;
         // Give back buffers a big request or reply grew, so an idle client holds little memory.
         if rbuf.is_empty() && rbuf.capacity() > 64 * 1024 {
             rbuf = BytesMut::with_capacity(16 * 1024);
@@ -381,7 +379,7 @@ async fn wait_blocked(
     rbuf: &mut BytesMut,
     client: &Client,
     parked: Parked,
-    stop: &mut tokio::sync::watch::Receiver<bool>,
+    mut ended: Pin<&mut impl Future<Output = ()>>,
 ) -> std::io::Result<bool> {
     let Parked {
         mut reply,
@@ -415,17 +413,13 @@ async fn wait_blocked(
             }
             r = stream.read_buf(rbuf) => {
                 // Commands sent meanwhile wait in the buffer; a closed socket ends the wait.
-                let limit = srv.config.read().client_query_buffer_limit();
+                let limit = srv.hot.query_buffer_limit.load(Ordering::Relaxed);
                 if r.unwrap_or(0) == 0 || rbuf.len() as u64 > limit {
                     unpark(blocking, id);
                     return Ok(false);
                 }
             }
-            _ = client.handle.kill.notified() => {
-                unpark(blocking, id);
-                return Ok(false);
-            }
-            _ = crate::server::stopped(stop) => {
+            _ = ended.as_mut() => {
                 unpark(blocking, id);
                 return Ok(false);
             }
@@ -439,8 +433,7 @@ async fn wait_pause(
     srv: &Server,
     stream: &mut TcpStream,
     rbuf: &mut BytesMut,
-    client: &Client,
-    stop: &mut tokio::sync::watch::Receiver<bool>,
+    mut ended: Pin<&mut impl Future<Output = ()>>,
 ) -> std::io::Result<bool> {
     struct Count<'a>(&'a Server);
     impl Drop for Count<'_> {
@@ -461,8 +454,7 @@ async fn wait_pause(
                     return Ok(false);
                 }
             }
-            _ = client.handle.kill.notified() => return Ok(false),
-            _ = crate::server::stopped(stop) => return Ok(false),
+            _ = ended.as_mut() => return Ok(false),
         }
     }
     Ok(true)
@@ -476,9 +468,9 @@ fn unpark(blocking: &crate::blocking::Blocking, id: u64) {
 
 async fn flush(
     srv: &Server,
-    handle: &ClientHandle,
     stream: &mut TcpStream,
     out: &mut Out,
+    ended: Pin<&mut impl Future<Output = ()>>,
 ) -> std::io::Result<()> {
     if out.buf.is_empty() {
         return Ok(());
@@ -486,31 +478,48 @@ async fn flush(
     srv.stats
         .net_output
         .fetch_add(out.buf.len() as u64, Ordering::Relaxed);
-    write_unless_killed(handle, stream, &out.buf).await?;
+    write_or_end(stream, &out.buf, ended).await?;
     out.buf.clear();
     Ok(())
 }
 
-/// Writes `bytes`, giving up when the client is killed meanwhile: a peer that stops reading
+/// Completes when the connection must end: its client was killed (CLIENT KILL, an output
+/// buffer limit) or the server is shutting down. It is built once per connection and every
+/// wait polls that same future, so waiting costs no registration per request.
+async fn ended(handle: &ClientHandle, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    tokio::select! {
+        _ = handle.kill.notified() => {}
+        _ = crate::server::stopped(&mut shutdown) => {}
+    }
+}
+
+/// Writes `bytes`, giving up when the connection ends meanwhile: a peer that stops reading
 /// would otherwise hold its connection task in the write forever, and with it everything the
 /// client holds (subscriptions, queued messages), so that CLIENT KILL and the output-buffer
-/// limits could not free anything.
-async fn write_unless_killed(
-    handle: &ClientHandle,
+/// limits could not free anything. Most replies fit in the socket buffer, and are written
+/// without setting up a wait at all.
+async fn write_or_end(
     stream: &mut TcpStream,
     bytes: &[u8],
+    ended: Pin<&mut impl Future<Output = ()>>,
 ) -> std::io::Result<()> {
-    if handle.killed.load(Ordering::Relaxed) {
-        return Err(std::io::Error::other("client killed"));
+    let written = match stream.try_write(bytes) {
+        Ok(n) => n,
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => 0,
+        Err(e) => return Err(e),
+    };
+    let rest = bytes.get(written..).unwrap_or_default();
+    if rest.is_empty() {
+        return Ok(());
     }
     tokio::select! {
-        r = stream.write_all(bytes) => r,
-        _ = handle.kill.notified() => Err(std::io::Error::other("client killed")),
+        r = stream.write_all(rest) => r,
+        _ = ended => Err(std::io::Error::other("connection ended")),
     }
 }
 
 fn idle_timeout(srv: &Server) -> Option<Duration> {
-    let t = srv.config.read().timeout();
+    let t = srv.hot.idle_timeout.load(Ordering::Relaxed);
     (t > 0).then(|| Duration::from_secs(t))
 }
 
@@ -528,6 +537,7 @@ async fn write_pushed(
     stream: &mut TcpStream,
     first: Bytes,
     rx: &mut mpsc::UnboundedReceiver<Bytes>,
+    ended: Pin<&mut impl Future<Output = ()>>,
 ) -> std::io::Result<()> {
     const BATCH: usize = 64 * 1024;
     // A large message is written as it is; small ones are gathered into one write.
@@ -543,7 +553,7 @@ async fn write_pushed(
         }
         batch.freeze()
     };
-    write_unless_killed(handle, stream, &batch).await?;
+    write_or_end(stream, &batch, ended).await?;
     let n = batch.len();
     let _ = handle
         .omem

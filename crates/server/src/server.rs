@@ -192,7 +192,8 @@ pub struct Server {
     pub me: std::sync::Weak<Server>,
     /// Number of clients in MONITOR mode, checked on every command without locking.
     pub monitor_count: AtomicUsize,
-    /// Configuration read after every command, mirrored here so that reading it takes no lock.
+    /// Configuration read on every request or command, mirrored here so that reading it takes
+    /// no lock.
     pub hot: HotConfig,
 }
 
@@ -210,6 +211,12 @@ pub struct HotConfig {
     /// `min-replicas-to-write` asks for replicas (and `min-replicas-max-lag` is not 0): with
     /// none ever connected, writes are refused.
     pub min_replicas_unmet: AtomicBool,
+    /// `timeout`: seconds a client may stay idle (0: forever).
+    pub idle_timeout: AtomicU64,
+    /// `proto-max-bulk-len`.
+    pub proto_max_bulk_len: AtomicI64,
+    /// `client-query-buffer-limit`.
+    pub query_buffer_limit: AtomicU64,
 }
 
 impl HotConfig {
@@ -224,6 +231,11 @@ impl HotConfig {
         let unmet = c.int(crate::config::Id::MinReplicasToWrite) > 0
             && c.int(crate::config::Id::MinReplicasMaxLag) > 0;
         self.min_replicas_unmet.store(unmet, Ordering::Relaxed);
+        self.idle_timeout.store(c.timeout(), Ordering::Relaxed);
+        self.proto_max_bulk_len
+            .store(c.proto_max_bulk_len(), Ordering::Relaxed);
+        self.query_buffer_limit
+            .store(c.client_query_buffer_limit(), Ordering::Relaxed);
     }
 }
 
