@@ -158,6 +158,12 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
         crate::tracking::begin(client);
     }
     run(srv, client, out, name, args);
+    // CLIENT LIST shows how many commands a transaction holds; a store only while one is
+    // open or has just ended.
+    let queued = client.multi.as_ref().map_or(-1, |m| m.queue.len() as i64);
+    if queued != -1 || client.handle.multi.load(Ordering::Relaxed) != -1 {
+        client.handle.multi.store(queued, Ordering::Relaxed);
+    }
     let suppress = match before {
         ReplyMode::On => false,
         // CLIENT REPLY ON answers even though replies were off or skipped.

@@ -310,7 +310,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                         srv.monitor_count.store(monitors.len(), Ordering::Relaxed);
                     }
                     while let Some(args) = client.paused.take() {
-                        flush(srv, stream, &mut out, ended.as_mut()).await?;
+                        flush(srv, &handle, stream, &mut out, ended.as_mut()).await?;
                         if !wait_pause(srv, stream, &mut rbuf, ended.as_mut()).await? {
                             return Ok(());
                         }
@@ -318,7 +318,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                         execute(srv, client, &mut out, &args);
                     }
                     if let Some(parked) = client.blocked.take() {
-                        flush(srv, stream, &mut out, ended.as_mut()).await?;
+                        flush(srv, &handle, stream, &mut out, ended.as_mut()).await?;
                         if !wait_blocked(srv, stream, &mut rbuf, client, parked, ended.as_mut())
                             .await?
                         {
@@ -332,7 +332,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                     // Keep a client that pipelines without reading from growing its reply
                     // buffer without bound: write out large batches as they fill.
                     if out.buf.len() > 64 * 1024 {
-                        flush(srv, stream, &mut out, ended.as_mut()).await?;
+                        flush(srv, &handle, stream, &mut out, ended.as_mut()).await?;
                     }
                 }
                 Ok(None) => break,
@@ -341,20 +341,18 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                     msg.extend_from_slice(&e.message());
                     srv.stats.count_error("ERR");
                     out.error(&msg);
-                    flush(srv, stream, &mut out, ended.as_mut()).await?;
+                    flush(srv, &handle, stream, &mut out, ended.as_mut()).await?;
                     info!("Protocol error ({e}) from client: id={}", handle.id);
                     return Ok(());
                 }
             }
         }
         handle.qbuf.store(rbuf.len(), Ordering::Relaxed);
-        flush(srv, stream, &mut out, ended.as_mut()).await?;
-        // Give back buffers a big request or reply grew, so an idle client holds little memory.
+        flush(srv, &handle, stream, &mut out, ended.as_mut()).await?;
+        // Give back a query buffer a big request grew, so an idle client holds little memory
+        // (the reply buffer is fitted on every write).
         if rbuf.is_empty() && rbuf.capacity() > 64 * 1024 {
             rbuf = BytesMut::with_capacity(16 * 1024);
-        }
-        if out.buf.capacity() > 64 * 1024 {
-            out.buf = BytesMut::with_capacity(16 * 1024);
         }
         if client.close_after_reply {
             return Ok(());
@@ -468,6 +466,7 @@ fn unpark(blocking: &crate::blocking::Blocking, id: u64) {
 
 async fn flush(
     srv: &Server,
+    handle: &ClientHandle,
     stream: &mut TcpStream,
     out: &mut Out,
     ended: Pin<&mut impl Future<Output = ()>>,
@@ -475,11 +474,23 @@ async fn flush(
     if out.buf.is_empty() {
         return Ok(());
     }
+    let written = out.buf.len();
     srv.stats
         .net_output
-        .fetch_add(out.buf.len() as u64, Ordering::Relaxed);
+        .fetch_add(written as u64, Ordering::Relaxed);
     write_or_end(stream, &out.buf, ended).await?;
     out.buf.clear();
+    let reset = srv.reply_peak_reset_ms.load(Ordering::Relaxed);
+    out.fit_buffer(
+        written,
+        now_ms(),
+        u64::try_from(reset).ok(),
+        srv.reply_resizing.load(Ordering::Relaxed),
+    );
+    handle
+        .reply_buf
+        .store(out.buf.capacity(), Ordering::Relaxed);
+    handle.reply_peak.store(out.peak, Ordering::Relaxed);
     Ok(())
 }
 

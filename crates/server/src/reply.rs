@@ -16,15 +16,58 @@ pub struct Out {
     pub proto: u8,
     /// Bytes up to here are sent even under CLIENT REPLY OFF/SKIP (pub/sub confirmations).
     pub kept: usize,
+    /// Most reply bytes buffered at once since the peak was last reset (CLIENT LIST's `rbp`).
+    pub peak: usize,
+    /// Unix milliseconds of the last peak reset.
+    peak_reset_at: u64,
 }
+
+/// Smallest reply buffer a client keeps.
+const REPLY_MIN: usize = 1024;
+/// Reply buffer of a new client, and the most a buffer keeps between writes.
+const REPLY_CHUNK: usize = 16 * 1024;
 
 impl Out {
     /// An empty buffer for a client speaking `proto`.
     pub fn new(proto: u8) -> Self {
         Out {
-            buf: BytesMut::with_capacity(16 * 1024),
+            buf: BytesMut::with_capacity(REPLY_CHUNK),
             proto,
             kept: 0,
+            peak: 0,
+            peak_reset_at: 0,
+        }
+    }
+
+    /// Fits the emptied buffer to the client's recent needs after `written` bytes went out,
+    /// with Redis's policy, so that idle clients hold little memory and busy ones do not
+    /// reallocate on every reply: a buffer grown past 16 KiB goes back to 16 KiB, and one
+    /// whose peak use stayed under half of it shrinks to that peak (at least 1 KiB). The peak
+    /// restarts every `reset_after` ms (`None`: never). `resize` off only tracks the peak.
+    pub fn fit_buffer(
+        &mut self,
+        written: usize,
+        now_ms: u64,
+        reset_after: Option<u64>,
+        resize: bool,
+    ) {
+        self.peak = self.peak.max(written);
+        let cap = self.buf.capacity();
+        let fitted = if cap > REPLY_CHUNK {
+            Some(REPLY_CHUNK)
+        } else if cap / 2 >= REPLY_MIN && self.peak < cap / 2 {
+            Some(REPLY_MIN.max(self.peak + 1))
+        } else {
+            None
+        };
+        if let Some(reset) = reset_after {
+            if now_ms.saturating_sub(self.peak_reset_at) >= reset {
+                self.peak = self.buf.len();
+                self.peak_reset_at = now_ms;
+            }
+        }
+        if let (true, Some(n)) = (resize, fitted) {
+            self.buf = BytesMut::with_capacity(n);
         }
     }
 

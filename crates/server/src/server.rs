@@ -74,6 +74,12 @@ pub struct ClientHandle {
     pub last_cmd: AtomicU32,
     /// Bytes buffered in the query buffer.
     pub qbuf: AtomicUsize,
+    /// Capacity of the reply buffer (CLIENT LIST's `rbs`).
+    pub reply_buf: AtomicUsize,
+    /// Peak use of the reply buffer since its last reset (CLIENT LIST's `rbp`).
+    pub reply_peak: AtomicUsize,
+    /// Commands queued by MULTI, or -1 outside a transaction (CLIENT LIST's `multi`).
+    pub multi: AtomicI64,
     /// Bytes waiting in the output buffer.
     pub omem: AtomicUsize,
     /// Flags shown by CLIENT LIST (`N`, `M`, `P`...).
@@ -124,6 +130,9 @@ impl ClientHandle {
             last_interaction: AtomicU64::new(now_ms()),
             last_cmd: AtomicU32::new(u32::MAX),
             qbuf: AtomicUsize::new(0),
+            reply_buf: AtomicUsize::new(16 * 1024),
+            reply_peak: AtomicUsize::new(0),
+            multi: AtomicI64::new(-1),
             omem: AtomicUsize::new(0),
             flags: Mutex::new(String::new()),
             killed: AtomicBool::new(false),
@@ -138,6 +147,9 @@ impl ClientHandle {
         }
     }
 }
+
+/// Default milliseconds between resets of a client's reply-buffer peak, as Redis's.
+pub const REPLY_PEAK_RESET_MS: i64 = 5000;
 
 /// The shared state of one server; see the module documentation.
 #[derive(Debug)]
@@ -168,6 +180,11 @@ pub struct Server {
     pub active_expire: AtomicBool,
     /// Whether the periodic background work is suspended (DEBUG PAUSE-CRON).
     pub cron_paused: AtomicBool,
+    /// Milliseconds between resets of each client's reply-buffer peak (-1: never), set by
+    /// DEBUG REPLYBUFFER PEAK-RESET-TIME.
+    pub reply_peak_reset_ms: AtomicI64,
+    /// Whether reply buffers are resized to their use (DEBUG REPLYBUFFER RESIZING).
+    pub reply_resizing: AtomicBool,
     /// Unix seconds of the last successful save.
     pub last_save: AtomicU64,
     /// Set to true to shut the server down.
@@ -270,6 +287,8 @@ impl Server {
                 .collect(),
             active_expire: AtomicBool::new(true),
             cron_paused: AtomicBool::new(false),
+            reply_peak_reset_ms: AtomicI64::new(REPLY_PEAK_RESET_MS),
+            reply_resizing: AtomicBool::new(true),
             last_save: AtomicU64::new(now_ms() / 1000),
             shutdown,
             pause_write_only: AtomicBool::new(false),

@@ -402,8 +402,9 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
     }
     let qbuf = c.qbuf.load(Ordering::Relaxed);
     let omem = c.omem.load(Ordering::Relaxed);
+    let rbs = c.reply_buf.load(Ordering::Relaxed);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir={} resp={}\n",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir={} resp={}\n",
         c.id,
         c.addr,
         c.laddr,
@@ -416,10 +417,13 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
         subs[0],
         subs[1],
         subs[2],
+        c.multi.load(Ordering::Relaxed),
         qbuf,
         16384usize.saturating_sub(qbuf),
+        rbs,
+        c.reply_peak.load(Ordering::Relaxed),
         omem,
-        16384 + qbuf + omem,
+        rbs + qbuf + omem,
         cmd,
         redir,
         c.resp.load(Ordering::Relaxed),

@@ -796,6 +796,8 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         let on = storage::num::parse_i64(&args[2]).unwrap_or(0) != 0;
         ctx.srv.active_expire.store(on, Ordering::Relaxed);
         ctx.out.ok();
+    } else if is(sub, "replybuffer") && n == 4 {
+        debug_replybuffer(ctx, &args[2], &args[3])?;
     } else if is(sub, "pause-cron") && n == 3 {
         let paused = storage::num::parse_i64(&args[2]).unwrap_or(0) != 0;
         ctx.srv.cron_paused.store(paused, Ordering::Relaxed);
@@ -848,6 +850,10 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 "    Create <count> string keys named <prefix>:<n> (default prefix \"key\").",
                 "PROTOCOL <type>",
                 "    Reply with a sample of a protocol type.",
+                "REPLYBUFFER PEAK-RESET-TIME <NEVER|RESET|<ms>>",
+                "    Time between resets of the clients' reply buffer peaks (RESET: the default).",
+                "REPLYBUFFER RESIZING <0|1>",
+                "    Switch the fitting of reply buffers to their use off or on.",
                 "SET-ACTIVE-EXPIRE <0|1>",
                 "    Switch the active expiry cycle off or on.",
                 "SLEEP <seconds>",
@@ -860,6 +866,30 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             String::from_utf8_lossy(sub)
         )));
     }
+    Ok(())
+}
+
+/// DEBUG REPLYBUFFER PEAK-RESET-TIME and RESIZING.
+fn debug_replybuffer(ctx: &mut Ctx<'_>, what: &[u8], value: &[u8]) -> CmdResult {
+    let srv = ctx.srv;
+    if is(what, "peak-reset-time") {
+        let ms = if is(value, "never") {
+            -1
+        } else if is(value, "reset") {
+            crate::server::REPLY_PEAK_RESET_MS
+        } else {
+            storage::num::parse_i64(value).ok_or(CmdError::NotInteger)?
+        };
+        srv.reply_peak_reset_ms.store(ms, Ordering::Relaxed);
+    } else if is(what, "resizing") {
+        let on = storage::num::parse_i64(value).unwrap_or(0) != 0;
+        srv.reply_resizing.store(on, Ordering::Relaxed);
+    } else {
+        return Err(CmdError::err(
+            "unknown subcommand or wrong number of arguments for 'replybuffer'. Try DEBUG HELP.",
+        ));
+    }
+    ctx.out.ok();
     Ok(())
 }
 
