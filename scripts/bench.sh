@@ -126,6 +126,7 @@ SAMPLES="$BDIR/samples.tsv"
 
 SERVER_PID=
 SERVER_PORT=
+SERVER_EXTRA=()
 cleanup() { stop_pid "$SERVER_PID" 10; SERVER_PID=; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -138,7 +139,8 @@ start_server() {
     for try in 1 2 3 4 5; do
         SERVER_PORT=$(free_port 30000 32000)
         (cd "$BDIR/work" && exec taskset -c "$cpus" "$bin" --port "$SERVER_PORT" --bind 127.0.0.1 \
-            --save '' --appendonly no --enable-debug-command yes --daemonize no) >"$logf" 2>&1 &
+            --save '' --appendonly no --enable-debug-command yes --daemonize no \
+            "${SERVER_EXTRA[@]}") >"$logf" 2>&1 &
         SERVER_PID=$!
         wait_for_ping "$SERVER_PORT" 30 "$SERVER_PID" && return 0
         log "server $bin did not answer PING (try $try)"
@@ -269,6 +271,11 @@ run_series() {
     for run in $(seq 1 "$RUNS"); do
         for who in redis cand; do
             if [ "$who" = redis ]; then bin=$REDIS_BIN; cpus=$rcpus; else bin=$SERVER_BIN; cpus=$ccpus; fi
+            # Given both cores, ferrodis runs one worker thread per core (io-threads).
+            SERVER_EXTRA=()
+            if [ "$who" = cand ] && [ "$series" = both ] && [ "$CAND_NAME" = ferrodis ]; then
+                SERVER_EXTRA=(--io-threads 2)
+            fi
             log "series $series, run $run/$RUNS: $who ($bin on CPU $cpus)"
             start_server "$bin" "$cpus" "$BDIR/server-$who.log"
             while IFS=$'\t' read -r label test opts; do
