@@ -165,6 +165,7 @@ fn memory(srv: &Server, s: &mut String) {
     let used = crate::alloc::allocated() as u64;
     let rss = rss_bytes();
     let peak = crate::alloc::peak() as u64;
+    let (lazy_pending, lazy_freed) = srv.lazyfree.stats();
     let c = srv.config.read();
     let frag = if used > 0 {
         rss as f64 / used as f64
@@ -210,8 +211,8 @@ fn memory(srv: &Server, s: &mut String) {
         "mem_aof_buffer" => 0,
         "mem_allocator" => "libc",
         "active_defrag_running" => 0,
-        "lazyfree_pending_objects" => 0,
-        "lazyfreed_objects" => 0,
+        "lazyfree_pending_objects" => lazy_pending,
+        "lazyfreed_objects" => lazy_freed,
     );
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod evict;
 pub mod exec;
 pub mod info;
+pub mod lazyfree;
 pub mod monitor;
 pub mod net;
 pub mod pubsub;

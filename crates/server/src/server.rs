@@ -180,6 +180,8 @@ pub struct Server {
     pub active_expire: AtomicBool,
     /// Whether the periodic background work is suspended (DEBUG PAUSE-CRON).
     pub cron_paused: AtomicBool,
+    /// Frees large values in the background.
+    pub lazyfree: crate::lazyfree::LazyFree,
     /// Milliseconds between resets of each client's reply-buffer peak (-1: never), set by
     /// DEBUG REPLYBUFFER PEAK-RESET-TIME.
     pub reply_peak_reset_ms: AtomicI64,
@@ -287,6 +289,7 @@ impl Server {
                 .collect(),
             active_expire: AtomicBool::new(true),
             cron_paused: AtomicBool::new(false),
+            lazyfree: Default::default(),
             reply_peak_reset_ms: AtomicI64::new(REPLY_PEAK_RESET_MS),
             reply_resizing: AtomicBool::new(true),
             last_save: AtomicU64::new(now_ms() / 1000),
@@ -338,6 +341,7 @@ impl Server {
             c.store(0, Ordering::Relaxed);
         }
         s.errors.lock().clear();
+        self.lazyfree.reset_stats();
         let k = &self.keyspace.stats;
         for c in [&k.expired, &k.hits, &k.misses] {
             c.store(0, Ordering::Relaxed);

@@ -117,6 +117,30 @@ impl Value {
         }
     }
 
+    /// How much work freeing the value takes, in allocations, as Redis estimates it to decide
+    /// whether to free it in the background: one for a string or a compactly encoded
+    /// collection, one per node or element otherwise, and for a stream one per block plus its
+    /// consumer groups' pending entries (the first group's count standing for every group's).
+    pub fn free_effort(&self) -> usize {
+        fn per_element(len: usize, encoding: &str) -> usize {
+            match encoding {
+                "listpack" | "intset" => 1,
+                _ => len,
+            }
+        }
+        match self {
+            Value::Str(_) | Value::Int(_) => 1,
+            Value::List(l) => l.node_count(),
+            Value::Hash(h) => per_element(h.len(), h.encoding()),
+            Value::Set(x) => per_element(x.len(), x.encoding()),
+            Value::ZSet(z) => per_element(z.len(), z.encoding()),
+            Value::Stream(x) => {
+                let pel = x.groups.values().next().map_or(0, |g| g.pel.len());
+                x.log.blocks() + x.groups.len() * (1 + pel)
+            }
+        }
+    }
+
     /// Heap bytes owned by the value, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
         match self {

@@ -105,14 +105,21 @@ fn each_key(ctx: &Ctx<'_>, keys: &[Bytes], mut f: impl FnMut(&mut KeyRef<'_>)) {
     }
 }
 
+/// DEL and UNLINK. UNLINK (and DEL with `lazyfree-lazy-user-del`) leaves freeing large
+/// values to the background thread.
 fn del(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut n = 0;
     let notify = &ctx.srv.keyspace.notify;
+    let lazyfree = &ctx.srv.lazyfree;
+    let lazy = is(&args[0], "unlink") || ctx.srv.config.read().lazyfree_lazy_user_del();
     let db = ctx.client.db;
     each_key(ctx, &args[1..], |k| {
-        if k.delete() {
+        if let Some((entry, _)) = k.take() {
             n += 1;
             notify.emit(GENERIC, "del", k.name(), db);
+            if lazy {
+                lazyfree.free_value(entry.value);
+            }
         }
     });
     ctx.out.int(n);
@@ -438,14 +445,6 @@ fn flush_mode(ctx: &Ctx<'_>, args: &[Bytes]) -> Result<bool, CmdError> {
     }
 }
 
-/// Drops removed entries, on another thread when asked to (ASYNC) so the caller does not
-/// wait for a large database to be freed.
-fn dispose(entries: Vec<storage::shard::Entry>, asynchronous: bool) {
-    if asynchronous && entries.len() > 64 {
-        std::thread::spawn(move || drop(entries));
-    }
-}
-
 /// Empties one database: watchers of keys that existed are touched, the entries dropped.
 fn flush_one(ctx: &Ctx<'_>, db: usize, asynchronous: bool) {
     let ks = &ctx.srv.keyspace;
@@ -456,7 +455,11 @@ fn flush_one(ctx: &Ctx<'_>, db: usize, asynchronous: bool) {
         ks.watches
             .touch_db(db, |k| (keys.contains(k), Replacement::Nothing));
     }
-    dispose(removed, asynchronous);
+    // ASYNC: the caller does not wait for a large database to be freed.
+    if asynchronous && !removed.is_empty() {
+        let n = removed.len() as u64;
+        ctx.srv.lazyfree.free_many(removed, n);
+    }
     // Clients blocked on a stream group must learn that their key is gone.
     ks.blocking.signal_db(db);
 }
