@@ -24,6 +24,8 @@
 # entries than the run reads.
 
 set -euo pipefail
+# Workload arguments are split by the shell but never globbed (XADD's `*` is an argument).
+set -f
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
