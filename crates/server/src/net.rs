@@ -478,7 +478,7 @@ async fn flush(
     srv.stats
         .net_output
         .fetch_add(written as u64, Ordering::Relaxed);
-    write_or_end(stream, &out.buf, ended).await?;
+    write_or_end(stream, &out.buf, ended, Some((srv, handle))).await?;
     out.buf.clear();
     let reset = srv.reply_peak_reset_ms.load(Ordering::Relaxed);
     out.fit_buffer(
@@ -508,11 +508,13 @@ async fn ended(handle: &ClientHandle, mut shutdown: tokio::sync::watch::Receiver
 /// would otherwise hold its connection task in the write forever, and with it everything the
 /// client holds (subscriptions, queued messages), so that CLIENT KILL and the output-buffer
 /// limits could not free anything. Most replies fit in the socket buffer, and are written
-/// without setting up a wait at all.
+/// without setting up a wait at all. Replies to a normal client (`limits`) that the socket
+/// cannot take at once are held to `client-output-buffer-limit normal`.
 async fn write_or_end(
     stream: &mut TcpStream,
     bytes: &[u8],
     ended: Pin<&mut impl Future<Output = ()>>,
+    limits: Option<(&Server, &ClientHandle)>,
 ) -> std::io::Result<()> {
     let written = match stream.try_write(bytes) {
         Ok(n) => n,
@@ -523,10 +525,34 @@ async fn write_or_end(
     if rest.is_empty() {
         return Ok(());
     }
+    if let Some((srv, handle)) = limits {
+        if over_normal_limit(srv, handle, rest.len() as u64) {
+            warn!(
+                "Client id={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                handle.id
+            );
+            return Err(std::io::Error::other("output buffer limit reached"));
+        }
+    }
     tokio::select! {
         r = stream.write_all(rest) => r,
         _ = ended => Err(std::io::Error::other("connection ended")),
     }
+}
+
+/// Whether `pending` reply bytes break `client-output-buffer-limit normal` for a client that is
+/// not a subscriber (subscribers answer to the pubsub class, checked where messages are queued).
+fn over_normal_limit(srv: &Server, handle: &ClientHandle, pending: u64) -> bool {
+    if handle.subscriptions.load(Ordering::Relaxed) > 0 {
+        return false;
+    }
+    let [hard, soft, secs] = &srv.hot.normal_obuf_limit;
+    let (hard, soft) = (hard.load(Ordering::Relaxed), soft.load(Ordering::Relaxed));
+    if soft > 0 && pending <= soft {
+        handle.soft_limit_since.store(0, Ordering::Relaxed);
+    }
+    (hard > 0 && pending > hard)
+        || (soft > 0 && pending > soft && handle.over_soft_limit_for(secs.load(Ordering::Relaxed)))
 }
 
 fn idle_timeout(srv: &Server) -> Option<Duration> {
@@ -564,7 +590,7 @@ async fn write_pushed(
         }
         batch.freeze()
     };
-    write_or_end(stream, &batch, ended).await?;
+    write_or_end(stream, &batch, ended, None).await?;
     let n = batch.len();
     let _ = handle
         .omem

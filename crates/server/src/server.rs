@@ -236,6 +236,8 @@ pub struct HotConfig {
     pub proto_max_bulk_len: AtomicI64,
     /// `client-query-buffer-limit`.
     pub query_buffer_limit: AtomicU64,
+    /// `client-output-buffer-limit normal`: hard bytes, soft bytes, soft seconds (0: none).
+    pub normal_obuf_limit: [AtomicU64; 3],
 }
 
 impl HotConfig {
@@ -255,6 +257,14 @@ impl HotConfig {
             .store(c.proto_max_bulk_len(), Ordering::Relaxed);
         self.query_buffer_limit
             .store(c.client_query_buffer_limit(), Ordering::Relaxed);
+        let l = c.client_output_buffer_limit(crate::config::ClientClass::Normal);
+        for (slot, v) in
+            self.normal_obuf_limit
+                .iter()
+                .zip([l.hard_bytes, l.soft_bytes, l.soft_seconds])
+        {
+            slot.store(v, Ordering::Relaxed);
+        }
     }
 }
 

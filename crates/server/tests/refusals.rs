@@ -86,3 +86,19 @@ async fn out_of_memory_refuses_queueing_and_exec_of_writes() {
     assert_eq!(run(&mut admin, "CONFIG SET maxmemory 0").await, "OK");
     assert_eq!(run(&mut c, "GET x").await, "\"value\"");
 }
+
+#[tokio::test]
+async fn a_normal_client_over_its_output_buffer_limit_is_disconnected() {
+    let srv = start("client-output-buffer-limit normal 1mb 0 0").await;
+    let mut c = Conn::connect(srv.addr).await;
+    let big = "x".repeat(8 << 20);
+    assert_eq!(render(&c.cmd(&["SET", "big", &big]).await), "OK");
+    // 24 MiB of replies the client does not read: far more than the socket buffers take.
+    c.raw(b"GET big\r\nGET big\r\nGET big\r\n").await;
+    c.expect_closed().await;
+    let mut other = Conn::connect(srv.addr).await;
+    assert_eq!(
+        render(&other.cmd(&["STRLEN", "big"]).await),
+        "(integer) 8388608"
+    );
+}
