@@ -259,6 +259,21 @@ pub const fn keyed(
     Command::new(name, arity, flags, acl, handler).keys(KEY1)
 }
 
+/// The HELP subcommand of a container command (CONFIG HELP, XINFO HELP...): two arguments,
+/// allowed while loading and on a stale replica, with Redis's usual summary.
+pub const fn help_sub(
+    group: &'static str,
+    since: &'static str,
+    acl: u64,
+    handler: Handler,
+) -> Command {
+    Command::new("help", 2, flag::LOADING | flag::STALE, acl, handler).doc(
+        group,
+        since,
+        "Returns helpful text about the different subcommands.",
+    )
+}
+
 /// One command or subcommand.
 #[derive(Debug)]
 pub struct Command {

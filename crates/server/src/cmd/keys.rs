@@ -5,7 +5,7 @@ use bytes::Bytes;
 use storage::value::Value;
 
 use super::invalid_expire;
-use crate::command::{acl, flag, key, Command, KeySpec, ALL_KEYS, KEY12};
+use crate::command::{acl, flag, help_sub, key, Command, KeySpec, ALL_KEYS, KEY12};
 use crate::config::NOTIFY_GENERIC as GENERIC;
 use crate::db::{lru_clock, KeyRef, SHARDS};
 use crate::error::{CmdError, CmdResult};
@@ -49,18 +49,7 @@ static OBJECT: &[Command] = &[
         "4.0.0",
         "Returns the logarithmic access frequency counter of a Redis object.",
     ),
-    Command::new(
-        "help",
-        2,
-        flag::LOADING | flag::STALE,
-        KR | acl::SLOW,
-        object_help,
-    )
-    .doc(
-        "generic",
-        "6.2.0",
-        "Returns helpful text about the different subcommands.",
-    ),
+    help_sub("generic", "6.2.0", KR | acl::SLOW, object_help),
 ];
 
 /// The family's commands.

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use storage::value::Value;
 
-use crate::command::{acl, flag, key, Command, Entry, Handler, KeySpec};
+use crate::command::{acl, flag, help_sub, key, Command, Entry, Handler, KeySpec};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{int_arg, is, Ctx};
 
@@ -39,18 +39,7 @@ static CONFIG: &[Command] = &[
         "2.8.0",
         "Persists the effective configuration to file.",
     ),
-    sub(
-        "help",
-        2,
-        flag::LOADING | flag::STALE,
-        acl::SLOW,
-        config_help,
-    )
-    .doc(
-        "server",
-        "5.0.0",
-        "Returns helpful text about the different subcommands.",
-    ),
+    help_sub("server", "5.0.0", acl::SLOW, config_help),
 ];
 
 static COMMAND: &[Command] = &[
@@ -118,18 +107,7 @@ static COMMAND: &[Command] = &[
         "7.0.0",
         "Extracts the key names and access flags for an arbitrary command.",
     ),
-    sub(
-        "help",
-        2,
-        flag::LOADING | flag::STALE,
-        acl::SLOW | acl::CONNECTION,
-        command_help,
-    )
-    .doc(
-        "server",
-        "5.0.0",
-        "Returns helpful text about the different subcommands.",
-    ),
+    help_sub("server", "5.0.0", acl::SLOW | acl::CONNECTION, command_help),
 ];
 
 static SLOWLOG: &[Command] = &[
@@ -193,18 +171,7 @@ static LATENCY: &[Command] = &[
         "7.0.0",
         "Returns the cumulative distribution of latencies of a subset or all commands.",
     ),
-    sub(
-        "help",
-        2,
-        flag::LOADING | flag::STALE,
-        acl::SLOW,
-        latency_help,
-    )
-    .doc(
-        "server",
-        "2.8.13",
-        "Returns helpful text about the different subcommands.",
-    ),
+    help_sub("server", "2.8.13", acl::SLOW, latency_help),
 ];
 
 static MEMORY: &[Command] = &[
@@ -242,18 +209,7 @@ static MEMORY: &[Command] = &[
         "4.0.0",
         "Asks the allocator to release memory.",
     ),
-    sub(
-        "help",
-        2,
-        flag::LOADING | flag::STALE,
-        acl::SLOW,
-        memory_help,
-    )
-    .doc(
-        "server",
-        "4.0.0",
-        "Returns helpful text about the different subcommands.",
-    ),
+    help_sub("server", "4.0.0", acl::SLOW, memory_help),
 ];
 
 static FUNCTION: &[Command] = &[sub(

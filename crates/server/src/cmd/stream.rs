@@ -13,7 +13,7 @@ use storage::stream::{AddError, Entry, Group, IdSpec, Log, Pending, Stream, Stre
 use storage::value::Value;
 
 use crate::blocking::BlockOn;
-use crate::command::{acl, flag, key, Command, KeySpec};
+use crate::command::{acl, flag, help_sub, key, Command, KeySpec};
 use crate::config::NOTIFY_STREAM;
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{int_arg, is, Ctx};
@@ -69,18 +69,7 @@ static XGROUP: &[Command] = &[
             "5.0.0",
             "Deletes a consumer from a consumer group.",
         ),
-    Command::new(
-        "help",
-        2,
-        flag::LOADING | flag::STALE,
-        acl::STREAM | acl::SLOW,
-        xgroup,
-    )
-    .doc(
-        "stream",
-        "5.0.0",
-        "Returns helpful text about the different subcommands.",
-    ),
+    help_sub("stream", "5.0.0", acl::STREAM | acl::SLOW, xgroup),
 ];
 
 static XINFO: &[Command] = &[
@@ -101,18 +90,7 @@ static XINFO: &[Command] = &[
     sub("stream", -3, R, RD | acl::SLOW, xinfo_stream)
         .key_flags(key::RO | key::ACCESS)
         .doc("stream", "5.0.0", "Returns information about a stream."),
-    Command::new(
-        "help",
-        2,
-        flag::LOADING | flag::STALE,
-        acl::STREAM | acl::SLOW,
-        xinfo_help,
-    )
-    .doc(
-        "stream",
-        "5.0.0",
-        "Returns helpful text about the different subcommands.",
-    ),
+    help_sub("stream", "5.0.0", acl::STREAM | acl::SLOW, xinfo_help),
 ];
 
 /// The family's commands.
