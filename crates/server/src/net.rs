@@ -274,7 +274,11 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
             rbuf.reserve(want);
         }
         let idle_timeout = idle_timeout(srv);
+        // Polled in this order, not at random: a client's next request is by far the most
+        // common reason to wake, and when it is there nothing else needs polling. Messages
+        // pushed meanwhile are written as soon as a read finds nothing more to do.
         let n = tokio::select! {
+            biased;
             r = stream.read_buf(&mut rbuf) => r?,
             _ = ended.as_mut() => return Ok(()),
             Some(first) = push_rx.recv() => {
@@ -499,6 +503,7 @@ async fn flush(
 /// wait polls that same future, so waiting costs no registration per request.
 async fn ended(handle: &ClientHandle, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     tokio::select! {
+        biased;
         _ = handle.kill.notified() => {}
         _ = crate::server::stopped(&mut shutdown) => {}
     }
