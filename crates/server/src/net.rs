@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -256,12 +257,20 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
     let handle = client.handle.clone();
     let ended = ended(&handle, srv.shutdown.subscribe());
     tokio::pin!(ended);
+    // Registered with the kill signal and the shutdown now; see the wait below.
+    if std::future::poll_fn(|cx| Poll::Ready(ended.as_mut().poll(cx).is_ready())).await {
+        return Ok(());
+    }
     // Messages pushed to this client (pub/sub, MONITOR) arrive here, already encoded.
     let (push_tx, mut push_rx) = mpsc::unbounded_channel::<Bytes>();
     client.push = Some(push_tx.clone());
     let _ = handle.push.set(push_tx.clone());
+    // Whether the push channel must be polled to leave a waker with it: at first, and after a
+    // message was taken (taking one uses up the waker). Otherwise the waker left earlier is still
+    // there, and a cheap emptiness check is enough.
+    let mut push_unwatched = true;
     loop {
-        if handle.killed.load(Ordering::Relaxed) {
+        if handle.killed.load(Ordering::Relaxed) || srv.stopping.load(Ordering::Relaxed) {
             return Ok(());
         }
         if rbuf.capacity() - rbuf.len() < 4096 {
@@ -273,19 +282,42 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                 .clamp(16 * 1024, 1024 * 1024);
             rbuf.reserve(want);
         }
-        let idle_timeout = idle_timeout(srv);
-        // Polled in this order, not at random: a client's next request is by far the most
-        // common reason to wake, and when it is there nothing else needs polling. Messages
-        // pushed meanwhile are written as soon as a read finds nothing more to do.
-        let n = tokio::select! {
-            biased;
-            r = stream.read_buf(&mut rbuf) => r?,
-            _ = ended.as_mut() => return Ok(()),
-            Some(first) = push_rx.recv() => {
+        let wake = {
+            let mut read = std::pin::pin!(stream.read_buf(&mut rbuf));
+            let mut idle = std::pin::pin!(sleep_opt(idle_timeout(srv)));
+            // The next request is by far the most common reason to wake, so the socket is
+            // polled first and, when it has data, alone. Killing a client and shutting down
+            // set a flag before they wake the connection, so `ended`, polled once to register,
+            // needs no polling after that. Messages pushed meanwhile are written as soon as a
+            // read finds nothing more to do.
+            std::future::poll_fn(|cx| {
+                if let Poll::Ready(r) = read.as_mut().poll(cx) {
+                    return Poll::Ready(Wake::Read(r));
+                }
+                if handle.killed.load(Ordering::Relaxed) || srv.stopping.load(Ordering::Relaxed) {
+                    return Poll::Ready(Wake::End);
+                }
+                if push_unwatched || !push_rx.is_empty() {
+                    if let Poll::Ready(Some(first)) = push_rx.poll_recv(cx) {
+                        return Poll::Ready(Wake::Pushed(first));
+                    }
+                    push_unwatched = false;
+                }
+                match idle.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Wake::End),
+                    Poll::Pending => Poll::Pending,
+                }
+            })
+            .await
+        };
+        let n = match wake {
+            Wake::Read(r) => r?,
+            Wake::End => return Ok(()),
+            Wake::Pushed(first) => {
                 write_pushed(&handle, stream, first, &mut push_rx, ended.as_mut()).await?;
+                push_unwatched = true;
                 continue;
             }
-            _ = sleep_opt(idle_timeout) => return Ok(()),
         };
         if n == 0 {
             return Ok(());
@@ -370,6 +402,16 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
             return Ok(());
         }
     }
+}
+
+/// Why a connection waiting for its next request woke up.
+enum Wake {
+    /// The socket was read (0 bytes: the peer closed it).
+    Read(std::io::Result<usize>),
+    /// The connection must close: killed, shutdown, or idle past `timeout`.
+    End,
+    /// A message was pushed to the client (pub/sub, MONITOR, invalidations).
+    Pushed(Bytes),
 }
 
 /// Waits for a blocked client's reply (served by another client's command, or CLIENT

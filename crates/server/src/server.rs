@@ -191,6 +191,9 @@ pub struct Server {
     pub last_save: AtomicU64,
     /// Set to true to shut the server down.
     pub shutdown: watch::Sender<bool>,
+    /// The value `shutdown` was set to, readable without its lock: connections check it on
+    /// every wake.
+    pub stopping: AtomicBool,
     /// Only write commands are paused (the pause's end is `keyspace.pause_until`).
     pub pause_write_only: AtomicBool,
     /// Clients waiting for a pause to end (counted in INFO's blocked_clients).
@@ -304,6 +307,7 @@ impl Server {
             reply_resizing: AtomicBool::new(true),
             last_save: AtomicU64::new(now_ms() / 1000),
             shutdown,
+            stopping: AtomicBool::new(false),
             pause_write_only: AtomicBool::new(false),
             paused_clients: AtomicUsize::new(0),
             unpaused: Notify::new(),
@@ -398,6 +402,7 @@ impl Server {
 
     /// Asks every task to stop.
     pub fn request_shutdown(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
         self.shutdown.send_replace(true);
     }
 

@@ -436,27 +436,48 @@ fn client_info(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// A client type filter: only `normal` clients exist until pub/sub and replication arrive,
-/// but every type Redis knows is accepted.
-fn client_type(a: &[u8]) -> Result<bool, CmdError> {
-    for t in ["normal", "master", "replica", "slave", "pubsub"] {
-        if is(a, t) {
-            return Ok(t == "normal");
-        }
+/// The client types the TYPE filters of CLIENT LIST and CLIENT KILL name. Masters and replicas
+/// are accepted but match nobody until replication exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClientType {
+    Normal,
+    Pubsub,
+    Replication,
+}
+
+fn client_type(a: &[u8]) -> Result<ClientType, CmdError> {
+    let t = if is(a, "normal") {
+        ClientType::Normal
+    } else if is(a, "pubsub") {
+        ClientType::Pubsub
+    } else if ["master", "replica", "slave"].iter().any(|t| is(a, t)) {
+        ClientType::Replication
+    } else {
+        return Err(CmdError::err(format!(
+            "Unknown client type '{}'",
+            String::from_utf8_lossy(a)
+        )));
+    };
+    Ok(t)
+}
+
+/// A client's type as Redis classifies it: one with any subscription is a pub/sub client
+/// (MONITOR clients count as normal, as in Redis).
+fn type_of(srv: &Server, c: &ClientHandle) -> ClientType {
+    if srv.pubsub.counts(c.id).iter().any(|&n| n > 0) {
+        ClientType::Pubsub
+    } else {
+        ClientType::Normal
     }
-    Err(CmdError::err(format!(
-        "Unknown client type '{}'",
-        String::from_utf8_lossy(a)
-    )))
 }
 
 fn client_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let clients: Vec<_> = ctx.srv.clients.lock().values().cloned().collect();
     let mut ids: Option<Vec<u64>> = None;
-    let mut normal_only = true;
+    let mut kind = None;
     match args.len() {
         2 => {}
-        4 if is(&args[2], "type") => normal_only = client_type(&args[3])?,
+        4 if is(&args[2], "type") => kind = Some(client_type(&args[3])?),
         n if n > 3 && is(&args[2], "id") => {
             let mut v = Vec::new();
             for a in &args[3..] {
@@ -471,11 +492,11 @@ fn client_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     let now = now_ms();
     let mut text = String::new();
-    if normal_only {
-        for c in &clients {
-            if ids.as_ref().is_none_or(|ids| ids.contains(&c.id)) {
-                text.push_str(&client_line(ctx.srv, c, now));
-            }
+    for c in &clients {
+        if ids.as_ref().is_none_or(|ids| ids.contains(&c.id))
+            && kind.is_none_or(|k| k == type_of(ctx.srv, c))
+        {
+            text.push_str(&client_line(ctx.srv, c, now));
         }
     }
     ctx.out.verbatim(text.as_bytes());
@@ -498,7 +519,7 @@ fn client_kill(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut id = None;
     let mut addr = None;
     let mut laddr = None;
-    let mut normal = true;
+    let mut kind = None;
     let mut skipme = true;
     let mut maxage = None;
     let mut i = 2;
@@ -513,7 +534,7 @@ fn client_kill(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 _ => return Err(CmdError::err("client-id should be greater than 0")),
             }
         } else if is(a, "type") {
-            normal = client_type(v)?;
+            kind = Some(client_type(v)?);
         } else if is(a, "addr") {
             addr = Some(v.clone());
         } else if is(a, "laddr") {
@@ -542,7 +563,7 @@ fn client_kill(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     let mut killed = 0;
     for c in &clients {
-        let matches = normal
+        let matches = kind.is_none_or(|k| k == type_of(ctx.srv, c))
             && id.is_none_or(|id| c.id == id)
             && addr.as_ref().is_none_or(|a| c.addr.as_bytes() == &a[..])
             && laddr.as_ref().is_none_or(|a| c.laddr.as_bytes() == &a[..])
