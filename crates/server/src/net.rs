@@ -270,7 +270,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
     // there, and a cheap emptiness check is enough.
     let mut push_unwatched = true;
     loop {
-        if handle.killed.load(Ordering::Relaxed) || srv.stopping.load(Ordering::Relaxed) {
+        if must_end(srv, &handle) {
             return Ok(());
         }
         if rbuf.capacity() - rbuf.len() < 4096 {
@@ -294,7 +294,7 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
                 if let Poll::Ready(r) = read.as_mut().poll(cx) {
                     return Poll::Ready(Wake::Read(r));
                 }
-                if handle.killed.load(Ordering::Relaxed) || srv.stopping.load(Ordering::Relaxed) {
+                if must_end(srv, &handle) {
                     return Poll::Ready(Wake::End);
                 }
                 if push_unwatched || !push_rx.is_empty() {
@@ -402,6 +402,12 @@ async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std
             return Ok(());
         }
     }
+}
+
+/// Whether the connection must close: it was killed, or the server is shutting down. Both set
+/// their flag before they wake the connection.
+fn must_end(srv: &Server, handle: &ClientHandle) -> bool {
+    handle.killed.load(Ordering::Relaxed) || srv.stopping.load(Ordering::Relaxed)
 }
 
 /// Why a connection waiting for its next request woke up.

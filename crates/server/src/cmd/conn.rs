@@ -394,7 +394,7 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
         -1
     };
     let subs = srv.pubsub.counts(c.id);
-    if subs.iter().any(|&n| n > 0) {
+    if is_pubsub(&subs) {
         flags.push('P');
     }
     if flags.is_empty() {
@@ -464,11 +464,16 @@ fn client_type(a: &[u8]) -> Result<ClientType, CmdError> {
 /// A client's type as Redis classifies it: one with any subscription is a pub/sub client
 /// (MONITOR clients count as normal, as in Redis).
 fn type_of(srv: &Server, c: &ClientHandle) -> ClientType {
-    if srv.pubsub.counts(c.id).iter().any(|&n| n > 0) {
+    if is_pubsub(&srv.pubsub.counts(c.id)) {
         ClientType::Pubsub
     } else {
         ClientType::Normal
     }
+}
+
+/// Whether subscription counts (channels, patterns, shard channels) make a pub/sub client.
+fn is_pubsub(counts: &[usize]) -> bool {
+    counts.iter().any(|&n| n > 0)
 }
 
 fn client_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {

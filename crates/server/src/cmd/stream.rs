@@ -1529,15 +1529,9 @@ fn xinfo_consumers(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-fn write_lag(out: &mut Out, g: &Group, log: &Log) {
-    match g.lag(log) {
-        Some(n) => int_u(out, n),
-        None => out.null(),
-    }
-}
-
-fn write_entries_read(out: &mut Out, g: &Group) {
-    match g.entries_read {
+/// A group's entries-read or lag: a number, or null where Redis cannot tell it.
+fn int_or_null(out: &mut Out, n: Option<u64>) {
+    match n {
         Some(n) => int_u(out, n),
         None => out.null(),
     }
@@ -1563,9 +1557,9 @@ fn xinfo_groups(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         out.bulk(b"last-delivered-id");
         bulk_id(out, g.last_id);
         out.bulk(b"entries-read");
-        write_entries_read(out, g);
+        int_or_null(out, g.entries_read);
         out.bulk(b"lag");
-        write_lag(out, g, &s.log);
+        int_or_null(out, g.lag(&s.log));
     }
     Ok(())
 }
@@ -1647,9 +1641,9 @@ fn xinfo_stream(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         out.bulk(b"last-delivered-id");
         bulk_id(out, g.last_id);
         out.bulk(b"entries-read");
-        write_entries_read(out, g);
+        int_or_null(out, g.entries_read);
         out.bulk(b"lag");
-        write_lag(out, g, log);
+        int_or_null(out, g.lag(log));
         out.bulk(b"pel-count");
         int_u(out, g.pel.len() as u64);
         out.bulk(b"pending");
