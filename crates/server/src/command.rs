@@ -547,8 +547,9 @@ pub struct Entry {
     pub subs: Map<Entry>,
 }
 
-/// Name-keyed map with a fast hasher: command lookup is on every request's path.
-type Map<V> = HashMap<&'static str, V, foldhash::fast::FixedState>;
+/// Name-keyed map with a fast hasher: command lookup is on every request's path. Keys are owned
+/// because `rename-command` gives commands names of the configuration's choosing.
+type Map<V> = HashMap<Box<str>, V, foldhash::fast::FixedState>;
 
 /// The table the dispatcher searches.
 #[derive(Debug)]
@@ -564,7 +565,7 @@ impl Table {
         let mut names = Vec::new();
         for family in families {
             for cmd in family.iter() {
-                by_name.insert(cmd.name, Self::entry(cmd, None, &mut names));
+                by_name.insert(cmd.name.into(), Self::entry(cmd, None, &mut names));
             }
         }
         Table { by_name, names }
@@ -580,7 +581,7 @@ impl Table {
         let subs = cmd
             .subcommands
             .iter()
-            .map(|s| (s.name, Self::entry(s, Some(cmd.name), names)))
+            .map(|s| (s.name.into(), Self::entry(s, Some(cmd.name), names)))
             .collect();
         Entry {
             cmd,
@@ -594,6 +595,29 @@ impl Table {
     /// Finds a command by name, in any case, without allocating.
     pub fn get(&self, name: &[u8]) -> Option<&Entry> {
         with_lowercase(name, |n| self.by_name.get(n))
+    }
+
+    /// Applies a `rename-command` directive as Redis does: the command leaves its old name and,
+    /// unless `to` is empty, answers to `to` instead. It keeps its own name in COMMAND INFO,
+    /// INFO commandstats and error messages. Returns false when `from` is not a command or
+    /// `to` is one already (the configuration loader reports both before this runs).
+    pub fn rename(&mut self, from: &str, to: &str) -> bool {
+        let (from, to) = (from.to_ascii_lowercase(), to.to_ascii_lowercase());
+        if !to.is_empty() && self.by_name.contains_key(to.as_str()) {
+            return false;
+        }
+        let Some(entry) = self.by_name.remove(from.as_str()) else {
+            return false;
+        };
+        if !to.is_empty() {
+            self.by_name.insert(to.into(), entry);
+        }
+        true
+    }
+
+    /// Whether a command answers to `name` (any case).
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name.as_bytes()).is_some()
     }
 
     /// The (container, name) of the entry with `id`, as `Entry::name_parts` gives it.
@@ -650,10 +674,13 @@ impl Entry {
     }
 }
 
-/// Calls `f` with `name` lowercased, using a stack buffer for ordinary lengths.
+/// Calls `f` with `name` lowercased, using a stack buffer for ordinary lengths. Longer names
+/// (renamed commands often get long random ones) take the allocating path.
 fn with_lowercase<R>(name: &[u8], f: impl FnOnce(&str) -> Option<R>) -> Option<R> {
     let mut buf = [0u8; 32];
-    let lower = buf.get_mut(..name.len())?;
+    let Some(lower) = buf.get_mut(..name.len()) else {
+        return f(std::str::from_utf8(&name.to_ascii_lowercase()).ok()?);
+    };
     for (d, s) in lower.iter_mut().zip(name) {
         *d = s.to_ascii_lowercase();
     }

@@ -6,8 +6,10 @@
 //! values live in a vector indexed by [`Id`], so typed getters are a single match, never a parse.
 //! CONFIG SET is all-or-nothing: on any error every value is put back.
 
+pub mod support;
 mod table;
 
+pub use support::{support, Support};
 pub use table::{Id, NumFmt};
 use table::{
     Kind, Param, Special, DENY_LOADING, HIDDEN, IMMUTABLE, MULTI_ARG, PARAMS, PROTECTED, SENSITIVE,
@@ -353,6 +355,17 @@ pub enum SanitizeDumpPayload {
     Clients,
 }
 
+/// `oom-score-adj`: how `oom-score-adj-values` apply to the process's OOM score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OomScoreAdj {
+    /// Leave the score as the process started with it.
+    No,
+    /// Add the value to the starting score (`yes` is the same).
+    Relative,
+    /// Set the score to the value.
+    Absolute,
+}
+
 /// `maxmemory-clients`: a byte count or a percentage of `maxmemory`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MaxmemoryClients {
@@ -394,16 +407,8 @@ pub struct Config {
     pub config_file: Option<PathBuf>,
     /// `rename-command <old> <new>` directives in order (`new` empty = command removed).
     pub rename_commands: Vec<(String, String)>,
-    /// Arguments of each `user` directive (after the word `user`), for the ACL module to apply.
-    pub users: Vec<Vec<Vec<u8>>>,
-    /// `loadmodule <path> [args...]` directives.
-    pub load_modules: Vec<(String, Vec<Vec<u8>>)>,
-    /// `<module>.<name> <value...>` directives (the last one for a name wins).
-    pub module_configs: Vec<(String, Vec<u8>)>,
     /// `--sentinel` appeared on the command line.
     pub sentinel_mode: bool,
-    /// `sentinel ...` directives (only accepted in sentinel mode).
-    pub sentinel_directives: Vec<Vec<Vec<u8>>>,
 }
 
 impl fmt::Debug for Config {
@@ -437,11 +442,7 @@ impl Config {
             save_loaded: false,
             config_file: None,
             rename_commands: Vec::new(),
-            users: Vec::new(),
-            load_modules: Vec::new(),
-            module_configs: Vec::new(),
             sentinel_mode: false,
-            sentinel_directives: Vec::new(),
         }
     }
 
@@ -876,7 +877,16 @@ impl Config {
     pub fn supervised(&self) -> u32 {
         self.enum_raw(Id::Supervised)
     }
-    /// `oom-score-adj-values` (master, replica, background child).
+    /// `oom-score-adj`.
+    pub fn oom_score_adj_mode(&self) -> OomScoreAdj {
+        match self.enum_raw(Id::OomScoreAdj) {
+            1 => OomScoreAdj::Relative,
+            2 => OomScoreAdj::Absolute,
+            _ => OomScoreAdj::No,
+        }
+    }
+
+    /// `oom-score-adj-values`: the scores for a primary, a replica and a background child.
     pub fn oom_score_adj_values(&self) -> [i32; 3] {
         match self.value(Id::OomScoreAdjValues) {
             Some(Value::Oom(v)) => *v,
@@ -1318,7 +1328,8 @@ pub fn keyspace_events_to_string(flags: u32) -> String {
 }
 
 /// Prints a percentile like C's `%f` followed by Redis's trailing-zero trim.
-fn format_percentile(v: f64) -> String {
+/// A percentile as Redis prints it (`%f` with trailing zeros trimmed): `50`, `99.9`.
+pub fn format_percentile(v: f64) -> String {
     let mut s = format!("{v:.6}");
     if s.contains('.') {
         while s.ends_with('0') {
@@ -1439,9 +1450,38 @@ impl Config {
         s.into_bytes()
     }
 
-    /// Stores new arguments into parameter `idx`. Returns whether the value changed (Redis's
-    /// "apply needed"), or Redis's error text.
+    /// Stores new arguments into parameter `idx`, unless they ask for a capability ferrodis
+    /// lacks (see [`support`]). Returns whether the value changed (Redis's "apply needed"), or
+    /// the error text.
     fn set_args(&mut self, idx: usize, args: &[&[u8]]) -> Result<bool, String> {
+        let Some(p) = PARAMS.get(idx) else {
+            return Err("unknown parameter".into());
+        };
+        let previous = self.values.get(idx).cloned();
+        let changed = self.store_args(idx, args)?;
+        let support::Support::Refused(reason) = support::support(p.id) else {
+            return Ok(changed);
+        };
+        let honoured = self.values.get(idx) == Some(&default_value(p))
+            || support::also_honoured(p.id, &self.render(idx));
+        if honoured {
+            return Ok(changed);
+        }
+        if !self.reading_file && support::warned_at_runtime(p.id) {
+            tracing::warn!(
+                "CONFIG SET {}: accepted, but {reason}: nothing will be persisted",
+                p.name
+            );
+            return Ok(changed);
+        }
+        if let (Some(slot), Some(previous)) = (self.values.get_mut(idx), previous) {
+            *slot = previous;
+        }
+        Err(format!("{}: {reason}", p.name))
+    }
+
+    /// Parses and stores new arguments into parameter `idx`; see [`Config::set_args`].
+    fn store_args(&mut self, idx: usize, args: &[&[u8]]) -> Result<bool, String> {
         let p = PARAMS
             .get(idx)
             .ok_or_else(|| "unknown parameter".to_string())?;
@@ -2288,34 +2328,29 @@ impl Config {
                     }
                     self.rename_commands.push((from, to));
                 }
-                (b"user", [_, ..]) => self.users.push(rest.to_vec()),
-                (b"loadmodule", [path, args @ ..]) => self
-                    .load_modules
-                    .push((String::from_utf8_lossy(path).into_owned(), args.to_vec())),
+                // Until ACL users exist, running without the authentication these lines ask
+                // for would leave the server open: refuse to start instead.
+                (b"user", [_, ..]) => {
+                    return Err(fail(format!("user: {}", support::NO_ACL_USERS)));
+                }
+                (b"loadmodule", [_, ..]) => {
+                    return Err(fail(format!("loadmodule: {}", support::NO_MODULE_LOADING)));
+                }
                 (b"sentinel", _) => {
-                    if !rest.is_empty() {
-                        if !self.sentinel_mode {
-                            return Err(fail(
-                                "sentinel directive while not in sentinel mode".into(),
-                            ));
-                        }
-                        self.sentinel_directives.push(rest.to_vec());
+                    if !self.sentinel_mode {
+                        return Err(fail("sentinel directive while not in sentinel mode".into()));
                     }
+                    return Err(fail(format!("sentinel: {}", support::NO_SENTINEL)));
+                }
+                (n, []) if n.contains(&b'.') => {
+                    return Err(fail("Module config specified without value".into()));
                 }
                 (n, _) if n.contains(&b'.') => {
-                    let Some((v0, vs)) = rest.split_first() else {
-                        return Err(fail("Module config specified without value".into()));
-                    };
-                    let mut value = v0.clone();
-                    for v in vs {
-                        value.push(b' ');
-                        value.extend_from_slice(v);
-                    }
-                    let key = String::from_utf8_lossy(first).into_owned();
-                    match self.module_configs.iter_mut().find(|(k, _)| *k == key) {
-                        Some(slot) => slot.1 = value,
-                        None => self.module_configs.push((key, value)),
-                    }
+                    return Err(fail(format!(
+                        "{}: {}",
+                        String::from_utf8_lossy(first),
+                        support::NO_MODULE_LOADING
+                    )));
                 }
                 _ => return Err(fail("Bad directive or wrong number of arguments".into())),
             }
@@ -2334,11 +2369,6 @@ impl Config {
                 .create(true)
                 .open(self.resolve_path(&logfile))
                 .map_err(|e| final_err(format!("Can't open the log file: {}", os_reason(&e))))?;
-        }
-        if self.cluster_enabled() && self.replicaof().is_some() {
-            return Err(final_err(
-                "replicaof directive not allowed in cluster mode".into(),
-            ));
         }
         self.reading_file = false;
         Ok(())

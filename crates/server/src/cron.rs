@@ -1,4 +1,6 @@
-//! Periodic background work: Redis's active expiry cycle and the tracking table's size limit.
+//! Periodic background work, `hz` times a second (more with `dynamic-hz` and many clients):
+//! Redis's active expiry cycle, eviction left over by commands, and the tracking table's size
+//! limit.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -7,18 +9,63 @@ use std::time::{Duration, Instant};
 use crate::db::{now_ms, SHARDS};
 use crate::server::Server;
 
-/// Keys sampled per round in one shard, as Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP.
+/// Keys sampled per round in one shard at the lowest effort (Redis's
+/// ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP); each step of `active-expire-effort` adds a quarter.
 const SAMPLES: usize = 20;
-/// Another round runs while more than this percentage of the sample had expired.
+/// Another round runs while more than this percentage of the sample had expired, at the lowest
+/// effort; each step lowers it by one.
 const STALE_PERCENT: usize = 10;
-/// Longest a cycle may run, so clients never wait long behind it.
-const BUDGET: Duration = Duration::from_millis(25);
+/// The share of a cron tick a cycle may take, in percent, at the lowest effort; each step adds 2.
+const TIME_PERCENT: u64 = 25;
+/// With `dynamic-hz`, the tick rate doubles until each tick serves at most this many clients.
+const CLIENTS_PER_TICK: usize = 200;
+
+/// How hard the active expiry cycle works, from `active-expire-effort` (1 to 10) and the tick
+/// rate, as Redis derives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Effort {
+    /// Keys sampled per round in a shard.
+    samples: usize,
+    /// Another round runs while more than this percentage of the sample expired.
+    stale_percent: usize,
+    /// Longest one cycle may run.
+    budget: Duration,
+}
+
+impl Effort {
+    /// The effort for `active-expire-effort` `level` at `hz` ticks a second.
+    pub fn new(level: i32, hz: u64) -> Self {
+        let step = level.clamp(1, 10) as usize - 1;
+        let percent = TIME_PERCENT + 2 * step as u64;
+        Effort {
+            samples: SAMPLES + SAMPLES / 4 * step,
+            stale_percent: STALE_PERCENT - step,
+            budget: Duration::from_micros(percent * 1_000_000 / hz.max(1) / 100),
+        }
+    }
+}
+
+/// The tick rate: `hz`, doubled with `dynamic-hz` while a tick would serve more than
+/// [`CLIENTS_PER_TICK`] clients, up to the highest rate Redis allows.
+pub fn effective_hz(configured: i32, dynamic: bool, clients: usize) -> u64 {
+    let max = crate::config::MAX_HZ as u64;
+    let mut hz = u64::try_from(configured).unwrap_or(1).clamp(1, max);
+    while dynamic && clients as u64 / hz > CLIENTS_PER_TICK as u64 && hz < max {
+        hz = (hz * 2).min(max);
+    }
+    hz
+}
 
 /// Runs the background tasks until the server shuts down.
 pub async fn run(srv: Arc<Server>) {
     let mut stop = srv.shutdown.subscribe();
     loop {
-        let hz = srv.config.read().hz().clamp(1, 500) as u64;
+        let (configured, dynamic, level) = {
+            let c = srv.config.read();
+            (c.hz(), c.dynamic_hz(), c.active_expire_effort())
+        };
+        let hz = effective_hz(configured, dynamic, srv.clients.lock().len());
+        srv.hz.store(hz as u32, Ordering::Relaxed);
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(1000 / hz)) => {}
             _ = crate::server::stopped(&mut stop) => return,
@@ -29,13 +76,18 @@ pub async fn run(srv: Arc<Server>) {
         }
         if srv.active_expire.load(Ordering::Relaxed) && !srv.is_paused() {
             let started = Instant::now();
-            expire_cycle(&srv);
+            expire_cycle(&srv, Effort::new(level, hz));
             // A slow cycle is a latency event, as in Redis's latency monitor.
             let ms = started.elapsed().as_millis() as u64;
             let threshold = srv.hot.latency_threshold.load(Ordering::Relaxed);
             if threshold > 0 && ms >= threshold as u64 {
                 srv.latency.lock().add("expire-cycle", now_ms() / 1000, ms);
             }
+        }
+        // Eviction a command's time budget cut short goes on here, as Redis's eviction timer.
+        if srv.hot.maxmemory.load(Ordering::Relaxed) > 0 {
+            let _shared = srv.exclusive.read();
+            crate::evict::make_room(&srv);
         }
         // After expiry, so that invalidations of keys it removed go out in this round.
         srv.keyspace.tracking.cron();
@@ -44,7 +96,7 @@ pub async fn run(srv: Arc<Server>) {
 
 /// One active expiry cycle over every database: sample keys with a TTL, delete the expired
 /// ones, and keep going in a shard while the sample shows many stale keys.
-pub fn expire_cycle(srv: &Server) {
+pub fn expire_cycle(srv: &Server, effort: Effort) {
     let started = Instant::now();
     let ks = &srv.keyspace;
     let _shared = srv.exclusive.read();
@@ -57,7 +109,7 @@ pub fn expire_cycle(srv: &Server) {
                     break;
                 }
                 let (sampled, expired) = shard.expire_sample(
-                    SAMPLES,
+                    effort.samples,
                     now,
                     || fastrand::u64(..),
                     |e| {
@@ -65,6 +117,7 @@ pub fn expire_cycle(srv: &Server) {
                         ks.tracking.key_changed(&e.key, false);
                         ks.notify
                             .emit(crate::config::NOTIFY_EXPIRED, "expired", &e.key, db);
+                        ks.release(e.value, crate::db::Removal::Expire);
                     },
                 );
                 drop(shard);
@@ -75,8 +128,8 @@ pub fn expire_cycle(srv: &Server) {
                     ks.dirty(expired as u64);
                 }
                 if sampled == 0
-                    || expired * 100 <= sampled * STALE_PERCENT
-                    || started.elapsed() > BUDGET
+                    || expired * 100 <= sampled * effort.stale_percent
+                    || started.elapsed() > effort.budget
                 {
                     break;
                 }

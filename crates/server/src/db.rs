@@ -11,7 +11,7 @@
 //! keyspace.
 
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use quanta::Instant;
@@ -148,6 +148,52 @@ pub struct Keyspace {
     /// CLIENT PAUSE ends at this Unix millisecond time (0: no pause). While paused, expired
     /// keys read as missing but are not deleted, as in Redis.
     pub pause_until: AtomicU64,
+    /// Frees large values in the background.
+    pub lazyfree: crate::lazyfree::LazyFree,
+    /// Which deletions the server makes on its own free values in the background
+    /// (`lazyfree-lazy-expire`, `-eviction`, `-server-del`).
+    pub lazy: LazyPolicy,
+}
+
+/// Why the server itself drops a value; each reason has its `lazyfree-lazy-*` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// The key expired (`lazyfree-lazy-expire`).
+    Expire,
+    /// The key was evicted (`lazyfree-lazy-eviction`).
+    Eviction,
+    /// A value was replaced by the server as part of a command, e.g. SET or RENAME over an
+    /// existing key (`lazyfree-lazy-server-del`).
+    ServerDel,
+}
+
+/// The `lazyfree-lazy-*` settings for the server's own deletions, read without the config lock.
+#[derive(Debug, Default)]
+pub struct LazyPolicy {
+    expire: AtomicBool,
+    eviction: AtomicBool,
+    server_del: AtomicBool,
+}
+
+impl LazyPolicy {
+    /// Takes the settings from the configuration.
+    pub fn load(&self, c: &crate::config::Config) {
+        self.expire
+            .store(c.lazyfree_lazy_expire(), Ordering::Relaxed);
+        self.eviction
+            .store(c.lazyfree_lazy_eviction(), Ordering::Relaxed);
+        self.server_del
+            .store(c.lazyfree_lazy_server_del(), Ordering::Relaxed);
+    }
+
+    fn lazy(&self, why: Removal) -> bool {
+        match why {
+            Removal::Expire => &self.expire,
+            Removal::Eviction => &self.eviction,
+            Removal::ServerDel => &self.server_del,
+        }
+        .load(Ordering::Relaxed)
+    }
 }
 
 impl Keyspace {
@@ -162,6 +208,16 @@ impl Keyspace {
             notify: crate::pubsub::Notifier::default(),
             tracking: crate::tracking::Tracking::default(),
             pause_until: AtomicU64::new(0),
+            lazyfree: crate::lazyfree::LazyFree::default(),
+            lazy: LazyPolicy::default(),
+        }
+    }
+
+    /// Drops a value the server removed on its own: in the background when its
+    /// `lazyfree-lazy-*` setting asks for it and freeing it is much work, here otherwise.
+    pub fn release(&self, value: Value, why: Removal) {
+        if self.lazy.lazy(why) {
+            self.lazyfree.free_value(value);
         }
     }
 
@@ -351,7 +407,9 @@ impl<'a> KeyRef<'a> {
                 };
             }
             if shard.is_expired(i, now) {
-                shard.remove(i);
+                if let Some(e) = shard.remove(i) {
+                    ks.release(e.value, Removal::Expire);
+                }
                 stats.expired.fetch_add(1, Ordering::Relaxed);
                 stats.dirty.fetch_add(1, Ordering::Relaxed);
                 ks.watches.touch(db, key, false);
@@ -473,9 +531,10 @@ impl<'a> KeyRef<'a> {
                     self.shard.persist(i);
                 }
                 if let Some(e) = self.shard.entry_mut(i) {
-                    e.value = value;
+                    let old = std::mem::replace(&mut e.value, value);
                     e.set_raw(false);
                     e.set_clock(clock);
+                    self.ks.release(old, Removal::ServerDel);
                 }
             }
             None => {
@@ -491,8 +550,8 @@ impl<'a> KeyRef<'a> {
     /// Stores an entry moved from elsewhere (RENAME, MOVE, COPY), replacing any value.
     pub fn put_entry(&mut self, mut entry: Entry, expire_at: Option<u64>) {
         entry.key = SmallBytes::new(self.key);
-        if let Some(i) = self.index.take() {
-            self.shard.remove(i);
+        if let Some(old) = self.index.take().and_then(|i| self.shard.remove(i)) {
+            self.ks.release(old.value, Removal::ServerDel);
         }
         let i = self.shard.insert_entry(self.kh.hash, entry);
         if let Some(at) = expire_at {

@@ -105,18 +105,19 @@ fn server(srv: &Server, s: &mut String) {
         "atomicvar_api" => "c11-builtin",
         "gcc_version" => "0.0.0",
         "process_id" => std::process::id(),
-        "process_supervised" => "no",
+        "process_supervised" => crate::process::supervised_name(),
         "run_id" => srv.run_id,
         "tcp_port" => srv.port.load(Ordering::Relaxed),
         "server_time_usec" => now_ms() * 1000,
         "uptime_in_seconds" => uptime,
         "uptime_in_days" => uptime / 86400,
-        "hz" => c.hz(),
+        "hz" => srv.hz.load(Ordering::Relaxed),
         "configured_hz" => c.hz(),
         "lru_clock" => lru_clock(now_ms()),
         "executable" => std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default(),
         "config_file" => c.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
-        "io_threads_active" => 0,
+        // `io-threads` workers run connections from the start, so they are active when asked for.
+        "io_threads_active" => u8::from(c.io_threads() > 1),
         "ferrodis_version" => env!("CARGO_PKG_VERSION"),
     );
 }
@@ -165,7 +166,7 @@ fn memory(srv: &Server, s: &mut String) {
     let used = crate::alloc::allocated() as u64;
     let rss = rss_bytes();
     let peak = crate::alloc::peak() as u64;
-    let (lazy_pending, lazy_freed) = srv.lazyfree.stats();
+    let (lazy_pending, lazy_freed) = srv.keyspace.lazyfree.stats();
     let c = srv.config.read();
     let frag = if used > 0 {
         rss as f64 / used as f64
@@ -217,6 +218,15 @@ fn memory(srv: &Server, s: &mut String) {
 }
 
 fn persistence(srv: &Server, s: &mut String) {
+    let warning = {
+        let c = srv.config.read();
+        match (c.save().is_empty(), c.appendonly()) {
+            (true, false) => "none",
+            (false, false) => "save_points_not_honoured",
+            (true, true) => "appendonly_not_honoured",
+            (false, true) => "save_points_and_appendonly_not_honoured",
+        }
+    };
     fields!(s,
         "loading" => 0,
         "async_loading" => 0,
@@ -226,6 +236,10 @@ fn persistence(srv: &Server, s: &mut String) {
         "current_fork_perc" => "0.00",
         "current_save_keys_processed" => 0,
         "current_save_keys_total" => 0,
+        // Settings that ask for persistence ferrodis cannot honour yet (Redis's default save
+        // points, and what CONFIG SET accepts for the sake of Redis's suite): said here as
+        // well as in the log.
+        "persistence_warning" => warning,
         "rdb_changes_since_last_save" => srv.keyspace.stats.dirty.load(Ordering::Relaxed),
         "rdb_bgsave_in_progress" => 0,
         "rdb_last_save_time" => srv.last_save.load(Ordering::Relaxed),
@@ -396,6 +410,11 @@ fn errorstats(srv: &Server, s: &mut String) {
 }
 
 fn latencystats(srv: &Server, s: &mut String) {
+    let percentiles = srv
+        .config
+        .read()
+        .latency_tracking_info_percentiles()
+        .to_vec();
     each_used(srv, |e| {
         let buckets = e.stats.hist.cumulative();
         let Some(&(_, total)) = buckets.last() else {
@@ -408,14 +427,13 @@ fn latencystats(srv: &Server, s: &mut String) {
                 .find(|(_, c)| *c >= want)
                 .map_or(0, |(v, _)| *v)
         };
-        let _ = write!(
-            s,
-            "latency_percentiles_usec_{}:p50={:.3},p99={:.3},p99.9={:.3}\r\n",
-            e.full_name(),
-            pct(50.0) as f64,
-            pct(99.0) as f64,
-            pct(99.9) as f64
-        );
+        let _ = write!(s, "latency_percentiles_usec_{}:", e.full_name());
+        for (i, &p) in percentiles.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            let name = crate::config::format_percentile(p);
+            let _ = write!(s, "{sep}p{name}={:.3}", pct(p) as f64);
+        }
+        s.push_str("\r\n");
     });
 }
 

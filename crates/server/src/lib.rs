@@ -18,6 +18,7 @@ pub mod info;
 pub mod lazyfree;
 pub mod monitor;
 pub mod net;
+pub mod process;
 pub mod pubsub;
 pub mod reply;
 pub mod server;
@@ -26,7 +27,26 @@ pub mod watch;
 
 use std::sync::Arc;
 
-/// A server built from `config` with every command family registered.
+/// A server built from `config` with every command family registered, renamed or removed as
+/// its `rename-command` directives say.
 pub fn build(config: config::Config) -> Arc<server::Server> {
-    server::Server::new(config, command::Table::new(&cmd::families()))
+    let mut table = command::Table::new(&cmd::families());
+    for (from, to) in &config.rename_commands {
+        if !table.rename(from, to) {
+            // The loader checks renames against the table (see `command_exists`); a caller that
+            // skipped that check still gets told.
+            tracing::warn!(
+                "rename-command {from} {to:?} ignored: no such command, or the target exists"
+            );
+        }
+    }
+    server::Server::new(config, table)
+}
+
+/// Whether `name` is a command of the built-in table, for the configuration loader's
+/// validation of `rename-command` (Redis refuses to start on an unknown one).
+pub fn command_exists(name: &str) -> bool {
+    cmd::families()
+        .iter()
+        .any(|family| family.iter().any(|c| c.name.eq_ignore_ascii_case(name)))
 }

@@ -5,7 +5,6 @@
 //! not per command. TCP_NODELAY is set so a lone reply is not delayed by Nagle's algorithm.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -14,15 +13,15 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use quanta::Instant;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
 use crate::db::now_ms;
 use crate::exec::{execute, Client, Parked};
 use crate::reply::Out;
-use crate::server::{ClientHandle, Server};
+use crate::server::{fmt_addr, ClientHandle, Peer, Server};
 
 /// Accepts connections on `listeners` until `shutdown` completes or a SHUTDOWN command asks
 /// the server to stop. Each connection runs in its own task.
@@ -90,15 +89,16 @@ pub fn targets(binds: &[String], port: u16) -> Vec<Target> {
         .collect()
 }
 
-/// Binds every target, skipping optional ones that fail; an error names the first mandatory
-/// address that could not be bound. The sockets are non-blocking, ready for Tokio.
-pub fn bind_all(targets: &[Target]) -> Result<Vec<(String, std::net::TcpListener)>, String> {
+/// Binds every target with a listen queue of `backlog` connections (`tcp-backlog`), skipping
+/// optional ones that fail; an error names the first mandatory address that could not be
+/// bound. The sockets are non-blocking, ready for Tokio.
+pub fn bind_all(
+    targets: &[Target],
+    backlog: u32,
+) -> Result<Vec<(String, std::net::TcpListener)>, String> {
     let mut bound = Vec::new();
     for t in targets {
-        match std::net::TcpListener::bind(&t.addr).and_then(|l| {
-            l.set_nonblocking(true)?;
-            Ok(l)
-        }) {
+        match listen_tcp(&t.addr, backlog) {
             Ok(l) => bound.push((t.addr.clone(), l)),
             Err(e) if t.optional => warn!("could not bind {}: {e}", t.addr),
             Err(e) => {
@@ -112,6 +112,25 @@ pub fn bind_all(targets: &[Target]) -> Result<Vec<(String, std::net::TcpListener
     Ok(bound)
 }
 
+/// One listening socket, set up as Redis sets up its own: address reuse, IPv6 sockets for
+/// IPv6 only, the given backlog (the kernel caps it at `net.core.somaxconn`).
+fn listen_tcp(addr: &str, backlog: u32) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    use std::net::ToSocketAddrs;
+    let addr = addr.to_socket_addrs()?.next().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address to bind")
+    })?;
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.bind(&addr.into())?;
+    socket.listen(i32::try_from(backlog).unwrap_or(i32::MAX))?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
+}
+
 /// Applies a CONFIG SET of `port` or `bind`: listens on the addresses newly asked for, keeps
 /// those already open, then closes the rest. If a mandatory address cannot be bound, nothing
 /// changes and the error is returned, so that the caller can roll the configuration back.
@@ -123,9 +142,9 @@ pub fn rebind(srv: &Server) -> Result<(), String> {
         // Only a server driven without a runtime (unit tests) gets here: it has no listeners.
         return Ok(());
     }
-    let (wanted, port) = {
+    let (wanted, port, backlog) = {
         let c = srv.config.read();
-        (targets(c.bind(), c.port()), c.port())
+        (targets(c.bind(), c.port()), c.port(), c.tcp_backlog())
     };
     let open: Vec<String> = srv
         .listeners
@@ -138,7 +157,7 @@ pub fn rebind(srv: &Server) -> Result<(), String> {
         .filter(|t| !open.contains(&t.addr))
         .cloned()
         .collect();
-    let fresh = bind_all(&missing)?;
+    let fresh = bind_all(&missing, backlog)?;
     let mut converted = Vec::with_capacity(fresh.len());
     for (addr, l) in fresh {
         converted.push((addr, TcpListener::from_std(l).map_err(|e| e.to_string())?));
@@ -159,27 +178,88 @@ pub fn rebind(srv: &Server) -> Result<(), String> {
 
 async fn accept_loop(srv: Arc<Server>, listener: TcpListener) {
     loop {
-        match listener.accept().await {
-            Ok((stream, addr)) => {
-                let srv = srv.clone();
-                tokio::spawn(async move {
-                    let local = stream.local_addr().ok();
-                    connection(srv, stream, addr, local).await;
-                });
-            }
-            Err(e) => {
-                // Running out of file descriptors must not end the accept loop; back off.
-                warn!("accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
+        let accepted = listener.accept().await.map(|(stream, addr)| {
+            let peer = Peer::tcp(addr, stream.local_addr().ok());
+            (stream, peer)
+        });
+        start_connection(&srv, accepted).await;
+    }
+}
+
+async fn accept_unix_loop(srv: Arc<Server>, listener: UnixListener, path: String) {
+    loop {
+        let accepted = listener
+            .accept()
+            .await
+            .map(|(stream, _)| (stream, Peer::unix(&path)));
+        start_connection(&srv, accepted).await;
+    }
+}
+
+/// Runs an accepted connection in its own task. Running out of file descriptors must not end
+/// the accept loop, so a failed accept backs off instead.
+async fn start_connection<S: Transport>(srv: &Arc<Server>, accepted: std::io::Result<(S, Peer)>) {
+    match accepted {
+        Ok((stream, peer)) => {
+            tokio::spawn(connection(srv.clone(), stream, peer));
+        }
+        Err(e) => {
+            warn!("accept failed: {e}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 }
 
-fn fmt_addr(a: SocketAddr) -> String {
-    match a {
-        SocketAddr::V4(v) => format!("{}:{}", v.ip(), v.port()),
-        SocketAddr::V6(v) => format!("{}:{}", v.ip(), v.port()),
+/// Listens on the Unix-domain socket `path` (`unixsocket`) with permissions `perm`
+/// (`unixsocketperm`, 0 to keep the umask's), replacing a stale socket file as Redis does. The
+/// caller removes the file when the server stops.
+pub fn listen_unix(srv: &Arc<Server>, path: &str, perm: u32) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let listener = UnixListener::bind(path)?;
+    if perm != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(perm))?;
+    }
+    let task = tokio::spawn(accept_unix_loop(srv.clone(), listener, path.to_string()));
+    srv.listeners.lock().push((path.to_string(), task));
+    Ok(())
+}
+
+/// A client's byte stream: TCP or a Unix-domain socket.
+pub trait Transport: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    /// Writes what the socket takes at once, without waiting.
+    fn try_write(&self, buf: &[u8]) -> std::io::Result<usize>;
+    /// Applies `tcp-keepalive` (a period in seconds, 0 for none) where the transport has it.
+    fn keepalive(&self, _secs: u64) {}
+}
+
+impl Transport for TcpStream {
+    fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
+        TcpStream::try_write(self, buf)
+    }
+
+    /// As Redis: probes start after `secs` idle seconds, repeat every third of that, and three
+    /// unanswered ones drop the peer.
+    fn keepalive(&self, secs: u64) {
+        if secs == 0 {
+            return;
+        }
+        let ka = socket2::TcpKeepalive::new()
+            .with_time(Duration::from_secs(secs))
+            .with_interval(Duration::from_secs((secs / 3).max(1)))
+            .with_retries(3);
+        if let Err(e) = socket2::SockRef::from(self).set_tcp_keepalive(&ka) {
+            debug!("could not set TCP keepalive: {e}");
+        }
+    }
+}
+
+impl Transport for UnixStream {
+    fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
+        UnixStream::try_write(self, buf)
     }
 }
 
@@ -207,42 +287,44 @@ impl Drop for Registration<'_> {
     }
 }
 
-async fn connection(
-    srv: Arc<Server>,
-    mut stream: TcpStream,
-    addr: SocketAddr,
-    local: Option<SocketAddr>,
-) {
-    let _ = stream.set_nodelay(true);
-    srv.stats.connections.fetch_add(1, Ordering::Relaxed);
-    let id = srv.next_client_id.fetch_add(1, Ordering::Relaxed);
-    let handle = Arc::new(ClientHandle::new(
-        id,
-        fmt_addr(addr),
-        local.map(fmt_addr).unwrap_or_default(),
-    ));
-    let (maxclients, needs_auth) = {
+/// Redis's reply to a client refused by protected mode, word for word (typo included).
+const DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+async fn connection<S: Transport>(srv: Arc<Server>, mut stream: S, peer: Peer) {
+    let (maxclients, needs_auth, protected, keepalive) = {
         let c = srv.config.read();
-        (c.maxclients(), c.requirepass().is_some())
+        let needs_auth = c.requirepass().is_some();
+        (
+            c.maxclients(),
+            needs_auth,
+            c.protected_mode() && !needs_auth,
+            c.tcp_keepalive(),
+        )
     };
-    let too_many = {
+    let id = srv.next_client_id.fetch_add(1, Ordering::Relaxed);
+    let handle = Arc::new(ClientHandle::new(id, peer));
+    // Refusals come in Redis's order: the client limit, then protected mode. Neither counts
+    // as a connection received, both as a rejected one.
+    let refusal: Option<&[u8]> = {
         let mut clients = srv.clients.lock();
         if clients.len() as u64 >= maxclients {
-            true
+            Some(b"-ERR max number of clients reached\r\n")
+        } else if protected && !handle.local {
+            Some(DENIED)
         } else {
             clients.insert(id, handle.clone());
-            false
+            None
         }
     };
-    if too_many {
+    if let Some(reply) = refusal {
         srv.stats
             .rejected_connections
             .fetch_add(1, Ordering::Relaxed);
-        let _ = stream
-            .write_all(b"-ERR max number of clients reached\r\n")
-            .await;
+        let _ = stream.write_all(reply).await;
         return;
     }
+    stream.keepalive(keepalive);
+    srv.stats.connections.fetch_add(1, Ordering::Relaxed);
     let _registration = Registration { srv: &srv, id };
     let mut client = Client::new(handle.clone(), !needs_auth);
     if let Err(e) = serve(&srv, &mut stream, &mut client).await {
@@ -250,7 +332,11 @@ async fn connection(
     }
 }
 
-async fn serve(srv: &Server, stream: &mut TcpStream, client: &mut Client) -> std::io::Result<()> {
+async fn serve<S: Transport>(
+    srv: &Server,
+    stream: &mut S,
+    client: &mut Client,
+) -> std::io::Result<()> {
     let mut rbuf = BytesMut::with_capacity(16 * 1024);
     let mut out = Out::new(2);
     let mut decoder = resp::RequestDecoder::default();
@@ -423,9 +509,9 @@ enum Wake {
 /// Waits for a blocked client's reply (served by another client's command, or CLIENT
 /// UNBLOCK), its timeout, its disconnection or its killing. Returns false when the connection
 /// must close.
-async fn wait_blocked(
+async fn wait_blocked<S: Transport>(
     srv: &Server,
-    stream: &mut TcpStream,
+    stream: &mut S,
     rbuf: &mut BytesMut,
     client: &Client,
     parked: Parked,
@@ -479,9 +565,9 @@ async fn wait_blocked(
 
 /// Waits for a CLIENT PAUSE to end (CLIENT UNPAUSE or its deadline); returns false when the
 /// client disconnected or was killed meanwhile.
-async fn wait_pause(
+async fn wait_pause<S: Transport>(
     srv: &Server,
-    stream: &mut TcpStream,
+    stream: &mut S,
     rbuf: &mut BytesMut,
     mut ended: Pin<&mut impl Future<Output = ()>>,
 ) -> std::io::Result<bool> {
@@ -516,10 +602,10 @@ fn unpark(blocking: &crate::blocking::Blocking, id: u64) {
     blocking.remove(id);
 }
 
-async fn flush(
+async fn flush<S: Transport>(
     srv: &Server,
     handle: &ClientHandle,
-    stream: &mut TcpStream,
+    stream: &mut S,
     out: &mut Out,
     ended: Pin<&mut impl Future<Output = ()>>,
 ) -> std::io::Result<()> {
@@ -563,8 +649,8 @@ async fn ended(handle: &ClientHandle, mut shutdown: tokio::sync::watch::Receiver
 /// limits could not free anything. Most replies fit in the socket buffer, and are written
 /// without setting up a wait at all. Replies to a normal client (`limits`) that the socket
 /// cannot take at once are held to `client-output-buffer-limit normal`.
-async fn write_or_end(
-    stream: &mut TcpStream,
+async fn write_or_end<S: Transport>(
+    stream: &mut S,
     bytes: &[u8],
     ended: Pin<&mut impl Future<Output = ()>>,
     limits: Option<(&Server, &ClientHandle)>,
@@ -622,9 +708,9 @@ async fn sleep_opt(d: Option<Duration>) {
 
 /// Writes pushed messages: the one received and whatever else is already queued, in one write,
 /// and takes their bytes off the client's pending-output count.
-async fn write_pushed(
+async fn write_pushed<S: Transport>(
     handle: &ClientHandle,
-    stream: &mut TcpStream,
+    stream: &mut S,
     first: Bytes,
     rx: &mut mpsc::UnboundedReceiver<Bytes>,
     ended: Pin<&mut impl Future<Output = ()>>,

@@ -60,6 +60,11 @@ pub struct ClientHandle {
     pub addr: String,
     /// Local address, `ip:port`.
     pub laddr: String,
+    /// The peer is on this host: the IPv4 or IPv6 loopback address, or a Unix-domain socket.
+    /// Protected mode and the `local` value of the `enable-*` settings go by this.
+    pub local: bool,
+    /// The client came through the Unix-domain socket (CLIENT LIST flag `U`).
+    pub unix: bool,
     /// When the connection was accepted.
     pub created: Instant,
     /// Name set by CLIENT SETNAME or HELLO.
@@ -117,12 +122,14 @@ impl ClientHandle {
         now.saturating_sub(since) >= secs * 1000
     }
 
-    /// A handle for a new client with the given addresses.
-    pub fn new(id: u64, addr: String, laddr: String) -> Self {
+    /// A handle for a new client connected from `peer`.
+    pub fn new(id: u64, peer: Peer) -> Self {
         ClientHandle {
             id,
-            addr,
-            laddr,
+            addr: peer.addr,
+            laddr: peer.laddr,
+            local: peer.local,
+            unix: peer.unix,
             created: Instant::now(),
             name: Mutex::new(None),
             db: AtomicUsize::new(0),
@@ -146,6 +153,56 @@ impl ClientHandle {
             gone: AtomicBool::new(false),
         }
     }
+}
+
+/// Where a client connects from, as CLIENT LIST and the access rules see it.
+#[derive(Debug, Clone, Default)]
+pub struct Peer {
+    /// Peer address: `ip:port`, or `path:0` for a Unix-domain socket as Redis shows it.
+    pub addr: String,
+    /// Local address, in the same form.
+    pub laddr: String,
+    /// Whether the peer is on this host (see [`ClientHandle::local`]).
+    pub local: bool,
+    /// Whether the connection is a Unix-domain socket.
+    pub unix: bool,
+}
+
+impl Peer {
+    /// A TCP peer. Like Redis, only the exact loopback addresses 127.0.0.1 and ::1 are local.
+    pub fn tcp(addr: std::net::SocketAddr, local: Option<std::net::SocketAddr>) -> Self {
+        let ip = addr.ip();
+        Peer {
+            addr: fmt_addr(addr),
+            laddr: local.map(fmt_addr).unwrap_or_default(),
+            local: ip == std::net::Ipv4Addr::LOCALHOST || ip == std::net::Ipv6Addr::LOCALHOST,
+            unix: false,
+        }
+    }
+
+    /// A client of the Unix-domain socket at `path`.
+    pub fn unix(path: &str) -> Self {
+        let addr = format!("{path}:0");
+        Peer {
+            laddr: addr.clone(),
+            addr,
+            local: true,
+            unix: true,
+        }
+    }
+
+    /// A caller inside the server (tests, internal clients): trusted as local.
+    pub fn internal() -> Self {
+        Peer {
+            local: true,
+            ..Peer::default()
+        }
+    }
+}
+
+/// An address as Redis prints it: `ip:port`, IPv6 without brackets.
+pub fn fmt_addr(a: std::net::SocketAddr) -> String {
+    format!("{}:{}", a.ip(), a.port())
 }
 
 /// Default milliseconds between resets of a client's reply-buffer peak, as Redis's.
@@ -176,12 +233,12 @@ pub struct Server {
     pub started: Instant,
     /// Random 40-hex-digit run id.
     pub run_id: String,
+    /// The cron's tick rate now: `hz`, raised by `dynamic-hz` when clients are many (INFO `hz`).
+    pub hz: AtomicU32,
     /// Whether the active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE).
     pub active_expire: AtomicBool,
     /// Whether the periodic background work is suspended (DEBUG PAUSE-CRON).
     pub cron_paused: AtomicBool,
-    /// Frees large values in the background.
-    pub lazyfree: crate::lazyfree::LazyFree,
     /// Milliseconds between resets of each client's reply-buffer peak (-1: never), set by
     /// DEBUG REPLYBUFFER PEAK-RESET-TIME.
     pub reply_peak_reset_ms: AtomicI64,
@@ -276,12 +333,14 @@ impl Server {
     pub fn new(config: Config, table: Table) -> Arc<Self> {
         let dbs = config.databases();
         let slowlog_max = config.slowlog_max_len();
+        let hz = u32::try_from(config.hz()).unwrap_or(10);
         let (shutdown, _) = watch::channel(false);
         let hot = HotConfig::default();
         hot.load(&config);
         let keyspace = Keyspace::new(dbs);
         let pubsub = keyspace.notify.pubsub.clone();
         load_notify(&keyspace.notify, &config);
+        keyspace.lazy.load(&config);
         keyspace
             .tracking
             .set_max_keys(config.tracking_table_max_keys());
@@ -300,9 +359,9 @@ impl Server {
             run_id: (0..40)
                 .map(|_| char::from_digit(fastrand::u32(..16), 16).unwrap_or('0'))
                 .collect(),
+            hz: AtomicU32::new(hz),
             active_expire: AtomicBool::new(true),
             cron_paused: AtomicBool::new(false),
-            lazyfree: Default::default(),
             reply_peak_reset_ms: AtomicI64::new(REPLY_PEAK_RESET_MS),
             reply_resizing: AtomicBool::new(true),
             last_save: AtomicU64::new(now_ms() / 1000),
@@ -324,6 +383,7 @@ impl Server {
     pub fn config_changed(&self, names: &[&str]) {
         self.hot.load(&self.config.read());
         load_notify(&self.keyspace.notify, &self.config.read());
+        self.keyspace.lazy.load(&self.config.read());
         let max_keys = self.config.read().tracking_table_max_keys();
         self.keyspace.tracking.set_max_keys(max_keys);
         if names.contains(&"maxmemory") {
@@ -332,9 +392,17 @@ impl Server {
             crate::evict::make_room(self);
         }
         for name in names {
-            if *name == "slowlog-max-len" {
-                let n = self.config.read().slowlog_max_len();
-                self.slowlog.lock().set_max_len(n as usize);
+            match *name {
+                "slowlog-max-len" => {
+                    let n = self.config.read().slowlog_max_len();
+                    self.slowlog.lock().set_max_len(n as usize);
+                }
+                "oom-score-adj" | "oom-score-adj-values" => {
+                    if let Err(e) = crate::process::apply_oom_score(&self.config.read()) {
+                        tracing::warn!("Unable to write oom_score_adj: {e}");
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -355,7 +423,7 @@ impl Server {
             c.store(0, Ordering::Relaxed);
         }
         s.errors.lock().clear();
-        self.lazyfree.reset_stats();
+        self.keyspace.lazyfree.reset_stats();
         let k = &self.keyspace.stats;
         for c in [&k.expired, &k.hits, &k.misses] {
             c.store(0, Ordering::Relaxed);
@@ -367,8 +435,7 @@ impl Server {
     pub fn detached_handle(&self) -> Arc<ClientHandle> {
         Arc::new(ClientHandle::new(
             self.next_client_id.fetch_add(1, Ordering::Relaxed),
-            String::new(),
-            String::new(),
+            Peer::internal(),
         ))
     }
 

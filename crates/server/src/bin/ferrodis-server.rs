@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use ferrodis_server::config::{self, Startup};
+use ferrodis_server::process;
 use tokio::net::TcpListener;
 
 #[global_allocator]
@@ -11,7 +12,11 @@ static ALLOC: ferrodis_server::alloc::Counting = ferrodis_server::alloc::Countin
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let config = match config::parse_command_line(&args) {
+    let options = config::LoadOptions {
+        command_exists: Some(&ferrodis_server::command_exists),
+        ..config::LoadOptions::default()
+    };
+    let config = match config::parse_command_line_with(&args, options) {
         Ok(Startup::Version) => {
             println!("{}", config::version_line());
             return ExitCode::SUCCESS;
@@ -26,7 +31,29 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Supervision and going to the background come before anything starts a thread.
+    let (supervisor, supervision_warning) = process::detect_supervisor(&config);
+    let daemonized = config.daemonize() && supervisor.is_none();
+    if daemonized {
+        if let Err(e) = process::daemonize() {
+            eprintln!("cannot daemonize: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     init_logging(&config);
+    if let Some(w) = supervision_warning {
+        tracing::warn!("{w}");
+    }
+    if !config.save().is_empty() {
+        tracing::warn!(
+            "WARNING: save points are configured (Redis's default: no `save` line was given), but {}: nothing will be saved. Set `save \"\"` to silence this.",
+            config::support::NO_PERSISTENCE
+        );
+    }
+    let pidfile = process::pidfile_path(&config, daemonized);
+    if let Some(p) = &pidfile {
+        process::write_pidfile(p);
+    }
     // Worker threads: `io-threads`, 1 by default as in Redis. With one worker, commands run in
     // the order they arrived, across connections too, exactly like Redis's event loop (clients
     // and Redis's own tests rely on it: a command sent on one connection before another one is
@@ -55,7 +82,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(serve(config))
+    let code = runtime.block_on(serve(config, supervisor));
+    if let Some(p) = &pidfile {
+        let _ = std::fs::remove_file(p);
+    }
+    code
 }
 
 fn init_logging(config: &config::Config) {
@@ -90,11 +121,20 @@ fn init_logging(config: &config::Config) {
     }
 }
 
-async fn serve(config: config::Config) -> ExitCode {
+async fn serve(config: config::Config, supervisor: Option<process::Supervisor>) -> ExitCode {
     let port = config.port();
     let binds: Vec<String> = config.bind().to_vec();
+    let backlog = config.tcp_backlog();
+    let unixsocket = config.unixsocket();
+    let unixsocketperm = config.unixsocketperm();
+    if config.oom_score_adj_mode() != config::OomScoreAdj::No {
+        if let Err(e) = process::apply_oom_score(&config) {
+            tracing::warn!("Unable to write oom_score_adj: {e}");
+        }
+    }
     let srv = ferrodis_server::build(config);
-    let bound = match ferrodis_server::net::bind_all(&ferrodis_server::net::targets(&binds, port)) {
+    let targets = ferrodis_server::net::targets(&binds, port);
+    let bound = match ferrodis_server::net::bind_all(&targets, backlog) {
         Ok(b) => b,
         Err(e) => {
             tracing::error!("{e}");
@@ -108,14 +148,30 @@ async fn serve(config: config::Config) -> ExitCode {
             Err(e) => tracing::warn!("could not listen on {addr}: {e}"),
         }
     }
-    if listeners.is_empty() {
+    if listeners.is_empty() && port != 0 {
         tracing::error!("Failed listening on port {port} (tcp), aborting.");
+        return ExitCode::FAILURE;
+    }
+    if !unixsocket.is_empty() {
+        if let Err(e) = ferrodis_server::net::listen_unix(&srv, &unixsocket, unixsocketperm) {
+            tracing::error!("Failed opening Unix socket: {e}");
+            return ExitCode::FAILURE;
+        }
+        tracing::info!("The server is now ready to accept connections at {unixsocket}");
+    }
+    if listeners.is_empty() && unixsocket.is_empty() {
+        tracing::error!("Configured to not listen anywhere, exiting.");
         return ExitCode::FAILURE;
     }
     srv.port
         .store(port as usize, std::sync::atomic::Ordering::Relaxed);
     tracing::info!("Server initialized; ready to accept connections on port {port}");
+    process::notify_ready(supervisor);
     ferrodis_server::net::run(srv, listeners, shutdown_signal()).await;
+    process::notify_stopping(supervisor);
+    if !unixsocket.is_empty() {
+        let _ = std::fs::remove_file(&unixsocket);
+    }
     ExitCode::SUCCESS
 }
 

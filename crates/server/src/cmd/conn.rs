@@ -393,6 +393,9 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
     } else {
         -1
     };
+    if c.unix {
+        flags.push('U');
+    }
     let subs = srv.pubsub.counts(c.id);
     if is_pubsub(&subs) {
         flags.push('P');

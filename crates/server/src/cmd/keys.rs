@@ -99,7 +99,7 @@ fn each_key(ctx: &Ctx<'_>, keys: &[Bytes], mut f: impl FnMut(&mut KeyRef<'_>)) {
 fn del(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut n = 0;
     let notify = &ctx.srv.keyspace.notify;
-    let lazyfree = &ctx.srv.lazyfree;
+    let lazyfree = &ctx.srv.keyspace.lazyfree;
     let lazy = is(&args[0], "unlink") || ctx.srv.config.read().lazyfree_lazy_user_del();
     let db = ctx.client.db;
     each_key(ctx, &args[1..], |k| {
@@ -447,7 +447,7 @@ fn flush_one(ctx: &Ctx<'_>, db: usize, asynchronous: bool) {
     // ASYNC: the caller does not wait for a large database to be freed.
     if asynchronous && !removed.is_empty() {
         let n = removed.len() as u64;
-        ctx.srv.lazyfree.free_many(removed, n);
+        ctx.srv.keyspace.lazyfree.free_many(removed, n);
     }
     // Clients blocked on a stream group must learn that their key is gone.
     ks.blocking.signal_db(db);

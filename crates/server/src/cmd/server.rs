@@ -317,11 +317,6 @@ pub static COMMANDS: &[Command] = &[
     ),
 ];
 
-/// Whether a client address is on the loopback interface.
-fn is_local(addr: &str) -> bool {
-    addr.starts_with("127.") || addr.starts_with("::1")
-}
-
 fn info(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let sections: Vec<&[u8]> = args[1..].iter().map(|a| &a[..]).collect();
     let text = crate::info::render(ctx.srv, &sections);
@@ -346,7 +341,7 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         return Err(CmdError::WrongArity("config|set".into()));
     }
     let pairs: Vec<(&[u8], &[u8])> = rest.chunks(2).map(|p| (&p[0][..], &p[1][..])).collect();
-    let local = is_local(&ctx.client.handle.addr);
+    let local = ctx.client.handle.local;
     let set_ctx = crate::config::SetContext {
         client_is_local: local,
         loading: false,
@@ -734,7 +729,7 @@ fn command_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 }
 
 fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let local = is_local(&ctx.client.handle.addr);
+    let local = ctx.client.handle.local;
     if !ctx.srv.config.read().enable_debug_command().allows(local) {
         return Err(CmdError::err("DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."));
     }
@@ -1229,6 +1224,16 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     }
     tracing::warn!("User requested shutdown...");
+    // SAVE asks for a snapshot first, which ferrodis cannot take: Redis's answer to a failed
+    // save, unless FORCE says to exit anyway.
+    let save = args[1..].iter().any(|a| is(a, "save"));
+    if save && !args[1..].iter().any(|a| is(a, "force")) {
+        tracing::warn!(
+            "Error trying to save the DB, can't exit: {}",
+            crate::config::support::NO_PERSISTENCE
+        );
+        return Err(CmdError::err("Errors trying to SHUTDOWN. Check logs."));
+    }
     ctx.srv.request_shutdown();
     ctx.client.close_after_reply = true;
     Ok(())
