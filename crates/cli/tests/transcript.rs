@@ -288,13 +288,13 @@ fn compare(addr: SocketAddr, cases: &[Case]) -> usize {
     cases.len()
 }
 
-fn have_redis_cli() -> bool {
-    if std::path::Path::new(REDIS_CLI).exists() {
-        true
-    } else {
-        eprintln!("note: {REDIS_CLI} is not installed; skipping transcript comparison");
-        false
-    }
+/// The transcripts compare with Debian's redis-cli: a missing one fails the test
+/// (scripts/test.sh installs it).
+fn require_redis_cli() {
+    assert!(
+        std::path::Path::new(REDIS_CLI).exists(),
+        "{REDIS_CLI} is not installed: run scripts/test.sh, which installs it, or apt-get install redis-tools"
+    );
 }
 
 /// A redis-server child on a free port, killed on drop.
@@ -307,11 +307,12 @@ impl Drop for RedisServer {
     }
 }
 
-fn redis_server() -> Option<RedisServer> {
-    if !std::path::Path::new(REDIS_SERVER).exists() {
-        eprintln!("note: {REDIS_SERVER} is not installed; skipping the redis-server half");
-        return None;
-    }
+/// Starts Debian's redis-server; a missing one fails the test (scripts/test.sh installs it).
+fn redis_server() -> RedisServer {
+    assert!(
+        std::path::Path::new(REDIS_SERVER).exists(),
+        "{REDIS_SERVER} is not installed: run scripts/test.sh, which installs it, or apt-get install redis-server"
+    );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -341,14 +342,12 @@ fn redis_server() -> Option<RedisServer> {
         assert!(Instant::now() < deadline, "redis-server did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
-    Some(RedisServer(child, addr))
+    RedisServer(child, addr)
 }
 
 #[test]
 fn transcripts_against_ferrodis() {
-    if !have_redis_cli() {
-        return;
-    }
+    require_redis_cli();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -370,10 +369,8 @@ fn transcripts_against_ferrodis() {
 
 #[test]
 fn transcripts_against_redis() {
-    if !have_redis_cli() {
-        return;
-    }
-    let Some(server) = redis_server() else { return };
+    require_redis_cli();
+    let server = redis_server();
     let mut cases = common_cases();
     cases.extend(redis_cases());
     let n = compare(server.1, &cases);
@@ -382,10 +379,8 @@ fn transcripts_against_redis() {
 
 #[test]
 fn pipe_mode_summary_matches() {
-    if !have_redis_cli() {
-        return;
-    }
-    let Some(server) = redis_server() else { return };
+    require_redis_cli();
+    let server = redis_server();
     let mut input = Vec::new();
     let mut push = |args: &[&str]| {
         input.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
@@ -421,9 +416,7 @@ fn pipe_mode_summary_matches() {
 
 #[test]
 fn connection_refused_message_matches() {
-    if !have_redis_cli() {
-        return;
-    }
+    require_redis_cli();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -441,10 +434,8 @@ fn connection_refused_message_matches() {
 
 #[test]
 fn rdb_transfer_matches() {
-    if !have_redis_cli() {
-        return;
-    }
-    let Some(server) = redis_server() else { return };
+    require_redis_cli();
+    let server = redis_server();
     let dir = std::env::temp_dir().join(format!("ferrodis-cli-rdb-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     load(server.1, &[&["SET", "a", "1"], &["RPUSH", "l", "x", "y"]]);
@@ -481,7 +472,7 @@ fn rdb_transfer_matches() {
 
 #[test]
 fn replica_mode_prints_the_command_stream() {
-    let Some(server) = redis_server() else { return };
+    let server = redis_server();
     let port = server.1.port().to_string();
     let child = Command::new(FERRODIS_CLI)
         .args(["-p", &port, "--replica"])

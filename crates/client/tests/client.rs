@@ -266,35 +266,30 @@ async fn ferrodis_auth() {
 
 #[tokio::test]
 async fn redis_strings_and_keys() {
-    let Some(r) = common::redis(&[]) else { return };
+    let r = common::redis(&[]);
     strings_and_keys(r.addr).await;
 }
 
 #[tokio::test]
 async fn redis_generic_pipelines_transactions() {
-    let Some(r) = common::redis(&[]) else { return };
+    let r = common::redis(&[]);
     generic_pipelines_transactions(r.addr).await;
 }
 
 #[tokio::test]
 async fn redis_options_select_resp3() {
-    let Some(r) = common::redis(&[]) else { return };
+    let r = common::redis(&[]);
     options_select_resp3(r.addr).await;
 }
 
 #[tokio::test]
 async fn redis_auth() {
-    let Some(r) = common::redis(&["--requirepass", "secret"]) else {
-        return;
-    };
+    let r = common::redis(&["--requirepass", "secret"]);
     auth(r.addr).await;
 }
 
-/// Collections exist fully in redis-server; ferrodis grows them in other issues.
-#[tokio::test]
-async fn redis_collection_helpers() {
-    let Some(r) = common::redis(&[]) else { return };
-    let mut c = client::connect(r.addr).await.unwrap();
+async fn collection_helpers(addr: SocketAddr) {
+    let mut c = client::connect(addr).await.unwrap();
     assert!(c.hset("h", "f", "v").await.unwrap());
     assert!(!c.hset("h", "f", "w").await.unwrap());
     c.hset("h", "g", 1).await.unwrap();
@@ -317,7 +312,7 @@ async fn redis_collection_helpers() {
     assert_eq!(c.zscore("z", "nope").await.unwrap(), None);
     assert_eq!(c.zrange("z", 0, -1).await.unwrap(), vec!["n", "m"]);
     // RESP3 replies decode to the same Rust values.
-    let mut r3 = opts(r.addr).resp3().connect().await.unwrap();
+    let mut r3 = opts(addr).resp3().connect().await.unwrap();
     assert!(matches!(
         r3.call(&["ZSCORE", "z", "m"]).await.unwrap(),
         Value::Double(_)
@@ -336,11 +331,9 @@ async fn redis_collection_helpers() {
 
 /// RESP3 push messages (client-side caching invalidations) are set aside while
 /// replies are read and handed out by `next_push`.
-#[tokio::test]
-async fn redis_resp3_pushes() {
-    let Some(r) = common::redis(&[]) else { return };
-    let mut c = opts(r.addr).resp3().connect().await.unwrap();
-    let mut other = client::connect(r.addr).await.unwrap();
+async fn resp3_pushes(addr: SocketAddr) {
+    let mut c = opts(addr).resp3().connect().await.unwrap();
+    let mut other = client::connect(addr).await.unwrap();
     c.call(&["CLIENT", "TRACKING", "ON"]).await.unwrap();
     c.set("tracked", "1".into()).await.unwrap();
     c.get("tracked").await.unwrap();
@@ -359,6 +352,28 @@ async fn redis_resp3_pushes() {
     assert_eq!(&c.ping(None).await.unwrap()[..], b"PONG");
     let queued = c.drain_pushes();
     assert!(queued.len() <= 1);
+}
+
+#[tokio::test]
+async fn ferrodis_collection_helpers() {
+    let s = common::ferrodis("").await;
+    collection_helpers(s.addr).await;
+}
+
+#[tokio::test]
+async fn redis_collection_helpers() {
+    collection_helpers(common::redis(&[]).addr).await;
+}
+
+#[tokio::test]
+async fn ferrodis_resp3_pushes() {
+    let s = common::ferrodis("").await;
+    resp3_pushes(s.addr).await;
+}
+
+#[tokio::test]
+async fn redis_resp3_pushes() {
+    resp3_pushes(common::redis(&[]).addr).await;
 }
 
 #[tokio::test]

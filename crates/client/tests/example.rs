@@ -41,8 +41,6 @@ async fn hello_prints_the_value_from_ferrodis() {
 
 #[test]
 fn hello_prints_the_value_from_redis() {
-    let Some(redis) = common::redis(&[]) else {
-        return;
-    };
+    let redis = common::redis(&[]);
     assert_eq!(run_against(&redis.addr.to_string()), EXPECTED);
 }

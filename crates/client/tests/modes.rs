@@ -1,5 +1,5 @@
-//! The blocking and buffered clients, and pub/sub (against redis-server only, since
-//! ferrodis has no pub/sub yet).
+//! The blocking and buffered clients, pub/sub and MONITOR, against ferrodis and redis-server
+//! alike.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -172,27 +172,37 @@ async fn pubsub_suite(addr: std::net::SocketAddr, resp3: bool) {
 }
 
 #[tokio::test]
+async fn ferrodis_pubsub_resp2() {
+    let s = common::ferrodis("").await;
+    pubsub_suite(s.addr, false).await;
+}
+
+#[tokio::test]
+async fn ferrodis_pubsub_resp3() {
+    let s = common::ferrodis("").await;
+    pubsub_suite(s.addr, true).await;
+}
+
+#[tokio::test]
 async fn redis_pubsub_resp2() {
-    let Some(r) = common::redis(&[]) else { return };
+    let r = common::redis(&[]);
     pubsub_suite(r.addr, false).await;
 }
 
 #[tokio::test]
 async fn redis_pubsub_resp3() {
-    let Some(r) = common::redis(&[]) else { return };
+    let r = common::redis(&[]);
     pubsub_suite(r.addr, true).await;
 }
 
-#[tokio::test]
-async fn redis_monitor() {
-    let Some(r) = common::redis(&[]) else { return };
-    let mut monitor = client::connect(r.addr)
+async fn monitor(addr: std::net::SocketAddr) {
+    let mut monitor = client::connect(addr)
         .await
         .unwrap()
         .monitor()
         .await
         .unwrap();
-    let mut c = client::connect(r.addr).await.unwrap();
+    let mut c = client::connect(addr).await.unwrap();
     c.set("watched", "1".into()).await.unwrap();
     let line = tokio::time::timeout(Duration::from_secs(5), monitor.next_line())
         .await
@@ -205,11 +215,20 @@ async fn redis_monitor() {
     );
 }
 
-#[test]
-fn redis_blocking_subscriber() {
-    let Some(r) = common::redis(&[]) else { return };
-    let sub_client = blocking::connect(r.addr).unwrap();
-    let mut publisher = blocking::connect(r.addr).unwrap();
+#[tokio::test]
+async fn ferrodis_monitor() {
+    let s = common::ferrodis("").await;
+    monitor(s.addr).await;
+}
+
+#[tokio::test]
+async fn redis_monitor() {
+    monitor(common::redis(&[]).addr).await;
+}
+
+fn blocking_subscriber(addr: std::net::SocketAddr) {
+    let sub_client = blocking::connect(addr).unwrap();
+    let mut publisher = blocking::connect(addr).unwrap();
     let mut sub = sub_client.subscribe(vec!["q".into()]).unwrap();
     assert_eq!(sub.get_subscribed(), &["q".to_string()]);
     publisher.publish("q", "hi".into()).unwrap();
@@ -224,4 +243,21 @@ fn redis_blocking_subscriber() {
     let rest: Vec<_> = sub.into_iter().collect();
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0].as_ref().unwrap().pattern.as_deref(), Some("p*"));
+}
+
+#[test]
+fn ferrodis_blocking_subscriber() {
+    // The blocking client runs its own runtime; the server needs one of its own beside it.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(common::ferrodis(""));
+    blocking_subscriber(server.addr);
+}
+
+#[test]
+fn redis_blocking_subscriber() {
+    blocking_subscriber(common::redis(&[]).addr);
 }

@@ -1,5 +1,5 @@
 //! Servers for the client's integration tests: ferrodis in-process on port 0, Debian's
-//! redis-server as a child process on a free port (when installed), and fake servers
+//! redis-server as a child process on a free port, and fake servers
 //! that answer with whatever bytes a test wants.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -49,13 +49,13 @@ impl Drop for Redis {
 
 pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
 
-/// Starts Debian's redis-server on a free port with extra arguments, or returns
-/// `None` (printing a note) when it is not installed.
-pub fn redis(extra: &[&str]) -> Option<Redis> {
-    if !std::path::Path::new(REDIS_SERVER).exists() {
-        eprintln!("note: {REDIS_SERVER} is not installed; skipping the redis-server half");
-        return None;
-    }
+/// Starts Debian's redis-server on a free port with extra arguments. A missing
+/// redis-server fails the test: scripts/test.sh installs it.
+pub fn redis(extra: &[&str]) -> Redis {
+    assert!(
+        std::path::Path::new(REDIS_SERVER).exists(),
+        "{REDIS_SERVER} is not installed: run scripts/test.sh, which installs it, or apt-get install redis-server"
+    );
     for _ in 0..5 {
         let port = free_port();
         let mut cmd = Command::new(REDIS_SERVER);
@@ -86,7 +86,7 @@ pub fn redis(extra: &[&str]) -> Option<Redis> {
                 break; // port taken or bad arguments: try another port
             }
             if std::net::TcpStream::connect(addr).is_ok() {
-                return Some(Redis { addr, port, child });
+                return Redis { addr, port, child };
             }
             std::thread::sleep(Duration::from_millis(20));
         }

@@ -54,8 +54,13 @@ pub struct Conn {
 
 impl Conn {
     pub async fn connect(addr: SocketAddr) -> Conn {
+        Conn::over(TcpStream::connect(addr).await.unwrap())
+    }
+
+    /// A test connection over a stream connected by other means.
+    pub fn over(stream: TcpStream) -> Conn {
         Conn {
-            stream: TcpStream::connect(addr).await.unwrap(),
+            stream,
             buf: BytesMut::new(),
         }
     }
