@@ -352,6 +352,8 @@ gate() {
         FILENAME == ARGV[4] {
             if (!body($0)) next
             if (NF < 2) { print "BAD\tflaky.txt:" FNR ": " $0; next }
+            if ($0 in flaky) { print "BAD\tflaky.txt:" FNR ": listed twice: " $0; next }
+            if ($0 in want) { print "BAD\tflaky.txt:" FNR ": also in passing.txt: " $0; next }
             flaky[$0] = 1; next
         }
         END {
@@ -382,7 +384,11 @@ GATE=$(gate)
 section() { printf '%s\n' "$GATE" | awk -F '\t' -v tag="$1" '$1 == tag { sub(/^[^\t]*\t/, ""); print }'; }
 
 bad=$(section BAD)
-[ -n "$bad" ] && { echo; echo "malformed list entries (need UNIT<TAB>TEST NAME):"; printf '  %s\n' "$bad"; }
+[ -n "$bad" ] && { echo; echo "malformed list entries (need UNIT<TAB>TEST NAME, once per list, never in both lists):"; printf '  %s\n' "$bad"; }
+
+# A server that crashed, hung or never started invalidates its unit's results, whatever tests
+# came before: the gate fails on it even when every listed test already passed.
+broken=$(awk -F '\t' '{ print "  " $1 ": " $2 }' "$NOTES")
 
 flaky=$(section FLAKY)
 if [ -n "$flaky" ]; then
@@ -429,7 +435,13 @@ printf '%s\n' "$summary" >"$OUT/summary.txt"
 echo
 echo "$summary"
 
-if [ "$CHECK" -eq 1 ] && [ -n "$fails" ]; then
+if [ -n "$broken" ]; then
+    echo
+    echo "SERVER FAILURES (the server crashed, stopped answering or did not start):"
+    printf '%s\n' "$broken"
+fi
+
+if [ "$CHECK" -eq 1 ] && { [ -n "$fails" ] || [ -n "$bad" ] || [ -n "$broken" ]; }; then
     exit 1
 fi
 exit 0

@@ -137,3 +137,28 @@ pub fn expire_cycle(srv: &Server, effort: Effort) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn effort_follows_redis() {
+        let low = Effort::new(1, 10);
+        assert_eq!((low.samples, low.stale_percent), (20, 10));
+        assert_eq!(low.budget, Duration::from_millis(25));
+        let high = Effort::new(10, 10);
+        assert_eq!((high.samples, high.stale_percent), (65, 1));
+        assert_eq!(high.budget, Duration::from_millis(43));
+        assert_eq!(Effort::new(1, 100).budget, Duration::from_micros(2500));
+    }
+
+    #[test]
+    fn dynamic_hz_doubles_with_clients() {
+        assert_eq!(effective_hz(10, true, 2000), 10);
+        assert_eq!(effective_hz(10, true, 2010), 20);
+        assert_eq!(effective_hz(10, true, 10_000), 80);
+        assert_eq!(effective_hz(10, false, 10_000), 10);
+        assert_eq!(effective_hz(400, true, 1_000_000), 500);
+    }
+}

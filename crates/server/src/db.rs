@@ -11,7 +11,7 @@
 //! keyspace.
 
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use quanta::Instant;
@@ -153,6 +153,64 @@ pub struct Keyspace {
     /// Which deletions the server makes on its own free values in the background
     /// (`lazyfree-lazy-expire`, `-eviction`, `-server-del`).
     pub lazy: LazyPolicy,
+    /// What a key's access stamp records: the LRU clock, or the LFU counter.
+    pub access: AccessPolicy,
+}
+
+/// What each access writes into a key's 24-bit stamp: the LRU clock (seconds), or, under an LFU
+/// `maxmemory-policy`, Redis's LFU counter with its decay time (`storage::lfu`).
+#[derive(Debug, Default)]
+pub struct AccessPolicy {
+    lfu: AtomicBool,
+    log_factor: AtomicU32,
+    decay_time: AtomicU32,
+}
+
+impl AccessPolicy {
+    /// Takes the settings from the configuration.
+    pub fn load(&self, c: &crate::config::Config) {
+        self.lfu
+            .store(c.maxmemory_policy().is_lfu(), Ordering::Relaxed);
+        let non_negative = |v: i32| u32::try_from(v).unwrap_or(0);
+        self.log_factor
+            .store(non_negative(c.lfu_log_factor()), Ordering::Relaxed);
+        self.decay_time
+            .store(non_negative(c.lfu_decay_time()), Ordering::Relaxed);
+    }
+
+    /// Whether stamps hold LFU counters.
+    pub fn is_lfu(&self) -> bool {
+        self.lfu.load(Ordering::Relaxed)
+    }
+
+    /// The stamp of a key created now.
+    pub fn fresh(&self, now_ms: u64) -> u32 {
+        if self.is_lfu() {
+            storage::lfu::fresh(now_ms)
+        } else {
+            lru_clock(now_ms)
+        }
+    }
+
+    /// The stamp after an access now to a key stamped `old`.
+    pub fn touched(&self, old: u32, now_ms: u64) -> u32 {
+        if self.is_lfu() {
+            storage::lfu::touched(
+                old,
+                now_ms,
+                self.log_factor.load(Ordering::Relaxed),
+                self.decay_time.load(Ordering::Relaxed),
+                fastrand::f64(),
+            )
+        } else {
+            lru_clock(now_ms)
+        }
+    }
+
+    /// The LFU counter of a stamp after its decay until now (OBJECT FREQ).
+    pub fn frequency(&self, stamp: u32, now_ms: u64) -> u8 {
+        storage::lfu::decayed(stamp, now_ms, self.decay_time.load(Ordering::Relaxed))
+    }
 }
 
 /// Why the server itself drops a value; each reason has its `lazyfree-lazy-*` setting.
@@ -210,6 +268,7 @@ impl Keyspace {
             pause_until: AtomicU64::new(0),
             lazyfree: crate::lazyfree::LazyFree::default(),
             lazy: LazyPolicy::default(),
+            access: AccessPolicy::default(),
         }
     }
 
@@ -464,7 +523,7 @@ impl<'a> KeyRef<'a> {
         self.stats.hits.fetch_add(1, Ordering::Relaxed);
         let e = self.shard.entry_mut(i)?;
         if !no_touch {
-            e.set_clock(lru_clock(self.now));
+            e.set_clock(self.ks.access.touched(e.clock(), self.now));
         }
         Some(&e.value)
     }
@@ -495,19 +554,19 @@ impl<'a> KeyRef<'a> {
         }
     }
 
-    /// Refreshes the access clock, as TOUCH does.
+    /// Refreshes the access stamp, as TOUCH does.
     pub fn touch(&mut self) {
-        let now = self.now;
+        let (now, access) = (self.now, &self.ks.access);
         if let Some(e) = self.index.and_then(|i| self.shard.entry_mut(i)) {
-            e.set_clock(lru_clock(now));
+            e.set_clock(access.touched(e.clock(), now));
         }
     }
 
     /// The value for changing in place; the caller must call `changed()` afterwards.
     pub fn value_mut(&mut self) -> Option<&mut Entry> {
-        let now = self.now;
+        let (now, access) = (self.now, &self.ks.access);
         let e = self.shard.entry_mut(self.index?)?;
-        e.set_clock(lru_clock(now));
+        e.set_clock(access.touched(e.clock(), now));
         Some(e)
     }
 
@@ -524,7 +583,7 @@ impl<'a> KeyRef<'a> {
 
     /// Stores `value`, creating the key if needed. An existing TTL is dropped unless `keep_ttl`.
     pub fn set(&mut self, value: Value, keep_ttl: bool) {
-        let clock = lru_clock(self.now);
+        let (now, access) = (self.now, &self.ks.access);
         match self.index {
             Some(i) => {
                 if !keep_ttl {
@@ -533,12 +592,13 @@ impl<'a> KeyRef<'a> {
                 if let Some(e) = self.shard.entry_mut(i) {
                     let old = std::mem::replace(&mut e.value, value);
                     e.set_raw(false);
-                    e.set_clock(clock);
+                    e.set_clock(access.touched(e.clock(), now));
                     self.ks.release(old, Removal::ServerDel);
                 }
             }
             None => {
-                self.index = Some(self.shard.insert(self.kh.hash, self.key, value, clock));
+                let stamp = access.fresh(now);
+                self.index = Some(self.shard.insert(self.kh.hash, self.key, value, stamp));
                 self.ks
                     .notify
                     .emit(crate::config::NOTIFY_NEW, "new", self.key, self.db);

@@ -2,7 +2,8 @@
 //!
 //! Like Redis, eviction is approximate: each round samples `maxmemory-samples` random keys of
 //! a random non-empty database and evicts the best candidate for the policy (the longest idle
-//! for LRU and LFU, the nearest expiry for volatile-ttl, any for random). Memory use is the
+//! for LRU, the lowest decayed access counter for LFU, the nearest expiry for volatile-ttl,
+//! any for random). Memory use is the
 //! counting allocator's figure (INFO's `used_memory`).
 
 use std::sync::atomic::Ordering;
@@ -109,6 +110,10 @@ fn evict_one(srv: &Server, policy: MaxmemoryPolicy, samples: usize) -> bool {
         let score = match policy {
             MaxmemoryPolicy::VolatileTtl => u64::MAX - shard.expire_at(i).unwrap_or(u64::MAX),
             MaxmemoryPolicy::AllkeysRandom | MaxmemoryPolicy::VolatileRandom => 1,
+            // The least frequently used goes first, as Redis's 255 minus the decayed counter.
+            MaxmemoryPolicy::AllkeysLfu | MaxmemoryPolicy::VolatileLfu => {
+                255 - u64::from(ks.access.frequency(e.clock(), now))
+            }
             _ => idle(e, clock),
         };
         if best.as_ref().is_none_or(|b| score > b.0) {
@@ -135,4 +140,18 @@ fn evict_one(srv: &Server, policy: MaxmemoryPolicy, samples: usize) -> bool {
 /// Seconds since the entry was last used, from its 24-bit clock.
 fn idle(e: &Entry, clock: u32) -> u64 {
     (clock.wrapping_sub(e.clock()) & 0x00FF_FFFF) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn tenacity_time_limits_follow_redis() {
+        assert_eq!(time_limit(0), Some(Duration::ZERO));
+        assert_eq!(time_limit(10), Some(Duration::from_micros(500)));
+        assert_eq!(time_limit(11), Some(Duration::from_micros(575)));
+        assert_eq!(time_limit(100), None);
+    }
 }

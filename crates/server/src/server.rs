@@ -341,6 +341,7 @@ impl Server {
         let pubsub = keyspace.notify.pubsub.clone();
         load_notify(&keyspace.notify, &config);
         keyspace.lazy.load(&config);
+        keyspace.access.load(&config);
         keyspace
             .tracking
             .set_max_keys(config.tracking_table_max_keys());
@@ -384,6 +385,7 @@ impl Server {
         self.hot.load(&self.config.read());
         load_notify(&self.keyspace.notify, &self.config.read());
         self.keyspace.lazy.load(&self.config.read());
+        self.keyspace.access.load(&self.config.read());
         let max_keys = self.config.read().tracking_table_max_keys();
         self.keyspace.tracking.set_max_keys(max_keys);
         if names.contains(&"maxmemory") {

@@ -224,3 +224,33 @@ fn transactions() {
         ("GET a", "\"4\""),
     ]);
 }
+
+/// INFO latencystats reports the percentiles `latency-tracking-info-percentiles` asks for.
+#[test]
+fn latencystats_follow_the_configured_percentiles() {
+    let mut s = common::Session::new();
+    s.run("SET k v");
+    let line = |s: &mut common::Session| {
+        let info = s.run("INFO latencystats");
+        info.lines()
+            .find(|l| l.starts_with("latency_percentiles_usec_set:"))
+            .map(|l| l.trim_end_matches(['\r', '"']).to_string())
+            .unwrap()
+    };
+    let default = line(&mut s);
+    assert!(
+        default.contains(":p50=") && default.contains(",p99=") && default.contains(",p99.9="),
+        "{default}"
+    );
+    // (The session splits on spaces, so one percentile.)
+    assert_eq!(
+        s.run("CONFIG SET latency-tracking-info-percentiles 1.5"),
+        "OK"
+    );
+    let custom = line(&mut s);
+    assert!(
+        custom.starts_with("latency_percentiles_usec_set:p1.5="),
+        "{custom}"
+    );
+    assert!(!custom.contains(','), "{custom}");
+}

@@ -46,3 +46,66 @@ fn unlink_and_flush_async_free_in_the_background() {
     assert_eq!(s.run("CONFIG RESETSTAT"), "OK");
     assert_eq!(freed_when_done(&mut s), 0);
 }
+
+/// The server's own deletions follow their `lazyfree-lazy-*` settings: a large value replaced
+/// by SET (`-server-del`) or removed by expiry (`-expire`) is freed in the background only
+/// when its setting says so.
+#[test]
+fn server_deletions_follow_their_settings() {
+    let mut s = Session::new();
+    let fields: Vec<String> = (0..600).map(|i| format!("f{i} v{i}")).collect();
+    let hset = format!("HSET big {}", fields.join(" "));
+
+    s.run(&hset);
+    assert_eq!(s.run("SET big x"), "OK");
+    assert_eq!(freed_when_done(&mut s), 0);
+    assert_eq!(s.run("CONFIG SET lazyfree-lazy-server-del yes"), "OK");
+    s.run("DEL big");
+    s.run(&hset);
+    assert_eq!(s.run("SET big x"), "OK");
+    assert_eq!(freed_when_done(&mut s), 1);
+
+    s.run("DEL big");
+    s.run(&hset);
+    assert_eq!(s.run("PEXPIRE big 1"), "(integer) 1");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    // A session's command starts when the previous one ended, as in a pipelined batch.
+    s.run("PING");
+    assert_eq!(s.run("EXISTS big"), "(integer) 0");
+    assert_eq!(freed_when_done(&mut s), 1);
+    assert_eq!(s.run("CONFIG SET lazyfree-lazy-expire yes"), "OK");
+    s.run(&hset);
+    assert_eq!(s.run("PEXPIRE big 1"), "(integer) 1");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    // A session's command starts when the previous one ended, as in a pipelined batch.
+    s.run("PING");
+    assert_eq!(s.run("EXISTS big"), "(integer) 0");
+    assert_eq!(freed_when_done(&mut s), 2);
+}
+
+/// Under an LFU policy the access stamp is Redis's logarithmic counter: new keys start at 5,
+/// each read may raise it (always, with `lfu-log-factor 0`), OBJECT FREQ does not, and
+/// `lfu-decay-time` ages it.
+#[test]
+fn lfu_counters() {
+    let mut s = Session::new();
+    assert_eq!(
+        s.run("OBJECT FREQ nokey"),
+        "(error) ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+    );
+    assert_eq!(s.run("CONFIG SET maxmemory-policy allkeys-lfu"), "OK");
+    assert_eq!(s.run("CONFIG SET lfu-log-factor 0"), "OK");
+    assert_eq!(s.run("SET k v"), "OK");
+    assert_eq!(s.run("OBJECT FREQ k"), "(integer) 5");
+    for _ in 0..3 {
+        s.run("GET k");
+    }
+    assert_eq!(s.run("OBJECT FREQ k"), "(integer) 8");
+    // With the default factor, a hundred more reads raise it by far less than a hundred.
+    assert_eq!(s.run("CONFIG SET lfu-log-factor 10"), "OK");
+    for _ in 0..100 {
+        s.run("GET k");
+    }
+    let freq: i64 = s.run("OBJECT FREQ k")[10..].parse().unwrap();
+    assert!((9..40).contains(&freq), "{freq}");
+}

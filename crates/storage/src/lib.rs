@@ -5,6 +5,7 @@ pub mod glob;
 pub mod hash;
 pub mod hll;
 pub mod lcs;
+pub mod lfu;
 pub mod list;
 pub mod num;
 pub mod set;

@@ -714,7 +714,8 @@ fn object_freq(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         return Err(CmdError::err("An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
     }
     with_object(ctx, args, |ctx, e| {
-        ctx.out.int((e.clock() & 0xff) as i64);
+        let freq = ctx.srv.keyspace.access.frequency(e.clock(), ctx.now);
+        ctx.out.int(i64::from(freq));
         Ok(())
     })
 }

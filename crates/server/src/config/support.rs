@@ -41,7 +41,6 @@ pub const NO_MODULE_LOADING: &str = "modules cannot be loaded: ferrodis is not R
 /// Why sentinel mode is refused.
 pub const NO_SENTINEL: &str = "Redis Sentinel is not available in this version of ferrodis";
 const NO_CLIENT_EVICTION: &str = "client eviction is not available in this version of ferrodis";
-const NO_LFU: &str = "LFU access counters are not available in this version of ferrodis";
 const NO_SYSLOG: &str = "logging to syslog is not available in this version of ferrodis";
 const NO_AFFINITY: &str = "CPU affinity lists are not available in this version of ferrodis";
 const NO_SOCKET_MARK: &str = "socket marks are not available in this version of ferrodis";
@@ -164,7 +163,6 @@ pub fn support(id: Id) -> Support {
         Id::AclPubsubDefault | Id::AcllogMaxLen => Na(ACL_TUNING),
 
         Id::MaxmemoryClients => Refused(NO_CLIENT_EVICTION),
-        Id::LfuLogFactor | Id::LfuDecayTime => Refused(NO_LFU),
         Id::SyslogEnabled => Refused(NO_SYSLOG),
         Id::SyslogIdent | Id::SyslogFacility => {
             Na("tunes syslog logging, which is refused (syslog-enabled)")
@@ -214,6 +212,8 @@ pub fn support(id: Id) -> Support {
         | Id::Supervised
         | Id::Loglevel
         | Id::MaxmemoryPolicy
+        | Id::LfuLogFactor
+        | Id::LfuDecayTime
         | Id::OomScoreAdj
         | Id::OomScoreAdjValues
         | Id::EnableProtectedConfigs

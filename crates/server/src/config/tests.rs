@@ -1346,7 +1346,6 @@ fn refuses_what_ferrodis_cannot_do() {
             "maxmemory-clients 10%",
             "maxmemory-clients: client eviction",
         ),
-        ("lfu-log-factor 20", "lfu-log-factor: LFU"),
         ("syslog-enabled yes", "syslog-enabled: logging to syslog"),
         ("server_cpulist 0-1", "server_cpulist: CPU affinity"),
         ("socket-mark-id 1", "socket-mark-id: socket marks"),
@@ -1378,7 +1377,6 @@ fn refuses_what_ferrodis_cannot_do() {
     for (k, v) in [
         ("tls-port", "6380"),
         ("maxmemory-clients", "5%"),
-        ("lfu-decay-time", "5"),
         ("shutdown-on-sigint", "save"),
     ] {
         let e = c.set(&[(k.as_bytes(), v.as_bytes())]).unwrap_err();
