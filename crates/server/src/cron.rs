@@ -74,6 +74,7 @@ pub async fn run(srv: Arc<Server>) {
         if srv.cron_paused.load(Ordering::Relaxed) {
             continue;
         }
+        sample_metrics(&srv);
         if srv.active_expire.load(Ordering::Relaxed) && !srv.is_paused() {
             let started = Instant::now();
             expire_cycle(&srv, Effort::new(level, hz));
@@ -94,13 +95,38 @@ pub async fn run(srv: Arc<Server>) {
     }
 }
 
+/// Samples the instantaneous metrics when their period has passed.
+fn sample_metrics(srv: &Server) {
+    let now = now_ms();
+    let st = &srv.stats;
+    if st.instantaneous.due(now) {
+        let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+        st.instantaneous.sample(
+            now,
+            [
+                load(&st.commands),
+                load(&st.net_input),
+                load(&st.net_output),
+            ],
+        );
+    }
+}
+
 /// One active expiry cycle over every database: sample keys with a TTL, delete the expired
-/// ones, and keep going in a shard while the sample shows many stale keys.
+/// ones, and keep going in a shard while the sample shows many stale keys, until the cycle's
+/// time is up. Updates the statistics Redis keeps of it: each database's estimated average TTL,
+/// the share of stale keys, the cycles cut short by time and the time spent.
 pub fn expire_cycle(srv: &Server, effort: Effort) {
     let started = Instant::now();
     let ks = &srv.keyspace;
     let _shared = srv.exclusive.read();
-    for db in 0..ks.count() {
+    let (mut sampled, mut expired, mut timed_out) = (0, 0, false);
+    'dbs: for db in 0..ks.count() {
+        if ks.db(db).volatile_len() == 0 {
+            ks.db(db).forget_ttls();
+            continue;
+        }
+        let (mut ttl_sum, mut ttl_samples) = (0u64, 0u64);
         for s in 0..SHARDS {
             loop {
                 let now = now_ms();
@@ -108,7 +134,7 @@ pub fn expire_cycle(srv: &Server, effort: Effort) {
                 if shard.volatile_len() == 0 {
                     break;
                 }
-                let (sampled, expired) = shard.expire_sample(
+                let round = shard.expire_sample(
                     effort.samples,
                     now,
                     || fastrand::u64(..),
@@ -121,21 +147,31 @@ pub fn expire_cycle(srv: &Server, effort: Effort) {
                     },
                 );
                 drop(shard);
-                if expired > 0 {
+                if round.expired > 0 {
                     ks.stats
                         .expired
-                        .fetch_add(expired as u64, Ordering::Relaxed);
-                    ks.dirty(expired as u64);
+                        .fetch_add(round.expired as u64, Ordering::Relaxed);
+                    ks.dirty(round.expired as u64);
                 }
-                if sampled == 0
-                    || expired * 100 <= sampled * effort.stale_percent
-                    || started.elapsed() > effort.budget
+                sampled += round.sampled;
+                expired += round.expired;
+                ttl_sum += round.ttl_sum;
+                ttl_samples += round.ttl_samples;
+                if started.elapsed() > effort.budget {
+                    timed_out = true;
+                    ks.db(db).note_ttls(ttl_sum, ttl_samples);
+                    break 'dbs;
+                }
+                if round.sampled == 0 || round.expired * 100 <= round.sampled * effort.stale_percent
                 {
                     break;
                 }
             }
         }
+        ks.db(db).note_ttls(ttl_sum, ttl_samples);
     }
+    ks.stats
+        .note_expire_cycle(sampled, expired, timed_out, started.elapsed());
 }
 
 #[cfg(test)]

@@ -85,19 +85,77 @@ pub struct KeyStats {
     pub misses: AtomicU64,
     /// Changes since the last save (Redis's `dirty`).
     pub dirty: AtomicU64,
+    /// The active expiry cycle's running estimate of the share of stale keys, in percent, as
+    /// `f64` bits (INFO `expired_stale_perc`).
+    pub expired_stale_perc: AtomicU64,
+    /// Expiry cycles cut short by their time limit (INFO `expired_time_cap_reached_count`).
+    pub expire_time_cap_reached: AtomicU64,
+    /// Microseconds spent in expiry cycles (INFO `expire_cycle_cpu_milliseconds`).
+    pub expire_cycle_us: AtomicU64,
+}
+
+impl KeyStats {
+    /// Records one active expiry cycle: its stale share enters the running estimate with a
+    /// weight of 5%, as in Redis.
+    pub fn note_expire_cycle(
+        &self,
+        sampled: usize,
+        expired: usize,
+        timed_out: bool,
+        took: std::time::Duration,
+    ) {
+        if sampled > 0 {
+            let current = expired as f64 * 100.0 / sampled as f64;
+            let old = f64::from_bits(self.expired_stale_perc.load(Ordering::Relaxed));
+            let new = current * 0.05 + old * 0.95;
+            self.expired_stale_perc
+                .store(new.to_bits(), Ordering::Relaxed);
+        }
+        if timed_out {
+            self.expire_time_cap_reached.fetch_add(1, Ordering::Relaxed);
+        }
+        self.expire_cycle_us
+            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
 }
 
 /// One database.
 #[derive(Debug)]
 pub struct Db {
     shards: Box<[Mutex<Shard>]>,
+    /// The active expiry cycle's running estimate of the keys' average TTL in milliseconds
+    /// (INFO keyspace `avg_ttl`; 0 until sampled).
+    avg_ttl: AtomicU64,
 }
 
 impl Db {
     fn new() -> Self {
         Db {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            avg_ttl: AtomicU64::new(0),
         }
+    }
+
+    /// Feeds the TTLs the expiry cycle saw into the average, as Redis does: the first sample
+    /// sets it, later ones move it by a fiftieth.
+    pub fn note_ttls(&self, ttl_sum: u64, samples: u64) {
+        let Some(avg) = ttl_sum.checked_div(samples) else {
+            return;
+        };
+        let old = self.avg_ttl.load(Ordering::Relaxed);
+        let old = if old == 0 { avg } else { old };
+        self.avg_ttl
+            .store(old / 50 * 49 + avg / 50, Ordering::Relaxed);
+    }
+
+    /// Drops the estimate, as Redis does once a database has no key with a TTL.
+    pub fn forget_ttls(&self) {
+        self.avg_ttl.store(0, Ordering::Relaxed);
+    }
+
+    /// The estimated average TTL in milliseconds.
+    pub fn avg_ttl(&self) -> u64 {
+        self.avg_ttl.load(Ordering::Relaxed)
     }
 
     /// Locks shard `i`.

@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 
 use crate::command::Entry;
 use crate::db::{lru_clock, now_ms};
+use crate::metrics::Metric;
 use crate::server::Server;
 
 /// The Redis version ferrodis reports, so that clients enable Redis 7.0 features.
@@ -273,13 +274,13 @@ fn stats(srv: &Server, s: &mut String) {
     fields!(s,
         "total_connections_received" => load(&st.connections),
         "total_commands_processed" => load(&st.commands),
-        "instantaneous_ops_per_sec" => 0,
+        "instantaneous_ops_per_sec" => st.instantaneous.per_second(Metric::Commands),
         "total_net_input_bytes" => load(&st.net_input),
         "total_net_output_bytes" => load(&st.net_output),
         "total_net_repl_input_bytes" => 0,
         "total_net_repl_output_bytes" => 0,
-        "instantaneous_input_kbps" => "0.00",
-        "instantaneous_output_kbps" => "0.00",
+        "instantaneous_input_kbps" => st.instantaneous.kbps(Metric::NetInput),
+        "instantaneous_output_kbps" => st.instantaneous.kbps(Metric::NetOutput),
         "instantaneous_input_repl_kbps" => "0.00",
         "instantaneous_output_repl_kbps" => "0.00",
         "rejected_connections" => load(&st.rejected_connections),
@@ -287,9 +288,9 @@ fn stats(srv: &Server, s: &mut String) {
         "sync_partial_ok" => 0,
         "sync_partial_err" => 0,
         "expired_keys" => load(&ks.expired),
-        "expired_stale_perc" => "0.00",
-        "expired_time_cap_reached_count" => 0,
-        "expire_cycle_cpu_milliseconds" => 0,
+        "expired_stale_perc" => format!("{:.2}", f64::from_bits(load(&ks.expired_stale_perc))),
+        "expired_time_cap_reached_count" => load(&ks.expire_time_cap_reached),
+        "expire_cycle_cpu_milliseconds" => load(&ks.expire_cycle_us) / 1000,
         "evicted_keys" => load(&st.evicted),
         "evicted_clients" => 0,
         "total_eviction_exceeded_time" => 0,
@@ -315,8 +316,8 @@ fn stats(srv: &Server, s: &mut String) {
         "unexpected_error_replies" => 0,
         "total_error_replies" => load(&st.error_replies),
         "dump_payload_sanitizations" => 0,
-        "total_reads_processed" => load(&st.commands),
-        "total_writes_processed" => load(&st.commands),
+        "total_reads_processed" => load(&st.reads),
+        "total_writes_processed" => load(&st.writes),
         "io_threaded_reads_processed" => 0,
         "io_threaded_writes_processed" => 0,
         "reply_buffer_shrinks" => 0,
@@ -445,8 +446,9 @@ fn keyspace(srv: &Server, s: &mut String) {
         if keys > 0 {
             let _ = write!(
                 s,
-                "db{i}:keys={keys},expires={},avg_ttl=0\r\n",
-                db.volatile_len()
+                "db{i}:keys={keys},expires={},avg_ttl={}\r\n",
+                db.volatile_len(),
+                db.avg_ttl()
             );
         }
     }

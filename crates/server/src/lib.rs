@@ -16,6 +16,7 @@ pub mod evict;
 pub mod exec;
 pub mod info;
 pub mod lazyfree;
+pub mod metrics;
 pub mod monitor;
 pub mod net;
 pub mod process;

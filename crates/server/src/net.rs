@@ -400,7 +400,9 @@ async fn serve<S: Transport>(
             Wake::Read(r) => r?,
             Wake::End => return Ok(()),
             Wake::Pushed(first) => {
-                write_pushed(&handle, stream, first, &mut push_rx, ended.as_mut()).await?;
+                let n = write_pushed(&handle, stream, first, &mut push_rx, ended.as_mut()).await?;
+                srv.stats.net_output.fetch_add(n as u64, Ordering::Relaxed);
+                srv.stats.writes.fetch_add(1, Ordering::Relaxed);
                 push_unwatched = true;
                 continue;
             }
@@ -409,6 +411,7 @@ async fn serve<S: Transport>(
             return Ok(());
         }
         srv.stats.net_input.fetch_add(n as u64, Ordering::Relaxed);
+        srv.stats.reads.fetch_add(1, Ordering::Relaxed);
         client.next_start = Some(Instant::now());
         let limits = resp::Limits {
             max_bulk_len: srv.hot.proto_max_bulk_len.load(Ordering::Relaxed),
@@ -616,6 +619,7 @@ async fn flush<S: Transport>(
     srv.stats
         .net_output
         .fetch_add(written as u64, Ordering::Relaxed);
+    srv.stats.writes.fetch_add(1, Ordering::Relaxed);
     write_or_end(stream, &out.buf, ended, Some((srv, handle))).await?;
     out.buf.clear();
     let reset = srv.reply_peak_reset_ms.load(Ordering::Relaxed);
@@ -707,14 +711,14 @@ async fn sleep_opt(d: Option<Duration>) {
 }
 
 /// Writes pushed messages: the one received and whatever else is already queued, in one write,
-/// and takes their bytes off the client's pending-output count.
+/// and takes their bytes off the client's pending-output count. Returns the bytes written.
 async fn write_pushed<S: Transport>(
     handle: &ClientHandle,
     stream: &mut S,
     first: Bytes,
     rx: &mut mpsc::UnboundedReceiver<Bytes>,
     ended: Pin<&mut impl Future<Output = ()>>,
-) -> std::io::Result<()> {
+) -> std::io::Result<usize> {
     const BATCH: usize = 64 * 1024;
     // A large message is written as it is; small ones are gathered into one write.
     let batch = if first.len() >= BATCH {
@@ -736,5 +740,5 @@ async fn write_pushed<S: Transport>(
         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
             Some(v.saturating_sub(n))
         });
-    Ok(())
+    Ok(n)
 }

@@ -29,6 +29,12 @@ pub struct Stats {
     pub net_input: AtomicU64,
     /// Bytes written to clients.
     pub net_output: AtomicU64,
+    /// Reads from client sockets that brought data.
+    pub reads: AtomicU64,
+    /// Writes to client sockets.
+    pub writes: AtomicU64,
+    /// Rates sampled for INFO's `instantaneous_*` fields.
+    pub instantaneous: crate::metrics::Instantaneous,
     /// Error replies sent.
     pub error_replies: AtomicU64,
     /// Keys evicted by `maxmemory`.
@@ -419,12 +425,15 @@ impl Server {
             &s.commands,
             &s.net_input,
             &s.net_output,
+            &s.reads,
+            &s.writes,
             &s.error_replies,
             &s.evicted,
         ] {
             c.store(0, Ordering::Relaxed);
         }
         s.errors.lock().clear();
+        s.instantaneous.reset();
         self.keyspace.lazyfree.reset_stats();
         let k = &self.keyspace.stats;
         for c in [&k.expired, &k.hits, &k.misses] {

@@ -89,6 +89,19 @@ pub struct Shard {
     expires: OrderedTable<Expiry>,
 }
 
+/// What one round of active-expiry sampling saw.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ExpireSample {
+    /// Keys with a TTL looked at.
+    pub sampled: usize,
+    /// Of those, the ones that had expired and were removed.
+    pub expired: usize,
+    /// The remaining time to live, in milliseconds, summed over the keys still alive.
+    pub ttl_sum: u64,
+    /// How many keys `ttl_sum` covers.
+    pub ttl_samples: u64,
+}
+
 impl Shard {
     /// Number of keys, including ones that expired but were not reclaimed yet.
     pub fn len(&self) -> usize {
@@ -237,26 +250,26 @@ impl Shard {
     }
 
     /// Redis's active-expiry sampling: looks at up to `samples` random keys with a TTL and
-    /// removes the ones expired at `now_ms`, handing each to `on_expired`. Returns how many keys
-    /// were sampled and how many expired.
+    /// removes the ones expired at `now_ms`, handing each to `on_expired`.
     pub fn expire_sample(
         &mut self,
         samples: usize,
         now_ms: u64,
         mut random: impl FnMut() -> u64,
         mut on_expired: impl FnMut(Entry),
-    ) -> (usize, usize) {
-        let mut sampled = 0;
-        let mut expired = 0;
+    ) -> ExpireSample {
+        let mut out = ExpireSample::default();
         for _ in 0..samples {
             let Some(i) = self.expires.random_index(random()) else {
                 break;
             };
-            sampled += 1;
+            out.sampled += 1;
             let Some(x) = self.expires.get(i) else {
                 break;
             };
             if x.at_ms > now_ms {
+                out.ttl_sum += x.at_ms - now_ms;
+                out.ttl_samples += 1;
                 continue;
             }
             let hash = x.hash;
@@ -267,12 +280,12 @@ impl Shard {
             if let Some(m) = self.main.find(hash, |e| e.key.as_slice() == key) {
                 if let Some(mut e) = self.main.remove_at(m) {
                     e.meta &= !VOLATILE;
-                    expired += 1;
+                    out.expired += 1;
                     on_expired(e);
                 }
             }
         }
-        (sampled, expired)
+        out
     }
 
     /// Removes every key, returning the removed entries so that the caller can drop them
