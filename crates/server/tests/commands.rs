@@ -254,3 +254,25 @@ fn latencystats_follow_the_configured_percentiles() {
     );
     assert!(!custom.contains(','), "{custom}");
 }
+
+/// Small commands a newcomer meets: LOLWUT, MODULE without modules, DEBUG ERROR.
+#[test]
+fn small_server_commands() {
+    check(&[
+        ("LOLWUT", "\"Redis ver. 7.0.15\n\""),
+        ("LOLWUT VERSION 7", "\"Redis ver. 7.0.15\n\""),
+        ("LOLWUT VERSION x", "(error) ERR value is not an integer or out of range"),
+        ("CONFIG SET enable-module-command yes", "(error) ERR CONFIG SET failed (possibly related to argument 'enable-module-command') - can't set immutable config"),
+        ("MODULE LIST", "(error) ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."),
+    ]);
+    let mut s = common::Session::with("enable-module-command yes\nenable-debug-command yes");
+    for (cmd, want) in [
+        ("MODULE LIST", "[]"),
+        ("MODULE LOAD /x/mod.so", "(error) ERR Error loading the extension. Please check the server logs."),
+        ("MODULE UNLOAD mod", "(error) ERR Error unloading module: no such module with that name"),
+        ("DEBUG ERROR WRONGTYPE", "(error) WRONGTYPE"),
+        ("DEBUG ERROR", "(error) ERR unknown subcommand or wrong number of arguments for 'ERROR'. Try DEBUG HELP."),
+    ] {
+        assert_eq!(s.run(cmd), want, "{cmd}");
+    }
+}

@@ -212,6 +212,24 @@ static MEMORY: &[Command] = &[
     help_sub("server", "4.0.0", acl::SLOW, memory_help),
 ];
 
+/// MODULE: ferrodis cannot load Redis modules, so the list is always empty and every load fails
+/// as a failed load does in Redis.
+static MODULE: &[Command] = &[
+    sub("list", 2, ADMIN, DANGER, module_list).doc(
+        "server",
+        "4.0.0",
+        "Returns all loaded modules.",
+    ),
+    sub("load", -3, ADMIN, DANGER, module_load).doc("server", "4.0.0", "Loads a module."),
+    sub("loadex", -3, ADMIN, DANGER, module_load).doc(
+        "server",
+        "7.0.0",
+        "Loads a module using extended parameters.",
+    ),
+    sub("unload", 3, ADMIN, DANGER, module_unload).doc("server", "4.0.0", "Unloads a module."),
+    help_sub("server", "5.0.0", acl::SLOW, module_help),
+];
+
 static FUNCTION: &[Command] = &[sub(
     "flush",
     -2,
@@ -262,6 +280,23 @@ pub static COMMANDS: &[Command] = &[
         "server",
         "4.0.0",
         "A container for memory diagnostics commands.",
+    ),
+    Command::container("module", acl::SLOW, MODULE).doc(
+        "server",
+        "4.0.0",
+        "A container for module commands.",
+    ),
+    Command::new(
+        "lolwut",
+        -1,
+        flag::READONLY | flag::FAST,
+        acl::READ | acl::FAST,
+        lolwut,
+    )
+    .doc(
+        "server",
+        "5.0.0",
+        "Displays computer art and the Redis version",
     ),
     Command::container("function", acl::SLOW, FUNCTION).doc(
         "scripting",
@@ -728,13 +763,92 @@ fn command_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+/// Refuses DEBUG or MODULE unless its `enable-*-command` setting allows this client, with
+/// Redis's text.
+fn allow_protected(ctx: &Ctx<'_>, command: &str, setting: &str) -> CmdResult {
     let local = ctx.client.handle.local;
-    if !ctx.srv.config.read().enable_debug_command().allows(local) {
-        return Err(CmdError::err("DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."));
+    let action = match command {
+        "DEBUG" => ctx.srv.config.read().enable_debug_command(),
+        _ => ctx.srv.config.read().enable_module_command(),
+    };
+    if action.allows(local) {
+        return Ok(());
     }
+    Err(CmdError::Other(format!("ERR {command} command not allowed. If the {setting} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.").into()))
+}
+
+fn module_list(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    allow_protected(ctx, "MODULE", "enable-module-command")?;
+    ctx.out.array(0);
+    Ok(())
+}
+
+fn module_load(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    allow_protected(ctx, "MODULE", "enable-module-command")?;
+    tracing::warn!(
+        "Module {} failed to load: {}",
+        String::from_utf8_lossy(&args[2]),
+        crate::config::support::NO_MODULE_LOADING
+    );
+    Err(CmdError::err(
+        "Error loading the extension. Please check the server logs.",
+    ))
+}
+
+fn module_unload(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    allow_protected(ctx, "MODULE", "enable-module-command")?;
+    Err(CmdError::err(
+        "Error unloading module: no such module with that name",
+    ))
+}
+
+fn module_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    allow_protected(ctx, "MODULE", "enable-module-command")?;
+    super::help(
+        ctx,
+        "MODULE",
+        &[
+            "LIST",
+            "    Return a list of loaded modules.",
+            "LOAD <path> [<arg> ...]",
+            "    Load a module library from <path>, passing to it any optional arguments.",
+            "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+            "    Load a module library from <path>, while passing it module configurations and optional arguments.",
+            "UNLOAD <name>",
+            "    Unload a module.",
+        ],
+    );
+    Ok(())
+}
+
+/// LOLWUT [VERSION v]: Redis 7.0 draws no art of its own version and only names it; the art of
+/// versions 5 and 6 is not drawn by ferrodis, which says so.
+fn lolwut(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    if args.len() >= 3 && is(&args[1], "version") {
+        let v = int_arg(&args[2])?;
+        if v == 5 || v == 6 {
+            return Err(CmdError::err(
+                "LOLWUT art of versions 5 and 6 is not drawn by ferrodis",
+            ));
+        }
+    }
+    let text = format!("Redis ver. {}\n", crate::config::REDIS_VERSION);
+    ctx.out.verbatim(text.as_bytes());
+    Ok(())
+}
+
+fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    allow_protected(ctx, "DEBUG", "enable-debug-command")?;
     let sub = &args[1];
     let n = args.len();
+    if is(sub, "error") && n == 3 {
+        // Redis's clients' test helpers use it to get any error reply; it cannot hold newlines.
+        let text: Vec<u8> = args[2]
+            .iter()
+            .map(|&c| if c == b'\r' || c == b'\n' { b' ' } else { c })
+            .collect();
+        return Err(CmdError::raw(String::from_utf8_lossy(&text).into_owned()));
+    }
     if is(sub, "sleep") && n == 3 {
         let secs = std::str::from_utf8(&args[2])
             .ok()

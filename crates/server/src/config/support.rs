@@ -51,7 +51,6 @@ const CLUSTER_TUNING: &str = "tunes cluster mode, which is refused while ferrodi
 const TLS_TUNING: &str = "tunes TLS, which is refused (tls-port) while ferrodis has none";
 const ACL_TUNING: &str = "tunes ACL users, which are refused while ferrodis has none";
 const NO_SCRIPTS: &str = "limits Lua scripts, which ferrodis does not run yet";
-const NO_MODULES: &str = "ferrodis has no MODULE command (modules cannot be loaded)";
 const NO_JEMALLOC: &str = "tunes jemalloc's active defragmentation; ferrodis uses the system allocator (activedefrag yes is refused, as by a Redis built without jemalloc)";
 const NO_INCREMENTAL_REHASH: &str =
     "ferrodis's tables resize in one step: there is no incremental rehashing to run";
@@ -173,7 +172,6 @@ pub fn support(id: Id) -> Support {
         Id::SocketMarkId => Refused(NO_SOCKET_MARK),
 
         Id::BusyReplyThreshold | Id::LuaEnableDeprecatedApi => Na(NO_SCRIPTS),
-        Id::EnableModuleCommand => Na(NO_MODULES),
         Id::Activedefrag
         | Id::JemallocBgThread
         | Id::ActiveDefragCycleMin
@@ -218,6 +216,7 @@ pub fn support(id: Id) -> Support {
         | Id::OomScoreAdjValues
         | Id::EnableProtectedConfigs
         | Id::EnableDebugCommand
+        | Id::EnableModuleCommand
         | Id::Databases
         | Id::Port
         | Id::Bind

@@ -130,7 +130,16 @@ pub struct Session {
 
 impl Session {
     pub fn new() -> Self {
-        let srv = ferrodis_server::build(Config::new());
+        Session::with("")
+    }
+
+    /// A session with a server configured by `directives` (redis.conf lines).
+    pub fn with(directives: &str) -> Self {
+        let mut config = Config::new();
+        config
+            .load_from_str(directives)
+            .expect("valid test configuration");
+        let srv = ferrodis_server::build(config);
         let client = Client::new(srv.detached_handle(), true);
         Session {
             srv,
