@@ -641,6 +641,29 @@ impl<'a> KeyRef<'a> {
 
     /// Stores `value`, creating the key if needed. An existing TTL is dropped unless `keep_ttl`.
     pub fn set(&mut self, value: Value, keep_ttl: bool) {
+        self.store(value, keep_ttl);
+        self.changed();
+    }
+
+    /// Stores `value` with the absolute expiry `expire_at` when given (else as [`KeyRef::set`]),
+    /// as one change, as SET with EX/PX/EXAT/PXAT and SETEX count it. An expiry already past
+    /// deletes the key, as Redis does.
+    pub fn set_expiring(&mut self, value: Value, keep_ttl: bool, expire_at: Option<u64>) {
+        self.store(value, keep_ttl);
+        match expire_at {
+            Some(at) if at <= self.now => {
+                self.take();
+            }
+            Some(at) => {
+                self.store_expire(at);
+                self.changed();
+            }
+            None => self.changed(),
+        }
+    }
+
+    /// Stores `value` without recording the change.
+    fn store(&mut self, value: Value, keep_ttl: bool) {
         let (now, access) = (self.now, &self.ks.access);
         match self.index {
             Some(i) => {
@@ -662,7 +685,6 @@ impl<'a> KeyRef<'a> {
                     .emit(crate::config::NOTIFY_NEW, "new", self.key, self.db);
             }
         }
-        self.changed();
     }
 
     /// Stores an entry moved from elsewhere (RENAME, MOVE, COPY), replacing any value.
@@ -701,14 +723,22 @@ impl<'a> KeyRef<'a> {
 
     /// Sets the key's expiry time. A time already past deletes the key, as Redis does.
     pub fn set_expire(&mut self, at_ms: u64) {
-        let Some(i) = self.index else { return };
+        if self.index.is_none() {
+            return;
+        }
         if at_ms <= self.now {
             self.delete();
             return;
         }
+        self.store_expire(at_ms);
+        self.changed();
+    }
+
+    /// Sets a future expiry time of an existing key without recording the change.
+    fn store_expire(&mut self, at_ms: u64) {
+        let Some(i) = self.index else { return };
         self.shard.set_expire(i, at_ms);
         self.index = self.shard.find(self.kh.hash, self.key);
-        self.changed();
     }
 
     /// Removes the key's TTL; returns whether it had one.

@@ -276,3 +276,32 @@ fn small_server_commands() {
         assert_eq!(s.run(cmd), want, "{cmd}");
     }
 }
+
+/// Changes are counted as Redis counts them: a SET with an expiry is one change.
+#[test]
+fn changes_since_last_save() {
+    let mut s = common::Session::new();
+    let dirty = |s: &mut common::Session| -> u64 {
+        let info = s.run("INFO persistence");
+        info.lines()
+            .find_map(|l| l.strip_prefix("rdb_changes_since_last_save:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let before = dirty(&mut s);
+    for (cmd, changes) in [
+        ("SET k v EX 10", 1),
+        ("SET k v PX 10000 KEEPTTL", 0),
+        ("SET k w", 1),
+        ("SETEX k 10 v", 1),
+        ("PSETEX k 10000 v", 1),
+        ("GET k", 0),
+    ] {
+        let at = dirty(&mut s);
+        s.run(cmd);
+        assert_eq!(dirty(&mut s) - at, changes, "{cmd}");
+    }
+    assert!(dirty(&mut s) > before);
+}

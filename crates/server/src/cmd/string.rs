@@ -102,10 +102,9 @@ fn set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
         return Ok(());
     }
-    k.set(Value::from_bytes(&args[2]), o.keep_ttl);
+    k.set_expiring(Value::from_bytes(&args[2]), o.keep_ttl, o.expire);
     ctx.notify(STRING, "set", &args[1]);
-    if let Some(at) = o.expire {
-        k.set_expire(at);
+    if o.expire.is_some() {
         ctx.notify(GENERIC, "expire", &args[1]);
     }
     if !o.get {
@@ -131,8 +130,7 @@ fn setex_generic(ctx: &mut Ctx<'_>, args: &[Bytes], cmd: &str, unit: TimeUnit) -
     let at = expire_arg(cmd, &args[2], unit, ctx.now)?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    k.set(Value::from_bytes(&args[3]), false);
-    k.set_expire(at);
+    k.set_expiring(Value::from_bytes(&args[3]), false, Some(at));
     ctx.notify(STRING, "set", &args[1]);
     ctx.notify(GENERIC, "expire", &args[1]);
     ctx.out.ok();
