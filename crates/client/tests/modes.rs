@@ -12,14 +12,20 @@ use bytes::Bytes;
 use ferrodis::{blocking, buffered::BufferedClient, client, cmd, ConnectOptions, Pipeline, Value};
 use futures_core::Stream;
 
-#[test]
-fn blocking_client_against_ferrodis() {
+/// ferrodis on a runtime of its own, for the blocking client, which runs another one.
+fn ferrodis_beside_blocking_client() -> (tokio::runtime::Runtime, common::Ferrodis) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
     let server = rt.block_on(common::ferrodis(""));
+    (rt, server)
+}
+
+#[test]
+fn blocking_client_against_ferrodis() {
+    let (_rt, server) = ferrodis_beside_blocking_client();
     let mut c = blocking::connect(server.addr).unwrap();
     c.set("hello", "world".into()).unwrap();
     assert_eq!(c.get("hello").unwrap().as_deref(), Some(&b"world"[..]));
@@ -247,13 +253,7 @@ fn blocking_subscriber(addr: std::net::SocketAddr) {
 
 #[test]
 fn ferrodis_blocking_subscriber() {
-    // The blocking client runs its own runtime; the server needs one of its own beside it.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(common::ferrodis(""));
+    let (_rt, server) = ferrodis_beside_blocking_client();
     blocking_subscriber(server.addr);
 }
 

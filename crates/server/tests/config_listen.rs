@@ -4,15 +4,7 @@
 
 mod common;
 
-use common::{start, text, Conn};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use common::{free_port, start, text, Conn};
 
 #[tokio::test]
 async fn config_set_port_moves_the_listener_and_rolls_back_on_failure() {

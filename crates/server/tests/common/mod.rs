@@ -46,6 +46,15 @@ pub async fn start(directives: &str) -> TestServer {
     }
 }
 
+/// A TCP port nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A test connection.
 pub struct Conn {
     pub stream: TcpStream,
