@@ -99,6 +99,9 @@ pub struct MultiState {
     /// The union of the queued commands' flags (EXEC of a transaction holding a write is
     /// refused when out of memory).
     pub flags: u32,
+    /// Memory the queue holds as Redis counts it (CLIENT LIST's `multi-mem`): each queued
+    /// command's argument bytes plus a pointer per argument.
+    pub mem: usize,
 }
 
 /// A parked client's side of the wait: the reply channel and when to give up.
@@ -163,6 +166,8 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
     let queued = client.multi.as_ref().map_or(-1, |m| m.queue.len() as i64);
     if queued != -1 || client.handle.multi.load(Ordering::Relaxed) != -1 {
         client.handle.multi.store(queued, Ordering::Relaxed);
+        let mem = client.multi.as_ref().map_or(0, |m| m.mem);
+        client.handle.multi_mem.store(mem, Ordering::Relaxed);
     }
     let suppress = match before {
         ReplyMode::On => false,
@@ -383,6 +388,7 @@ fn run_once(
             }
             multi.queue.push(args.to_vec());
             multi.flags |= cmd.flags;
+            multi.mem += argv_mem(args) + std::mem::size_of::<usize>() * args.len();
             out.simple(b"QUEUED");
             return None;
         }
@@ -523,6 +529,11 @@ fn truncated(a: &[u8]) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
+}
+
+/// The bytes of a command's arguments (CLIENT LIST's `argv-mem`).
+pub fn argv_mem(args: &[Bytes]) -> usize {
+    args.iter().map(|a| a.len()).sum()
 }
 
 /// Parses an integer argument.

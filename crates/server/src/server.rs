@@ -91,6 +91,8 @@ pub struct ClientHandle {
     pub reply_peak: AtomicUsize,
     /// Commands queued by MULTI, or -1 outside a transaction (CLIENT LIST's `multi`).
     pub multi: AtomicI64,
+    /// Memory those queued commands hold (CLIENT LIST's `multi-mem`).
+    pub multi_mem: AtomicUsize,
     /// Bytes waiting in the output buffer.
     pub omem: AtomicUsize,
     /// Flags shown by CLIENT LIST (`N`, `M`, `P`...).
@@ -146,6 +148,7 @@ impl ClientHandle {
             reply_buf: AtomicUsize::new(16 * 1024),
             reply_peak: AtomicUsize::new(0),
             multi: AtomicI64::new(-1),
+            multi_mem: AtomicUsize::new(0),
             omem: AtomicUsize::new(0),
             flags: Mutex::new(String::new()),
             killed: AtomicBool::new(false),

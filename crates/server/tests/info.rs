@@ -95,3 +95,23 @@ async fn expiry_statistics_come_from_the_active_cycle() {
     let info = text(&c.cmd(&["INFO", "keyspace"]).await);
     assert!(info.contains("db0:keys=1,expires=0,avg_ttl=0"), "{info}");
 }
+
+#[tokio::test]
+async fn client_list_counts_argument_and_transaction_memory() {
+    let t = start("").await;
+    let mut a = Conn::connect(t.addr).await;
+    let mut b = Conn::connect(t.addr).await;
+    // "client" and "info": 10 bytes of arguments, as Redis counts them.
+    let own = text(&a.cmd(&["CLIENT", "INFO"]).await);
+    assert!(own.contains(" argv-mem=10 multi-mem=0 "), "{own}");
+    a.cmd(&["MULTI"]).await;
+    a.cmd(&["SET", "a", "1"]).await;
+    a.cmd(&["SET", "bb", "22"]).await;
+    // Each queued command: its argument bytes plus a pointer per argument (5 + 24, 7 + 24).
+    let list = text(&b.cmd(&["CLIENT", "LIST"]).await);
+    let line = list.lines().find(|l| l.contains(" multi=2 ")).unwrap();
+    assert!(line.contains(" argv-mem=0 multi-mem=60 "), "{line}");
+    a.cmd(&["EXEC"]).await;
+    let list = text(&b.cmd(&["CLIENT", "LIST"]).await);
+    assert!(!list.contains("multi-mem=60"), "{list}");
+}

@@ -9,7 +9,7 @@ use super::keys::db_index;
 use crate::command::{acl, flag, Command, Handler};
 use crate::db::now_ms;
 use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx, ReplyMode};
+use crate::exec::{argv_mem, int_arg, is, Ctx, ReplyMode};
 use crate::server::{ClientHandle, Server};
 use crate::tracking::mode;
 
@@ -361,8 +361,9 @@ fn client_id(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// One CLIENT LIST line for a client, newline included.
-pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
+/// One CLIENT LIST line for a client, newline included. `argv_mem` is the size of the command
+/// it is running (the caller's own CLIENT LIST, or a blocked command), 0 for an idle client.
+pub fn client_line(srv: &Server, c: &ClientHandle, now: u64, argv_mem: usize) -> String {
     let name = c
         .name
         .lock()
@@ -405,9 +406,10 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
     }
     let qbuf = c.qbuf.load(Ordering::Relaxed);
     let omem = c.omem.load(Ordering::Relaxed);
+    let multi_mem = c.multi_mem.load(Ordering::Relaxed);
     let rbs = c.reply_buf.load(Ordering::Relaxed);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir={} resp={}\n",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir={} resp={}\n",
         c.id,
         c.addr,
         c.laddr,
@@ -423,18 +425,20 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64) -> String {
         c.multi.load(Ordering::Relaxed),
         qbuf,
         16384usize.saturating_sub(qbuf),
+        argv_mem,
+        multi_mem,
         rbs,
         c.reply_peak.load(Ordering::Relaxed),
         omem,
-        rbs + qbuf + omem,
+        rbs + qbuf + omem + argv_mem + multi_mem,
         cmd,
         redir,
         c.resp.load(Ordering::Relaxed),
     )
 }
 
-fn client_info(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    let line = client_line(ctx.srv, &ctx.client.handle, now_ms());
+fn client_info(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let line = client_line(ctx.srv, &ctx.client.handle, now_ms(), argv_mem(args));
     ctx.out.verbatim(line.as_bytes());
     Ok(())
 }
@@ -504,7 +508,17 @@ fn client_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         if ids.as_ref().is_none_or(|ids| ids.contains(&c.id))
             && kind.is_none_or(|k| k == type_of(ctx.srv, c))
         {
-            text.push_str(&client_line(ctx.srv, c, now));
+            // The caller's own command is running; a blocked client keeps its command.
+            let argv = if c.id == ctx.client.handle.id {
+                argv_mem(args)
+            } else {
+                ctx.srv
+                    .keyspace
+                    .blocking
+                    .waiter(c.id)
+                    .map_or(0, |(a, ..)| argv_mem(&a))
+            };
+            text.push_str(&client_line(ctx.srv, c, now, argv));
         }
     }
     ctx.out.verbatim(text.as_bytes());
