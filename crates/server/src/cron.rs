@@ -85,6 +85,7 @@ pub async fn run(srv: Arc<Server>) {
                 srv.latency.lock().add("expire-cycle", now_ms() / 1000, ms);
             }
         }
+        crate::evict::evict_clients(&srv);
         // Eviction a command's time budget cut short goes on here, as Redis's eviction timer.
         if srv.hot.maxmemory.load(Ordering::Relaxed) > 0 {
             let _shared = srv.exclusive.read();

@@ -75,6 +75,45 @@ pub fn make_room(srv: &Server) -> Verdict {
     }
 }
 
+/// The `maxmemory-clients` limit in bytes (0: no client eviction): a byte count, or a
+/// percentage of `maxmemory`.
+fn client_limit(srv: &Server) -> u64 {
+    let c = srv.config.read();
+    match c.maxmemory_clients() {
+        crate::config::MaxmemoryClients::Bytes(n) => n,
+        crate::config::MaxmemoryClients::Percent(p) => c.maxmemory().saturating_mul(p) / 100,
+    }
+}
+
+/// Client eviction: while the clients together hold more than `maxmemory-clients`, the one
+/// holding the most is disconnected, as Redis does. Clients under CLIENT NO-EVICT are passed
+/// over, and count for nothing.
+pub fn evict_clients(srv: &Server) {
+    let limit = client_limit(srv);
+    if limit == 0 {
+        return;
+    }
+    let mut clients: Vec<(usize, std::sync::Arc<crate::server::ClientHandle>)> = srv
+        .clients
+        .lock()
+        .values()
+        .filter(|c| !c.no_evict.load(Ordering::Relaxed) && !c.killed.load(Ordering::Relaxed))
+        .map(|c| (c.memory(), c.clone()))
+        .collect();
+    let mut total: u64 = clients.iter().map(|(m, _)| *m as u64).sum();
+    clients.sort_by(|a, b| b.0.cmp(&a.0));
+    for (mem, c) in clients {
+        if total <= limit {
+            break;
+        }
+        tracing::warn!("Evicting client: id={} addr={} tot-mem={mem}", c.id, c.addr);
+        c.killed.store(true, Ordering::Relaxed);
+        c.kill.notify_one();
+        srv.stats.evicted_clients.fetch_add(1, Ordering::Relaxed);
+        total -= mem as u64;
+    }
+}
+
 /// Evicts the best of a sample of keys; returns false when no key can be evicted.
 fn evict_one(srv: &Server, policy: MaxmemoryPolicy, samples: usize) -> bool {
     let ks = &srv.keyspace;

@@ -37,8 +37,6 @@ pub struct Client {
     pub reply_mode: ReplyMode,
     /// CLIENT NO-TOUCH: reads do not refresh the access clock.
     pub no_touch: bool,
-    /// CLIENT NO-EVICT.
-    pub no_evict: bool,
     /// Close the connection once the pending replies are written (QUIT, CLIENT KILL of self).
     pub close_after_reply: bool,
     /// The client entered MONITOR mode during this batch.
@@ -74,7 +72,6 @@ impl Client {
             authenticated,
             reply_mode: ReplyMode::On,
             no_touch: false,
-            no_evict: false,
             close_after_reply: false,
             start_monitor: false,
             next_start: None,

@@ -39,6 +39,8 @@ pub struct Stats {
     pub error_replies: AtomicU64,
     /// Keys evicted by `maxmemory`.
     pub evicted: AtomicU64,
+    /// Clients disconnected by `maxmemory-clients`.
+    pub evicted_clients: AtomicU64,
     /// Errors by code (`ERR`, `WRONGTYPE`...), for INFO errorstats.
     pub errors: Mutex<BTreeMap<String, u64>>,
 }
@@ -99,6 +101,8 @@ pub struct ClientHandle {
     pub flags: Mutex<String>,
     /// Set when the client must be disconnected.
     pub killed: AtomicBool,
+    /// CLIENT NO-EVICT: client eviction (`maxmemory-clients`) passes this client over.
+    pub no_evict: AtomicBool,
     /// A key the client WATCHes changed: its next EXEC aborts.
     pub watch_dirty: AtomicBool,
     /// Number of channels, patterns and shard channels subscribed to.
@@ -118,6 +122,17 @@ pub struct ClientHandle {
 }
 
 impl ClientHandle {
+    /// The memory this client holds as CLIENT LIST's `tot-mem` counts it, less the command it
+    /// may be running: its buffered input, reply buffer, unsent output and queued transaction,
+    /// plus its own bookkeeping. Client eviction and INFO's `mem_clients_normal` go by it.
+    pub fn memory(&self) -> usize {
+        std::mem::size_of::<ClientHandle>()
+            + self.qbuf.load(Ordering::Relaxed)
+            + self.reply_buf.load(Ordering::Relaxed)
+            + self.omem.load(Ordering::Relaxed)
+            + self.multi_mem.load(Ordering::Relaxed)
+    }
+
     /// Records that the output buffer is over the soft limit and says whether it has been for
     /// at least `secs` seconds.
     pub fn over_soft_limit_for(&self, secs: u64) -> bool {
@@ -152,6 +167,7 @@ impl ClientHandle {
             omem: AtomicUsize::new(0),
             flags: Mutex::new(String::new()),
             killed: AtomicBool::new(false),
+            no_evict: AtomicBool::new(false),
             watch_dirty: AtomicBool::new(false),
             subscriptions: AtomicUsize::new(0),
             soft_limit_since: AtomicU64::new(0),
@@ -432,6 +448,7 @@ impl Server {
             &s.writes,
             &s.error_replies,
             &s.evicted,
+            &s.evicted_clients,
         ] {
             c.store(0, Ordering::Relaxed);
         }

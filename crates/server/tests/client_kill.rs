@@ -1,6 +1,7 @@
 //! Ending connections from the server side: CLIENT KILL with its TYPE filter (pub/sub clients
-//! apart from normal ones, as Redis classifies them), and shutdown, each reaching a connection
-//! that is idle, waiting for its next request, or receiving pushed messages.
+//! apart from normal ones, as Redis classifies them), shutdown, each reaching a connection
+//! that is idle, waiting for its next request, or receiving pushed messages, and client
+//! eviction under `maxmemory-clients`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -77,4 +78,34 @@ async fn shutdown_closes_idle_and_subscribed_connections() {
     drop(srv);
     idle.expect_closed().await;
     sub.expect_closed().await;
+}
+
+/// With `maxmemory-clients`, the client holding the most memory goes once the clients
+/// together hold more than the limit; a client under CLIENT NO-EVICT stays.
+#[tokio::test]
+async fn client_eviction_disconnects_the_biggest_client() {
+    let t = start("maxmemory-clients 1mb").await;
+    let mut keeper = Conn::connect(t.addr).await;
+    assert_eq!(run(&mut keeper, "CLIENT NO-EVICT on").await, "OK");
+    let mut small = Conn::connect(t.addr).await;
+    assert_eq!(run(&mut small, "PING").await, "PONG");
+    // A 10 MB argument of which 2 MB have arrived: the query buffer holds them.
+    let mut big = Conn::connect(t.addr).await;
+    big.raw(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10000000\r\n")
+        .await;
+    big.raw(&vec![b'x'; 2_000_000]).await;
+    big.expect_closed().await;
+    let stats = text(&keeper.cmd(&["INFO", "stats"]).await);
+    assert!(stats.contains("evicted_clients:1\r\n"), "{stats}");
+    // The others are still served; memory use is back under the limit.
+    assert_eq!(run(&mut small, "PING").await, "PONG");
+    let memory = text(&keeper.cmd(&["INFO", "memory"]).await);
+    let used: u64 = memory
+        .lines()
+        .find_map(|l| l.strip_prefix("mem_clients_normal:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(used < 1 << 20, "{used}");
 }

@@ -241,7 +241,7 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     ctx.srv.keyspace.tracking.disable(&c.handle);
     c.reply_mode = ReplyMode::On;
     c.no_touch = false;
-    c.no_evict = false;
+    c.handle.no_evict.store(false, Ordering::Relaxed);
     c.authenticated = !needs_auth;
     *c.handle.name.lock() = None;
     ctx.out.proto = 2;
@@ -699,7 +699,8 @@ fn on_off(a: &[u8]) -> Result<bool, CmdError> {
 }
 
 fn client_no_evict(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    ctx.client.no_evict = on_off(&args[2])?;
+    let on = on_off(&args[2])?;
+    ctx.client.handle.no_evict.store(on, Ordering::Relaxed);
     ctx.out.ok();
     Ok(())
 }

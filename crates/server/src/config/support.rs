@@ -40,7 +40,6 @@ pub const NO_ACL_USERS: &str = "ACL users are not available in this version of f
 pub const NO_MODULE_LOADING: &str = "modules cannot be loaded: ferrodis is not Redis's C API";
 /// Why sentinel mode is refused.
 pub const NO_SENTINEL: &str = "Redis Sentinel is not available in this version of ferrodis";
-const NO_CLIENT_EVICTION: &str = "client eviction is not available in this version of ferrodis";
 const NO_SYSLOG: &str = "logging to syslog is not available in this version of ferrodis";
 const NO_AFFINITY: &str = "CPU affinity lists are not available in this version of ferrodis";
 const NO_SOCKET_MARK: &str = "socket marks are not available in this version of ferrodis";
@@ -161,7 +160,6 @@ pub fn support(id: Id) -> Support {
         Id::Aclfile => Refused(NO_ACL),
         Id::AclPubsubDefault | Id::AcllogMaxLen => Na(ACL_TUNING),
 
-        Id::MaxmemoryClients => Refused(NO_CLIENT_EVICTION),
         Id::SyslogEnabled => Refused(NO_SYSLOG),
         Id::SyslogIdent | Id::SyslogFacility => {
             Na("tunes syslog logging, which is refused (syslog-enabled)")
@@ -210,6 +208,7 @@ pub fn support(id: Id) -> Support {
         | Id::Supervised
         | Id::Loglevel
         | Id::MaxmemoryPolicy
+        | Id::MaxmemoryClients
         | Id::LfuLogFactor
         | Id::LfuDecayTime
         | Id::OomScoreAdj
