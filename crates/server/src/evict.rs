@@ -101,7 +101,7 @@ pub fn evict_clients(srv: &Server) {
         .map(|c| (c.memory(), c.clone()))
         .collect();
     let mut total: u64 = clients.iter().map(|(m, _)| *m as u64).sum();
-    clients.sort_by(|a, b| b.0.cmp(&a.0));
+    clients.sort_by_key(|c| std::cmp::Reverse(c.0));
     for (mem, c) in clients {
         if total <= limit {
             break;
