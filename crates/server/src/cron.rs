@@ -96,10 +96,18 @@ pub async fn run(srv: Arc<Server>) {
     }
 }
 
-/// Samples the instantaneous metrics when their period has passed.
+/// Samples the instantaneous metrics when their period has passed, and the clients' largest
+/// buffers.
 fn sample_metrics(srv: &Server) {
     let now = now_ms();
     let st = &srv.stats;
+    let (input, output) = srv.clients.lock().values().fold((0, 0), |(i, o), c| {
+        (
+            i.max(c.qbuf.load(Ordering::Relaxed)),
+            o.max(c.omem.load(Ordering::Relaxed)),
+        )
+    });
+    st.client_peaks.record(now / 1000, input, output);
     if st.instantaneous.due(now) {
         let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
         st.instantaneous.sample(

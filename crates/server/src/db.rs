@@ -177,6 +177,11 @@ impl Db {
     pub fn volatile_len(&self) -> usize {
         self.shards.iter().map(|s| s.lock().volatile_len()).sum()
     }
+
+    /// Bytes the database's tables spend on bookkeeping (see `Shard::overhead_bytes`).
+    pub fn overhead_bytes(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().overhead_bytes()).sum()
+    }
 }
 
 /// A key's hash split into its shard and its in-shard hash.

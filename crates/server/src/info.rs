@@ -125,12 +125,13 @@ fn server(srv: &Server, s: &mut String) {
 
 fn clients(srv: &Server, s: &mut String) {
     let n = srv.clients.lock().len();
+    let peaks = srv.stats.client_peaks.max(now_ms() / 1000);
     fields!(s,
         "connected_clients" => n,
         "cluster_connections" => 0,
         "maxclients" => srv.config.read().maxclients(),
-        "client_recent_max_input_buffer" => 0,
-        "client_recent_max_output_buffer" => 0,
+        "client_recent_max_input_buffer" => peaks.0,
+        "client_recent_max_output_buffer" => peaks.1,
         "blocked_clients" => srv.keyspace.blocking.count()
             + srv.paused_clients.load(Ordering::Relaxed),
         "tracking_clients" => srv.keyspace.tracking.clients(),
@@ -165,6 +166,15 @@ pub fn rss_bytes() -> u64 {
 
 fn memory(srv: &Server, s: &mut String) {
     let used = crate::alloc::allocated() as u64;
+    // Redis's split: what the server needs besides the data (its start-up footprint, clients,
+    // the tables' bookkeeping) is overhead; the rest is the dataset.
+    let startup = srv.stats.startup_memory.load(Ordering::Relaxed) as u64;
+    let clients: usize = srv.clients.lock().values().map(|c| c.memory()).sum();
+    let ks = &srv.keyspace;
+    let tables: usize = (0..ks.count()).map(|i| ks.db(i).overhead_bytes()).sum();
+    let overhead = (startup + (clients + tables) as u64).min(used);
+    let dataset = used - overhead;
+    let net = used.saturating_sub(startup).max(1);
     let rss = rss_bytes();
     let peak = crate::alloc::peak() as u64;
     let (lazy_pending, lazy_freed) = srv.keyspace.lazyfree.stats();
@@ -182,10 +192,10 @@ fn memory(srv: &Server, s: &mut String) {
         "used_memory_peak" => peak,
         "used_memory_peak_human" => human(peak),
         "used_memory_peak_perc" => format!("{:.2}%", used as f64 * 100.0 / peak.max(1) as f64),
-        "used_memory_overhead" => 0,
-        "used_memory_startup" => 0,
-        "used_memory_dataset" => used,
-        "used_memory_dataset_perc" => "100.00%",
+        "used_memory_overhead" => overhead,
+        "used_memory_startup" => startup,
+        "used_memory_dataset" => dataset,
+        "used_memory_dataset_perc" => format!("{:.2}%", dataset as f64 * 100.0 / net as f64),
         "allocator_allocated" => used,
         "allocator_active" => rss,
         "allocator_resident" => rss,
@@ -208,7 +218,7 @@ fn memory(srv: &Server, s: &mut String) {
         "mem_replication_backlog" => 0,
         "mem_total_replication_buffers" => 0,
         "mem_clients_slaves" => 0,
-        "mem_clients_normal" => srv.clients.lock().values().map(|c| c.memory()).sum::<usize>(),
+        "mem_clients_normal" => clients,
         "mem_cluster_links" => 0,
         "mem_aof_buffer" => 0,
         "mem_allocator" => "libc",

@@ -1,6 +1,7 @@
-//! INFO's instantaneous metrics, sampled as Redis samples them: every 100 ms the cron records
-//! the rate of each counter since the previous sample, and INFO reports the mean of the last 16
-//! rates (commands per second, and network bytes per second in KiB).
+//! INFO's sampled metrics, kept as Redis keeps them: every 100 ms the cron records the rate of
+//! each counter since the previous sample, and INFO reports the mean of the last 16 rates
+//! (commands per second, and network bytes per second in KiB); every tick it also records the
+//! largest client buffers, of which INFO reports the peaks of the last 8 seconds.
 
 use parking_lot::Mutex;
 
@@ -75,6 +76,39 @@ impl Instantaneous {
     }
 }
 
+/// Seconds of history kept by [`RecentPeaks`] (Redis's CLIENTS_PEAK_MEM_USAGE_SLOTS).
+const PEAK_SECONDS: usize = 8;
+
+/// The largest input and output buffers any client held in each of the last seconds, for
+/// INFO's `client_recent_max_input_buffer` and `client_recent_max_output_buffer`.
+#[derive(Debug, Default)]
+pub struct RecentPeaks {
+    /// Per slot: the second it is for, and the peaks seen in it.
+    slots: Mutex<[(u64, usize, usize); PEAK_SECONDS]>,
+}
+
+impl RecentPeaks {
+    /// Records buffers of `input` and `output` bytes seen at `now_secs`.
+    pub fn record(&self, now_secs: u64, input: usize, output: usize) {
+        let mut slots = self.slots.lock();
+        let slot = &mut slots[now_secs as usize % PEAK_SECONDS];
+        if slot.0 != now_secs {
+            *slot = (now_secs, 0, 0);
+        }
+        slot.1 = slot.1.max(input);
+        slot.2 = slot.2.max(output);
+    }
+
+    /// The largest input and output buffers of the last seconds.
+    pub fn max(&self, now_secs: u64) -> (usize, usize) {
+        let slots = self.slots.lock();
+        slots
+            .iter()
+            .filter(|s| now_secs.saturating_sub(s.0) < PEAK_SECONDS as u64)
+            .fold((0, 0), |(i, o), s| (i.max(s.1), o.max(s.2)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +126,17 @@ mod tests {
         assert_eq!(m.kbps(Metric::NetOutput), "0.00");
         m.reset();
         assert_eq!(m.per_second(Metric::Commands), 0);
+    }
+
+    #[test]
+    fn peaks_are_forgotten_after_eight_seconds() {
+        let p = RecentPeaks::default();
+        p.record(100, 5000, 10);
+        p.record(101, 20, 7000);
+        assert_eq!(p.max(101), (5000, 7000));
+        assert_eq!(p.max(107), (5000, 7000));
+        assert_eq!(p.max(108), (20, 7000));
+        p.record(109, 1, 1);
+        assert_eq!(p.max(109), (1, 1));
     }
 }

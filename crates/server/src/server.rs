@@ -35,6 +35,11 @@ pub struct Stats {
     pub writes: AtomicU64,
     /// Rates sampled for INFO's `instantaneous_*` fields.
     pub instantaneous: crate::metrics::Instantaneous,
+    /// Client buffer peaks for INFO's `client_recent_max_*` fields.
+    pub client_peaks: crate::metrics::RecentPeaks,
+    /// Memory in use once the server was set up, before any client or key (INFO
+    /// `used_memory_startup`).
+    pub startup_memory: AtomicUsize,
     /// Error replies sent.
     pub error_replies: AtomicU64,
     /// Keys evicted by `maxmemory`.
@@ -370,7 +375,7 @@ impl Server {
         keyspace
             .tracking
             .set_max_keys(config.tracking_table_max_keys());
-        Arc::new_cyclic(|me| Server {
+        let srv = Arc::new_cyclic(|me| Server {
             me: me.clone(),
             config: RwLock::new(config),
             keyspace,
@@ -402,7 +407,11 @@ impl Server {
             listeners: Mutex::new(Vec::new()),
             monitor_count: AtomicUsize::new(0),
             hot,
-        })
+        });
+        srv.stats
+            .startup_memory
+            .store(crate::alloc::allocated(), Ordering::Relaxed);
+        srv
     }
 
     /// Applies the side effects of configuration changes made by CONFIG SET.

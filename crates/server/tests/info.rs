@@ -115,3 +115,24 @@ async fn client_list_counts_argument_and_transaction_memory() {
     let list = text(&b.cmd(&["CLIENT", "LIST"]).await);
     assert!(!list.contains("multi-mem=60"), "{list}");
 }
+
+#[tokio::test]
+async fn recent_client_buffer_peaks() {
+    let t = start("hz 100").await;
+    let mut c = Conn::connect(t.addr).await;
+    let mut big = Conn::connect(t.addr).await;
+    big.raw(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000000\r\n").await;
+    big.raw(&vec![b'x'; 300_000]).await;
+    let mut seen = 0.0;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        seen = field(
+            &text(&c.cmd(&["INFO", "clients"]).await),
+            "client_recent_max_input_buffer",
+        );
+        if seen >= 300_000.0 {
+            break;
+        }
+    }
+    assert!(seen >= 300_000.0, "{seen}");
+}

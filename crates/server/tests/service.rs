@@ -232,3 +232,38 @@ fn starts_on_debians_redis_conf() {
     drop(call(&stream, "SHUTDOWN"));
     assert!(child.wait().unwrap().success());
 }
+
+/// INFO memory splits what the allocator counts (only the binary installs the counting
+/// allocator) into Redis's overhead and dataset.
+#[test]
+fn memory_is_split_into_overhead_and_dataset() {
+    let port = free_port().to_string();
+    let mut child = Command::new(BIN)
+        .args(["--port", &port, "--save", ""])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stream = wait_for("the server", || {
+        std::net::TcpStream::connect(("127.0.0.1", port.parse().unwrap())).ok()
+    });
+    let value = "v".repeat(100);
+    for i in 0..2000 {
+        assert_eq!(call(&stream, &format!("SET key:{i} {value}")), "+OK");
+    }
+    let info = call(&stream, "INFO memory");
+    let field = |name: &str| -> u64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {info}"))
+    };
+    let (used, overhead) = (field("used_memory"), field("used_memory_overhead"));
+    let (startup, dataset) = (field("used_memory_startup"), field("used_memory_dataset"));
+    assert_eq!(overhead + dataset, used, "{info}");
+    assert!(startup > 0 && overhead > startup, "{info}");
+    // 2000 values of 100 bytes each are data, not overhead.
+    assert!(dataset >= 200_000, "{info}");
+    drop(call(&stream, "SHUTDOWN"));
+    assert!(child.wait().unwrap().success());
+}

@@ -118,6 +118,17 @@ impl Shard {
         self.expires.len()
     }
 
+    /// Bytes the tables spend on bookkeeping rather than on keys and values: empty slots, each
+    /// entry's hash and metadata, and the expiry index. (Keys and values kept inline in a slot
+    /// count as data, as Redis counts its keys and value objects.)
+    pub fn overhead_bytes(&self) -> usize {
+        let inline = std::mem::size_of::<SmallBytes>() + std::mem::size_of::<Value>();
+        self.main
+            .allocated_bytes()
+            .saturating_sub(self.main.len() * inline)
+            + self.expires.allocated_bytes()
+    }
+
     /// Finds a key's slot without looking at its expiry time.
     #[inline]
     pub fn find(&self, hash: u32, key: &[u8]) -> Option<usize> {
