@@ -1,10 +1,7 @@
 //! Data-driven tests of the stream commands: replies, errors and counters as Redis 7.0 gives
 //! them (checked against a live redis-server 7.0.15), plus blocking reads over sockets.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{check, start, Conn};
+use crate::common::{check, start, Conn};
 use resp::Frame;
 
 const BAD_ID: &str = "(error) ERR Invalid stream ID specified as stream command argument";

@@ -1,11 +1,8 @@
 //! Data-driven tests of the sorted set commands: each case is a command line and the reply it
 //! must produce, rendered the way redis-cli shows it. Expected replies were checked against
 //! Redis 7.0.15.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::check;
+use crate::common::check;
 
 #[test]
 fn zadd_options_and_errors() {

@@ -1,9 +1,6 @@
 //! ferrodis-server run as a service runs redis-server: refused directives stop it, it goes to
 //! the background with a PID file, listens on a Unix socket, tells systemd when it is ready,
 //! and starts on Debian's own /etc/redis/redis.conf, as Debian's redis-server.service runs it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -12,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::free_port;
+use crate::common::free_port;
 
 const BIN: &str = env!("CARGO_BIN_EXE_ferrodis-server");
 

@@ -2,11 +2,8 @@
 //! the reply Redis 7.0.15 gives (recorded from a live redis-server), rendered the way the test
 //! helper shows it. Distances, hashes and coordinates must match to the last digit, and so must
 //! the order of members at equal distances and every error text.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::check;
+use crate::common::check;
 
 #[test]
 fn radius_searches() {

@@ -1,14 +1,8 @@
 //! Hostile input: every protocol limit gets Redis's exact error, nothing is allocated on a
 //! length the peer merely claims, and the server keeps serving other clients.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{start, text, Conn};
+use crate::common::{start, text, Conn};
 use resp::Frame;
-
-#[global_allocator]
-static ALLOC: ferrodis_server::alloc::Counting = ferrodis_server::alloc::Counting;
 
 /// Sends `bytes` on a fresh connection and checks that the server answers with the protocol
 /// error `expected` and closes, while another client is still served.

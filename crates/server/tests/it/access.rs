@@ -1,13 +1,10 @@
 //! Who may connect and which commands answer: protected mode and `rename-command`, against an
 //! in-process server.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 
-use common::{start, text, Conn};
+use crate::common::{start, text, Conn};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpSocket, TcpStream};
 
@@ -81,10 +78,10 @@ async fn renamed_and_disabled_commands() {
         .cmd(&[&long.to_uppercase(), "GET", "maxmemory-policy"])
         .await;
     assert_eq!(
-        common::render(&got),
+        crate::common::render(&got),
         "[\"maxmemory-policy\", \"noeviction\"]"
     );
-    let info = common::render(&c.cmd(&["COMMAND", "INFO", long]).await);
+    let info = crate::common::render(&c.cmd(&["COMMAND", "INFO", long]).await);
     assert!(info.starts_with("[[\"config\", (integer) -2,"), "{info}");
     let count = text(&c.cmd(&["COMMAND", "COUNT"]).await);
     assert_eq!(count, (t.srv.table.len()).to_string());

@@ -1,11 +1,8 @@
 //! Data-driven tests of the HyperLogLog family, run in-process, plus byte-level checks against
 //! sketches a live redis-server 7.0.15 produced (the fixtures in `storage/src/hll/fixtures`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{check, render, Session};
 use bytes::{Bytes, BytesMut};
-use common::{check, render, Session};
 use ferrodis_server::config::Config;
 use ferrodis_server::exec::{execute, Client};
 use ferrodis_server::reply::Out;
@@ -201,7 +198,7 @@ impl Raw {
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_bytes!(concat!("../../storage/src/hll/fixtures/", $name, ".bin")).as_slice()
+        include_bytes!(concat!("../../../storage/src/hll/fixtures/", $name, ".bin")).as_slice()
     };
 }
 

@@ -1,11 +1,8 @@
 //! Data-driven tests of the set family, run in-process: each case is a command line and the
 //! reply Redis 7.0 gives, rendered the way redis-cli shows it. Replies of hash-table sets come in
 //! hash order, so multi-member replies are checked on intsets (ascending) or single members.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{check, Session};
+use crate::common::{check, Session};
 
 #[test]
 fn basics_and_encodings() {

@@ -5,7 +5,6 @@
 //! The server runs as its own process so that the test's 10,000 client sockets and the
 //! server's 10,000 connections count against two descriptor limits, not one, and so that its
 //! resident memory can be read from /proc.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

@@ -1,10 +1,7 @@
 //! Data-driven tests of the bitmap family, run in-process: each case is a command line and the
 //! reply Redis 7.0.15 gives (recorded from a live server), rendered the way redis-cli shows it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::check;
+use crate::common::check;
 
 #[test]
 fn setbit_getbit() {
@@ -351,7 +348,7 @@ fn bitfield_errors() {
 }
 
 /// The number of changes since the last save, as INFO reports it.
-fn dirty(s: &mut common::Session) -> i64 {
+fn dirty(s: &mut crate::common::Session) -> i64 {
     let info = s.run("INFO persistence");
     info.split("\r\n")
         .find_map(|l| l.strip_prefix("rdb_changes_since_last_save:"))
@@ -363,7 +360,7 @@ fn dirty(s: &mut common::Session) -> i64 {
 /// (BITFIELD counts one per altering subcommand), as Redis does.
 #[test]
 fn changes_are_counted_like_redis() {
-    let mut s = common::Session::new();
+    let mut s = crate::common::Session::new();
     let d0 = dirty(&mut s);
     s.run("SETBIT a 0 0");
     s.run("BITFIELD b SET i5 0 0");

@@ -1,9 +1,6 @@
 //! Data-driven tests of the hash family, run in-process without sockets: each case is a command
 //! line and the reply it must produce, rendered the way redis-cli shows it (RESP3 maps as
 //! `{k => v}`), plus a few scripted checks (HSCAN loops, HRANDFIELD distributions).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -72,7 +69,7 @@ fn render(f: &Frame) -> String {
                 .collect();
             format!("{{{}}}", inner.join(", "))
         }
-        other => common::render(other),
+        other => crate::common::render(other),
     }
 }
 

@@ -1,10 +1,7 @@
 //! CONFIG SET port and bind open and close listening sockets while the server runs, and roll
 //! every parameter of the call back when a socket cannot be opened.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{free_port, start, text, Conn};
+use crate::common::{free_port, start, text, Conn};
 
 #[tokio::test]
 async fn config_set_port_moves_the_listener_and_rolls_back_on_failure() {

@@ -1,10 +1,7 @@
 //! Data-driven command tests, run in-process without sockets: each case is a command line and
 //! the reply it must produce, rendered the way redis-cli shows it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::check;
+use crate::common::check;
 
 #[test]
 fn strings() {
@@ -228,9 +225,9 @@ fn transactions() {
 /// INFO latencystats reports the percentiles `latency-tracking-info-percentiles` asks for.
 #[test]
 fn latencystats_follow_the_configured_percentiles() {
-    let mut s = common::Session::new();
+    let mut s = crate::common::Session::new();
     s.run("SET k v");
-    let line = |s: &mut common::Session| {
+    let line = |s: &mut crate::common::Session| {
         let info = s.run("INFO latencystats");
         info.lines()
             .find(|l| l.starts_with("latency_percentiles_usec_set:"))
@@ -265,7 +262,7 @@ fn small_server_commands() {
         ("CONFIG SET enable-module-command yes", "(error) ERR CONFIG SET failed (possibly related to argument 'enable-module-command') - can't set immutable config"),
         ("MODULE LIST", "(error) ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."),
     ]);
-    let mut s = common::Session::with("enable-module-command yes\nenable-debug-command yes");
+    let mut s = crate::common::Session::with("enable-module-command yes\nenable-debug-command yes");
     for (cmd, want) in [
         ("MODULE LIST", "[]"),
         ("MODULE LOAD /x/mod.so", "(error) ERR Error loading the extension. Please check the server logs."),
@@ -280,8 +277,8 @@ fn small_server_commands() {
 /// Changes are counted as Redis counts them: a SET with an expiry is one change.
 #[test]
 fn changes_since_last_save() {
-    let mut s = common::Session::new();
-    let dirty = |s: &mut common::Session| -> u64 {
+    let mut s = crate::common::Session::new();
+    let dirty = |s: &mut crate::common::Session| -> u64 {
         let info = s.run("INFO persistence");
         info.lines()
             .find_map(|l| l.strip_prefix("rdb_changes_since_last_save:"))

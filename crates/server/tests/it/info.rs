@@ -1,13 +1,10 @@
 //! INFO's computed fields against what a client measures: the instantaneous rates under a
 //! steady, paced load, and the read and write counts.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::Duration;
 
+use crate::common::{start, text, Conn};
 use bytes::BytesMut;
-use common::{start, text, Conn};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A field of an INFO reply.

@@ -1,10 +1,7 @@
 //! Data-driven tests of the list commands: replies, errors and edge cases as Redis 7.0 gives
 //! them (checked against a live redis-server 7.0.15).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{check, start, Conn};
+use crate::common::{check, start, Conn};
 use resp::Frame;
 
 const WRONGTYPE: &str = "(error) WRONGTYPE Operation against a key holding the wrong kind of value";

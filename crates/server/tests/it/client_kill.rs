@@ -2,11 +2,8 @@
 //! apart from normal ones, as Redis classifies them), shutdown, each reaching a connection
 //! that is idle, waiting for its next request, or receiving pushed messages, and client
 //! eviction under `maxmemory-clients`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{render, start, text, Conn};
+use crate::common::{render, start, text, Conn};
 
 async fn run(c: &mut Conn, line: &str) -> String {
     let args: Vec<&str> = line.split(' ').collect();

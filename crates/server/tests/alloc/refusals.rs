@@ -1,15 +1,8 @@
 //! Commands refused before they run (out of memory, too few replicas), alone and inside
 //! MULTI: a refusal while queueing makes EXEC abort, and a refused EXEC discards its
 //! transaction and says why.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-// used_memory, which maxmemory is checked against, comes from the counting allocator.
-#[global_allocator]
-static ALLOC: ferrodis_server::alloc::Counting = ferrodis_server::alloc::Counting;
-
-use common::{render, start, Conn};
+use crate::common::{render, start, Conn};
 
 async fn run(c: &mut Conn, line: &str) -> String {
     let args: Vec<&str> = line.split(' ').collect();

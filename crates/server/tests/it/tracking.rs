@@ -1,13 +1,10 @@
 //! Client-side caching (CLIENT TRACKING) over real connections: invalidation pushes and
 //! redirected Pub/Sub messages, their order relative to replies, BCAST prefixes, NOLOOP,
 //! OPTIN/OPTOUT, flushes, the table limit, broken redirects and the introspection commands.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::Duration;
 
-use common::{start, text, Conn};
+use crate::common::{start, text, Conn};
 use resp::Frame;
 
 /// An `invalidate` push carrying these keys, as RESP3 clients receive it.

@@ -1,10 +1,7 @@
 //! Background freeing: UNLINK of a large value and FLUSHALL ASYNC hand the work to the
 //! lazyfree thread and count it in INFO; small values are freed at once.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::Session;
+use crate::common::Session;
 
 /// Waits until nothing is pending and returns `lazyfreed_objects`.
 fn freed_when_done(s: &mut Session) -> u64 {

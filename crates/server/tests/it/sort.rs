@@ -1,10 +1,7 @@
 //! Data-driven tests of SORT and SORT_RO, run in-process; the expected replies were taken from
 //! Redis 7.0.15.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::check;
+use crate::common::check;
 
 #[test]
 fn numeric_alpha_limit_and_order() {
