@@ -1140,39 +1140,6 @@ pub fn repr(s: &[u8]) -> String {
     out
 }
 
-/// Redis's strict `string2ll`: no blanks, no `+`, no leading zeros, no overflow.
-fn string2ll(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() >= 21 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-    }
-    if neg {
-        if v > (i64::MAX as u64) + 1 {
-            return None;
-        }
-        Some((v as i64).wrapping_neg())
-    } else {
-        i64::try_from(v).ok()
-    }
-}
-
 /// C `strtoll`: returns the value (saturated on overflow), whether the whole string was
 /// consumed, and whether it overflowed. An empty string counts as fully consumed, as in C.
 fn c_strtoll(s: &[u8], base: u32) -> (i64, bool, bool) {
@@ -1340,20 +1307,6 @@ pub fn format_percentile(v: f64) -> String {
         }
     }
     s
-}
-
-/// Redis's `string2d` on a percentile: the whole string must be a finite number.
-fn parse_double(s: &[u8]) -> Option<f64> {
-    let text = std::str::from_utf8(s).ok()?;
-    if text.is_empty() || text.as_bytes().first().is_some_and(|&c| is_c_space(c)) {
-        return None;
-    }
-    let v: f64 = text.parse().ok()?;
-    let lower = text.to_ascii_lowercase();
-    if v.is_nan() || (v.is_infinite() && !lower.contains("inf")) {
-        return None;
-    }
-    Some(v)
 }
 
 /// Splits a CONFIG SET value of a multi-argument parameter on single spaces, like `sdssplitlen`
@@ -1800,7 +1753,7 @@ impl Config {
                 };
                 let mut list = Vec::with_capacity(args.len());
                 for a in args {
-                    let v = parse_double(a)
+                    let v = storage::num::parse_f64(a)
                         .ok_or("Invalid latency-tracking-info-percentiles parameters")?;
                     if !(0.0..=100.0).contains(&v) {
                         return Err("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]".into());
@@ -1845,7 +1798,7 @@ fn parse_number(fmt: NumFmt, arg: &[u8]) -> Result<i64, String> {
         }
     }
     if fmt == NumFmt::MemoryPercent && arg.len() > 1 && arg.last() == Some(&b'%') {
-        if let Some(v) = string2ll(&arg[..arg.len() - 1]).filter(|v| *v >= 0) {
+        if let Some(v) = storage::num::parse_i64(&arg[..arg.len() - 1]).filter(|v| *v >= 0) {
             // Percentages are stored negated, as Redis does.
             return Ok(-v);
         }
@@ -1857,7 +1810,7 @@ fn parse_number(fmt: NumFmt, arg: &[u8]) -> Result<i64, String> {
         }
     }
     if fmt == NumFmt::Integer {
-        if let Some(v) = string2ll(arg) {
+        if let Some(v) = storage::num::parse_i64(arg) {
             return Ok(v);
         }
     }

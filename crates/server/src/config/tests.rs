@@ -503,6 +503,8 @@ fn config_set_values_match_redis() {
             "1.5 99.999 0",
         ),
         ("latency-tracking-info-percentiles", "1e1 .5", "10 0.5"),
+        // Redis reads them with strtod: hexadecimal floats too.
+        ("latency-tracking-info-percentiles", "0x1p4 1e1", "16 10"),
         ("latency-tracking-info-percentiles", "", ""),
         ("bind", "127.0.0.1 ::1", "127.0.0.1 ::1"),
         ("bind", "", ""),
