@@ -15,6 +15,7 @@ mod node;
 
 use std::collections::VecDeque;
 
+pub use node::set_packed_threshold;
 use node::{decode, entry_len, entry_size, prev_start, Fill, Node};
 
 /// Which end of a list.
@@ -310,14 +311,13 @@ impl List {
 
     /// Pushes an element at `end`.
     pub fn push_elem(&mut self, end: End, e: Elem<'_>) {
-        let sz = entry_len(e);
         let fill = self.fill;
         let edge = match end {
             End::Head => self.nodes.front_mut(),
             End::Tail => self.nodes.back_mut(),
         };
         match edge {
-            Some(n) if n.allows(fill, sz) => match end {
+            Some(n) if n.takes(fill, e) => match end {
                 End::Head => n.push_head(e, fill),
                 End::Tail => n.push_tail(e, fill),
             },
@@ -403,11 +403,12 @@ impl List {
         let node = &mut self.nodes[ni];
         let old = entry_size(node.buf(), off);
         let new = entry_len(e);
-        if node.count() == 1 || node.bytes() - old + new <= fill.bytes {
+        let alone = node.count() == 1;
+        if alone || (node.bytes() - old + new <= fill.bytes && !node::is_plain(e)) {
             node.replace_at(off, e);
         } else {
-            // The new value does not fit beside its neighbours: take the old one out and
-            // insert the new one where it was, which splits the node as needed.
+            // The new value does not fit beside its neighbours, or is plain: take the old one
+            // out and insert the new one where it was, which splits the node as needed.
             let at_front = off == node.start();
             node.remove_bytes(off, off + old, 1);
             let off = if at_front { node.start() } else { off };
@@ -420,33 +421,32 @@ impl List {
     /// end), using a neighbour or a split when the node is full. Does not count the element.
     fn insert_in(&mut self, ni: usize, off: usize, e: Elem<'_>) {
         let fill = self.fill;
-        let sz = entry_len(e);
         let Some(node) = self.nodes.get_mut(ni) else {
             return;
         };
-        if node.allows(fill, sz) {
+        if node.takes(fill, e) {
             node.insert_at(off, e, fill);
             return;
         }
         if off == node.start() {
             match ni.checked_sub(1).and_then(|p| self.nodes.get_mut(p)) {
-                Some(prev) if prev.allows(fill, sz) => prev.push_tail(e, fill),
+                Some(prev) if prev.takes(fill, e) => prev.push_tail(e, fill),
                 _ => self.nodes.insert(ni, Node::single(e)),
             }
             return;
         }
         if off == node.end() {
             match self.nodes.get_mut(ni + 1) {
-                Some(next) if next.allows(fill, sz) => next.push_head(e, fill),
+                Some(next) if next.takes(fill, e) => next.push_head(e, fill),
                 _ => self.nodes.insert(ni + 1, Node::single(e)),
             }
             return;
         }
         let mut right = node.split_off(off);
-        if node.allows(fill, sz) {
+        if node.takes(fill, e) {
             node.push_tail(e, fill);
             self.nodes.insert(ni + 1, right);
-        } else if right.allows(fill, sz) {
+        } else if right.takes(fill, e) {
             right.push_head(e, fill);
             self.nodes.insert(ni + 1, right);
         } else {

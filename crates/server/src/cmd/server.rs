@@ -1,6 +1,7 @@
 //! The server family: INFO, CONFIG, COMMAND, DEBUG, SLOWLOG, LATENCY, MONITOR, TIME,
 //! LASTSAVE and SHUTDOWN.
 
+use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -868,6 +869,14 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ctx.srv.cron_paused.store(paused, Ordering::Relaxed);
         ctx.out.ok();
     } else if is(sub, "quicklist-packed-threshold") && n == 3 {
+        // Elements at least this long become plain: each in a list node of its own.
+        let set =
+            crate::config::parse_memory(&args[2]).is_some_and(storage::list::set_packed_threshold);
+        if !set {
+            return Err(CmdError::err(
+                "argument must be a memory value bigger than 1 and smaller than 4gb",
+            ));
+        }
         ctx.out.ok();
     } else if is(sub, "object") && n == 3 {
         debug_object(ctx, &args[2])?;
@@ -965,12 +974,23 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     let addr = &e.value as *const Value as usize;
     let idle = crate::db::lru_clock(ctx.now).wrapping_sub(e.clock()) & 0x00FF_FFFF;
     let len = e.value.str_len().unwrap_or(0);
-    let line = format!(
+    let mut line = format!(
         "Value at:0x{addr:x} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{idle}",
         super::keys::encoding(e),
         len + 1,
         e.clock()
     );
+    // A list's nodes, as Redis describes its quicklist (no node is compressed).
+    if let Value::List(list) = &e.value {
+        let nodes = list.node_count();
+        let _ = write!(
+            line,
+            " ql_nodes:{nodes} ql_avg_node:{:.2} ql_listpack_max:{} ql_compressed:0 ql_uncompressed_size:{}",
+            list.len() as f64 / nodes.max(1) as f64,
+            ctx.srv.config.read().list_max_listpack_size(),
+            list.heap_bytes()
+        );
+    }
     ctx.out.simple(line.as_bytes());
     Ok(())
 }

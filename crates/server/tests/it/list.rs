@@ -437,3 +437,33 @@ async fn large_values_survive_node_splits() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+/// DEBUG QUICKLIST-PACKED-THRESHOLD makes elements of that size plain: each in a node of its
+/// own, as DEBUG OBJECT's node count shows; lists behave the same.
+#[test]
+fn plain_nodes_below_the_packed_threshold() {
+    let mut s = crate::common::Session::with("enable-debug-command yes");
+    let nodes = |s: &mut crate::common::Session, key: &str| -> String {
+        let line = s.run(&format!("DEBUG OBJECT {key}"));
+        line.split(' ')
+            .find(|f| f.starts_with("ql_nodes:"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(s.run("RPUSH packed aa bb cc"), "(integer) 3");
+    assert_eq!(nodes(&mut s, "packed"), "ql_nodes:1");
+    assert_eq!(
+        s.run("DEBUG QUICKLIST-PACKED-THRESHOLD 5gb"),
+        "(error) ERR argument must be a memory value bigger than 1 and smaller than 4gb"
+    );
+    assert_eq!(s.run("DEBUG QUICKLIST-PACKED-THRESHOLD 2b"), "OK");
+    assert_eq!(s.run("RPUSH plain aa b cc"), "(integer) 3");
+    assert_eq!(nodes(&mut s, "plain"), "ql_nodes:3");
+    assert_eq!(s.run("LINSERT plain BEFORE cc dd"), "(integer) 4");
+    assert_eq!(
+        s.run("LRANGE plain 0 -1"),
+        "[\"aa\", \"b\", \"dd\", \"cc\"]"
+    );
+    assert_eq!(nodes(&mut s, "plain"), "ql_nodes:4");
+    assert_eq!(s.run("DEBUG QUICKLIST-PACKED-THRESHOLD 0"), "OK");
+}

@@ -16,6 +16,8 @@
 //! the node write in place instead of moving the whole node, and pops at the front simply
 //! advance `head`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::Elem;
 
 const STR6: u8 = 0x80;
@@ -244,6 +246,37 @@ impl Fill {
     }
 }
 
+/// Elements at least this long are "plain": each lives in a node of its own, never packed
+/// beside others (Redis's quicklist `packed_threshold`, 1 GiB unless DEBUG
+/// QUICKLIST-PACKED-THRESHOLD lowers it). Process-wide, as Redis's is.
+static PACKED_THRESHOLD: AtomicUsize = AtomicUsize::new(DEFAULT_PACKED_THRESHOLD);
+/// The default plain-element size.
+const DEFAULT_PACKED_THRESHOLD: usize = 1 << 30;
+
+/// Sets the plain-element size (0 restores the default), as Redis's
+/// `quicklistSetPackedThreshold`: sizes at or just below 4 GiB are refused.
+pub fn set_packed_threshold(bytes: u64) -> bool {
+    if bytes > (1u64 << 32) - (1 << 20) {
+        return false;
+    }
+    let bytes = if bytes == 0 {
+        DEFAULT_PACKED_THRESHOLD
+    } else {
+        usize::try_from(bytes).unwrap_or(DEFAULT_PACKED_THRESHOLD)
+    };
+    PACKED_THRESHOLD.store(bytes, Ordering::Relaxed);
+    true
+}
+
+/// Whether `e` is a plain element (see [`PACKED_THRESHOLD`]).
+pub fn is_plain(e: Elem<'_>) -> bool {
+    let len = match e {
+        Elem::Int(v) => itoa::Buffer::new().format(v).len(),
+        Elem::Str(s) => s.len(),
+    };
+    len >= PACKED_THRESHOLD.load(Ordering::Relaxed)
+}
+
 /// One node: entries in `buf[head..]`, `count` of them; see the module documentation.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -299,15 +332,27 @@ impl Node {
         self.buf.capacity()
     }
 
-    /// Whether `add` more bytes in one more entry keep the node within `fill`.
+    /// Whether `e` may join this node: the node stays within `fill`, and neither `e` nor the
+    /// node's own element is plain.
     #[inline]
-    pub fn allows(&self, fill: Fill, add: usize) -> bool {
-        self.count < fill.count && self.bytes() + add <= fill.bytes
+    pub fn takes(&self, fill: Fill, e: Elem<'_>) -> bool {
+        self.count < fill.count
+            && self.bytes() + entry_len(e) <= fill.bytes
+            && !is_plain(e)
+            && !self.is_plain()
     }
 
-    /// Whether this node and `other` together stay within `fill`.
+    /// Whether the node holds one plain element.
+    pub fn is_plain(&self) -> bool {
+        self.count == 1 && is_plain(decode(&self.buf, self.head).0)
+    }
+
+    /// Whether this node and `other` together stay within `fill`, neither being plain.
     pub fn can_merge(&self, other: &Node, fill: Fill) -> bool {
-        self.count + other.count <= fill.count && self.bytes() + other.bytes() <= fill.bytes
+        self.count + other.count <= fill.count
+            && self.bytes() + other.bytes() <= fill.bytes
+            && !self.is_plain()
+            && !other.is_plain()
     }
 
     /// Offset of entry `k` (0-based within the node; `k == count` gives `end()`), walking from

@@ -415,3 +415,41 @@ proptest! {
         run(List::new(fill), ops);
     }
 }
+
+#[test]
+fn plain_elements_live_alone_below_the_packed_threshold() {
+    // Other tests use either small elements or ones far above this size, which are alone in
+    // their nodes anyway, so lowering the process-wide threshold here cannot disturb them.
+    assert!(!set_packed_threshold(1 << 32));
+    assert!(set_packed_threshold(1000));
+    let mut l = List::new(-1);
+    let plain = vec![b'p'; 1500];
+    l.push(End::Tail, b"a");
+    l.push(End::Tail, &plain);
+    l.push(End::Tail, b"b");
+    l.push(End::Head, &plain);
+    // Without the threshold all four fit one 4 KiB node.
+    assert_eq!(l.node_count(), 4);
+    assert!(l.set(1, &plain));
+    assert!(l.insert(b"b", b"c", true));
+    // [p] [p] [p] [b c]: the small ones still share.
+    assert_eq!(l.node_count(), 4);
+    let items: Vec<Vec<u8>> = l.iter().map(|e| e.to_vec()).collect();
+    assert_eq!(
+        items,
+        [
+            plain.clone(),
+            plain.clone(),
+            plain.clone(),
+            b"b".to_vec(),
+            b"c".to_vec()
+        ]
+    );
+    assert!(set_packed_threshold(0));
+    l.push(End::Tail, &plain);
+    assert_eq!(
+        l.node_count(),
+        4,
+        "the default threshold packs it beside b and c"
+    );
+}
