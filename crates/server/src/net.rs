@@ -232,8 +232,9 @@ pub fn listen_unix(srv: &Arc<Server>, path: &str, perm: u32) -> std::io::Result<
 pub trait Transport: AsyncRead + AsyncWrite + Unpin + Send + 'static {
     /// Writes what the socket takes at once, without waiting.
     fn try_write(&self, buf: &[u8]) -> std::io::Result<usize>;
-    /// Applies `tcp-keepalive` (a period in seconds, 0 for none) where the transport has it.
-    fn keepalive(&self, _secs: u64) {}
+    /// Sets the socket up for request/reply traffic, with `tcp-keepalive` (a period in
+    /// seconds, 0 for none), where the transport has such options.
+    fn tune(&self, _keepalive_secs: u64) {}
 }
 
 impl Transport for TcpStream {
@@ -241,9 +242,13 @@ impl Transport for TcpStream {
         TcpStream::try_write(self, buf)
     }
 
-    /// As Redis: probes start after `secs` idle seconds, repeat every third of that, and three
-    /// unanswered ones drop the peer.
-    fn keepalive(&self, secs: u64) {
+    /// TCP_NODELAY, so that a lone reply is not held back by Nagle's algorithm; keepalive as
+    /// Redis sets it: probes start after `secs` idle seconds, repeat every third of that, and
+    /// three unanswered ones drop the peer.
+    fn tune(&self, secs: u64) {
+        if let Err(e) = self.set_nodelay(true) {
+            debug!("could not set TCP_NODELAY: {e}");
+        }
         if secs == 0 {
             return;
         }
@@ -323,7 +328,7 @@ async fn connection<S: Transport>(srv: Arc<Server>, mut stream: S, peer: Peer) {
         let _ = stream.write_all(reply).await;
         return;
     }
-    stream.keepalive(keepalive);
+    stream.tune(keepalive);
     srv.stats.connections.fetch_add(1, Ordering::Relaxed);
     let _registration = Registration { srv: &srv, id };
     let mut client = Client::new(handle.clone(), !needs_auth);
