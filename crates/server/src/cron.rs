@@ -87,7 +87,7 @@ pub async fn run(srv: Arc<Server>) {
         }
         crate::evict::evict_clients(&srv);
         // Eviction a command's time budget cut short goes on here, as Redis's eviction timer.
-        if srv.hot.maxmemory.load(Ordering::Relaxed) > 0 {
+        if srv.eviction_unfinished.load(Ordering::Relaxed) {
             let _shared = srv.exclusive.read();
             crate::evict::make_room(&srv);
         }

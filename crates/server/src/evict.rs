@@ -24,6 +24,9 @@ pub enum Verdict {
     Fine,
     /// Still over the limit: commands that may grow memory must be refused.
     OutOfMemory,
+    /// Over the limit when the time for evicting ran out (never returned by `make_room`, which
+    /// lets the command run and leaves the rest to the cron).
+    Unfinished,
 }
 
 /// How long one call may evict, from `maxmemory-eviction-tenacity` as Redis computes it: 50 µs
@@ -41,6 +44,16 @@ fn time_limit(tenacity: u32) -> Option<std::time::Duration> {
 /// time `maxmemory-eviction-tenacity` grants runs out first, the command goes ahead, as in
 /// Redis, and the eviction goes on before the next command or in the next cron tick.
 pub fn make_room(srv: &Server) -> Verdict {
+    let verdict = evict_keys(srv);
+    srv.eviction_unfinished
+        .store(verdict == Verdict::Unfinished, Ordering::Relaxed);
+    match verdict {
+        Verdict::Unfinished => Verdict::Fine,
+        v => v,
+    }
+}
+
+fn evict_keys(srv: &Server) -> Verdict {
     let limit = srv.hot.maxmemory.load(Ordering::Relaxed);
     if limit == 0 || (crate::alloc::allocated() as u64) <= limit {
         return Verdict::Fine;
@@ -65,7 +78,7 @@ pub fn make_room(srv: &Server) -> Verdict {
             break;
         }
         if evicted % KEYS_PER_CLOCK_READ == 0 && budget.is_some_and(|b| started.elapsed() > b) {
-            return Verdict::Fine;
+            return Verdict::Unfinished;
         }
     }
     if (crate::alloc::allocated() as u64) <= limit {

@@ -263,6 +263,10 @@ pub struct Server {
     pub started: Instant,
     /// Random 40-hex-digit run id.
     pub run_id: String,
+    /// An eviction was cut short by `maxmemory-eviction-tenacity`'s time limit: the cron goes
+    /// on with it (Redis's eviction time event), until memory is under the limit or nothing
+    /// more can be evicted.
+    pub eviction_unfinished: AtomicBool,
     /// The cron's tick rate now: `hz`, raised by `dynamic-hz` when clients are many (INFO `hz`).
     pub hz: AtomicU32,
     /// Whether the active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE).
@@ -391,6 +395,7 @@ impl Server {
                 .map(|_| char::from_digit(fastrand::u32(..16), 16).unwrap_or('0'))
                 .collect(),
             hz: AtomicU32::new(hz),
+            eviction_unfinished: AtomicBool::new(false),
             active_expire: AtomicBool::new(true),
             cron_paused: AtomicBool::new(false),
             reply_peak_reset_ms: AtomicI64::new(REPLY_PEAK_RESET_MS),
