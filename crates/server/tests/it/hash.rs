@@ -3,44 +3,21 @@
 //! `{k => v}`), plus a few scripted checks (HSCAN loops, HRANDFIELD distributions).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
-use ferrodis_server::config::Config;
-use ferrodis_server::exec::{execute, Client};
-use ferrodis_server::reply::Out;
-use ferrodis_server::server::Server;
+use bytes::Bytes;
 use resp::Frame;
 
-/// A server with the hash commands and one client talking to it directly.
-struct Session {
-    srv: Arc<Server>,
-    client: Client,
-    out: Out,
-}
+/// The common session, with replies rendered as this file's cases spell RESP3 maps.
+struct Session(crate::common::Session);
 
 impl Session {
     fn new() -> Self {
-        let srv = ferrodis_server::build(Config::new());
-        let client = Client::new(srv.detached_handle(), true);
-        Session {
-            srv,
-            client,
-            out: Out::new(2),
-        }
+        Session(crate::common::Session::new())
     }
 
     /// Runs one command given as arguments and returns its reply frame.
     fn call(&mut self, args: &[&[u8]]) -> Frame {
-        let args: Vec<Bytes> = args.iter().map(|a| Bytes::copy_from_slice(a)).collect();
-        execute(&self.srv, &mut self.client, &mut self.out, &args);
-        let mut buf = BytesMut::from(&self.out.buf[..]);
-        self.out.buf.clear();
-        let frame = resp::decode_frame_bytes(&mut buf)
-            .unwrap()
-            .expect("a whole reply");
-        assert!(buf.is_empty(), "one reply per command");
-        frame
+        self.0.call(args)
     }
 
     /// Runs one command line (split on spaces) and renders its reply.

@@ -2,10 +2,7 @@
 //! sketches a live redis-server 7.0.15 produced (the fixtures in `storage/src/hll/fixtures`).
 
 use crate::common::{check, render, Session};
-use bytes::{Bytes, BytesMut};
-use ferrodis_server::config::Config;
-use ferrodis_server::exec::{execute, Client};
-use ferrodis_server::reply::Out;
+use bytes::Bytes;
 use resp::Frame;
 
 const NOT_HLL: &str = "(error) WRONGTYPE Key is not a valid HyperLogLog string value.";
@@ -169,33 +166,6 @@ fn promotion_follows_config() {
     assert_eq!(s.run("PFCOUNT hll"), "(integer) 40");
 }
 
-/// Runs commands with binary arguments against one in-process server.
-struct Raw {
-    srv: std::sync::Arc<ferrodis_server::server::Server>,
-    client: Client,
-    out: Out,
-}
-
-impl Raw {
-    fn new() -> Raw {
-        let srv = ferrodis_server::build(Config::new());
-        let client = Client::new(srv.detached_handle(), true);
-        Raw {
-            srv,
-            client,
-            out: Out::new(2),
-        }
-    }
-
-    fn run(&mut self, args: &[&[u8]]) -> Frame {
-        let args: Vec<Bytes> = args.iter().map(|a| Bytes::copy_from_slice(a)).collect();
-        execute(&self.srv, &mut self.client, &mut self.out, &args);
-        let mut buf = BytesMut::from(&self.out.buf[..]);
-        self.out.buf.clear();
-        resp::decode_frame_bytes(&mut buf).unwrap().unwrap()
-    }
-}
-
 macro_rules! fixture {
     ($name:literal) => {
         include_bytes!(concat!("../../../storage/src/hll/fixtures/", $name, ".bin")).as_slice()
@@ -214,65 +184,65 @@ fn sketches_from_redis_count_the_same() {
         (fixture!("msparse"), fixture!("msparse_cached"), 204),
         (fixture!("mdense"), fixture!("mdense_cached"), 5164),
     ];
-    let mut r = Raw::new();
+    let mut r = Session::new();
     for (raw, cached, card) in cases {
-        assert_eq!(r.run(&[b"SET", b"k", raw]), Frame::Simple("OK".into()));
-        assert_eq!(r.run(&[b"PFCOUNT", b"k"]), Frame::Integer(*card));
+        assert_eq!(r.call(&[b"SET", b"k", raw]), Frame::Simple("OK".into()));
+        assert_eq!(r.call(&[b"PFCOUNT", b"k"]), Frame::Integer(*card));
         assert_eq!(
-            r.run(&[b"GET", b"k"]),
+            r.call(&[b"GET", b"k"]),
             Frame::Bulk(Bytes::copy_from_slice(cached))
         );
         // A cached count is served as is.
-        assert_eq!(r.run(&[b"PFCOUNT", b"k"]), Frame::Integer(*card));
+        assert_eq!(r.call(&[b"PFCOUNT", b"k"]), Frame::Integer(*card));
     }
-    r.run(&[b"SET", b"a", fixture!("abc")]);
-    r.run(&[b"SET", b"b", fixture!("s200")]);
-    r.run(&[b"SET", b"c", fixture!("d5000")]);
-    r.run(&[b"SET", b"d", fixture!("s1000")]);
+    r.call(&[b"SET", b"a", fixture!("abc")]);
+    r.call(&[b"SET", b"b", fixture!("s200")]);
+    r.call(&[b"SET", b"c", fixture!("d5000")]);
+    r.call(&[b"SET", b"d", fixture!("s1000")]);
     assert_eq!(
-        r.run(&[b"PFCOUNT", b"a", b"b", b"c", b"d"]),
+        r.call(&[b"PFCOUNT", b"a", b"b", b"c", b"d"]),
         Frame::Integer(6180)
     );
     // A union count is not cached in any of the keys.
     assert_eq!(
-        r.run(&[b"GET", b"a"]),
+        r.call(&[b"GET", b"a"]),
         Frame::Bulk(Bytes::from_static(fixture!("abc")))
     );
     assert_eq!(
-        r.run(&[b"PFMERGE", b"m", b"a", b"b"]),
+        r.call(&[b"PFMERGE", b"m", b"a", b"b"]),
         Frame::Simple("OK".into())
     );
     assert_eq!(
-        r.run(&[b"GET", b"m"]),
+        r.call(&[b"GET", b"m"]),
         Frame::Bulk(Bytes::from_static(fixture!("msparse")))
     );
     assert_eq!(
-        r.run(&[b"PFMERGE", b"md", b"b", b"c"]),
+        r.call(&[b"PFMERGE", b"md", b"b", b"c"]),
         Frame::Simple("OK".into())
     );
     assert_eq!(
-        r.run(&[b"GET", b"md"]),
+        r.call(&[b"GET", b"md"]),
         Frame::Bulk(Bytes::from_static(fixture!("mdense")))
     );
 }
 
 #[test]
 fn pfadd_builds_redis_bytes() {
-    let mut r = Raw::new();
+    let mut r = Session::new();
     let els: Vec<String> = (0..200).map(|i| format!("el:{i}")).collect();
     let mut args: Vec<&[u8]> = vec![b"PFADD", b"k"];
     args.extend(els.iter().map(|e| e.as_bytes()));
-    assert_eq!(r.run(&args), Frame::Integer(1));
+    assert_eq!(r.call(&args), Frame::Integer(1));
     assert_eq!(
-        r.run(&[b"GET", b"k"]),
+        r.call(&[b"GET", b"k"]),
         Frame::Bulk(Bytes::from_static(fixture!("s200")))
     );
     let els: Vec<String> = (0..5000).map(|i| format!("e{i}")).collect();
     let mut args: Vec<&[u8]> = vec![b"PFADD", b"d"];
     args.extend(els.iter().map(|e| e.as_bytes()));
-    assert_eq!(r.run(&args), Frame::Integer(1));
+    assert_eq!(r.call(&args), Frame::Integer(1));
     assert_eq!(
-        r.run(&[b"GET", b"d"]),
+        r.call(&[b"GET", b"d"]),
         Frame::Bulk(Bytes::from_static(fixture!("d5000")))
     );
 }
@@ -284,10 +254,10 @@ fn huge_corrupt_sparse_is_rejected() {
         v.extend_from_slice(&[0x7f, 0xff]);
     }
     v.push(0xff);
-    let mut r = Raw::new();
-    r.run(&[b"SET", b"hll", &v]);
+    let mut r = Session::new();
+    r.call(&[b"SET", b"hll", &v]);
     let want = Frame::Error("INVALIDOBJ Corrupted HLL object detected".into());
-    assert_eq!(r.run(&[b"PFCOUNT", b"hll", b"hll"]), want);
-    assert_eq!(r.run(&[b"PFDEBUG", b"GETREG", b"hll"]), want);
-    assert_eq!(render(&r.run(&[b"PING"])), "PONG");
+    assert_eq!(r.call(&[b"PFCOUNT", b"hll", b"hll"]), want);
+    assert_eq!(r.call(&[b"PFDEBUG", b"GETREG", b"hll"]), want);
+    assert_eq!(render(&r.call(&[b"PING"])), "PONG");
 }

@@ -159,10 +159,13 @@ impl Session {
 
     /// Runs one command line (split on spaces) and renders its reply.
     pub fn run(&mut self, line: &str) -> String {
-        let args: Vec<Bytes> = line
-            .split(' ')
-            .map(|a| Bytes::from(a.to_string()))
-            .collect();
+        let args: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        render(&self.call(&args))
+    }
+
+    /// Runs one command given as (binary) arguments and returns its one reply.
+    pub fn call(&mut self, args: &[&[u8]]) -> Frame {
+        let args: Vec<Bytes> = args.iter().map(|a| Bytes::copy_from_slice(a)).collect();
         execute(&self.srv, &mut self.client, &mut self.out, &args);
         let mut buf = BytesMut::from(&self.out.buf[..]);
         self.out.buf.clear();
@@ -170,7 +173,7 @@ impl Session {
             .unwrap()
             .expect("a whole reply");
         assert!(buf.is_empty(), "one reply per command");
-        render(&frame)
+        frame
     }
 }
 
