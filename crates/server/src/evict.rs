@@ -145,20 +145,37 @@ fn evict_one(srv: &Server, policy: MaxmemoryPolicy, samples: usize) -> bool {
         return false;
     }
     let db = dbs[fastrand::usize(..dbs.len())];
+    // Samples come from the shards that hold candidates, and for volatile policies from the
+    // keys with a TTL, as Redis samples its expires dictionary: a lone candidate among many
+    // shards or many keys without a TTL is found at once, not by luck.
+    let shards: Vec<usize> = (0..SHARDS)
+        .filter(|&s| {
+            let shard = ks.db(db).shard(s);
+            if volatile_only {
+                shard.volatile_len() > 0
+            } else {
+                !shard.is_empty()
+            }
+        })
+        .collect();
+    if shards.is_empty() {
+        return false;
+    }
     let now = now_ms();
     let clock = lru_clock(now);
     // (score, shard, key): the highest score is evicted.
     let mut best: Option<(u64, usize, Vec<u8>)> = None;
     for _ in 0..samples {
-        let s = fastrand::usize(..SHARDS);
+        let s = shards[fastrand::usize(..shards.len())];
         let shard = ks.db(db).shard(s);
-        let Some(i) = shard.random(fastrand::u64(..)) else {
+        let picked = if volatile_only {
+            shard.random_volatile(fastrand::u64(..))
+        } else {
+            shard.random(fastrand::u64(..))
+        };
+        let Some((i, e)) = picked.and_then(|i| Some((i, shard.entry(i)?))) else {
             continue;
         };
-        let Some(e) = shard.entry(i) else { continue };
-        if volatile_only && !e.is_volatile() {
-            continue;
-        }
         let score = match policy {
             MaxmemoryPolicy::VolatileTtl => u64::MAX - shard.expire_at(i).unwrap_or(u64::MAX),
             MaxmemoryPolicy::AllkeysRandom | MaxmemoryPolicy::VolatileRandom => 1,

@@ -260,6 +260,13 @@ impl Shard {
         self.main.random_index(random)
     }
 
+    /// The slot of a pseudo-random key among those with a TTL.
+    pub fn random_volatile(&self, random: u64) -> Option<usize> {
+        let x = self.expires.get(self.expires.random_index(random)?)?;
+        let key = x.key.as_slice();
+        self.main.find(x.hash, |e| e.key.as_slice() == key)
+    }
+
     /// Redis's active-expiry sampling: looks at up to `samples` random keys with a TTL and
     /// removes the ones expired at `now_ms`, handing each to `on_expired`.
     pub fn expire_sample(
@@ -331,6 +338,22 @@ mod tests {
         fold_hash(key.iter().fold(0xcbf29ce484222325u64, |a, &b| {
             (a ^ b as u64).wrapping_mul(0x100000001b3)
         }))
+    }
+
+    #[test]
+    fn random_volatile_finds_the_keys_with_a_ttl() {
+        let mut s = Shard::default();
+        assert_eq!(s.random_volatile(7), None);
+        for n in 0..100u32 {
+            let key = n.to_string();
+            s.insert(h(key.as_bytes()), key.as_bytes(), Value::Int(1), 0);
+        }
+        let i = s.find(h(b"42"), b"42").unwrap();
+        s.set_expire(i, 1000);
+        let i = s.find(h(b"42"), b"42").unwrap();
+        for r in [0, 1, u64::MAX / 3, u64::MAX] {
+            assert_eq!(s.random_volatile(r), Some(i));
+        }
     }
 
     #[test]

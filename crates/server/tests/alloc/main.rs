@@ -9,5 +9,6 @@ static ALLOC: ferrodis_server::alloc::Counting = ferrodis_server::alloc::Countin
 #[path = "../it/common/mod.rs"]
 mod common;
 
+mod evict;
 mod hostile;
 mod refusals;
