@@ -496,50 +496,146 @@ impl Config {
     }
 }
 
-/// Typed getters for the values the server reads on its hot paths.
-impl Config {
-    /// `port` (0 = do not listen on TCP).
-    pub fn port(&self) -> u16 {
-        u16::try_from(self.int(Id::Port)).unwrap_or(0)
+/// Converts a parameter's stored value to the type its getter returns. Values were checked
+/// against the parameter's bounds when they were set, so narrowing loses nothing.
+trait Narrow<T> {
+    fn narrow(self) -> T;
+}
+
+impl<T> Narrow<T> for T {
+    fn narrow(self) -> T {
+        self
     }
+}
+
+macro_rules! narrow_from_i64 {
+    ($($ty:ty),*) => {
+        $(impl Narrow<$ty> for i64 {
+            fn narrow(self) -> $ty {
+                <$ty>::try_from(self).unwrap_or_default()
+            }
+        })*
+    };
+}
+narrow_from_i64!(u16, u32, i32, usize);
+
+/// Declares the typed getters that read one parameter as it is stored: one line of data each
+/// (name, type, generic accessor, parameter) instead of a hand-written function.
+macro_rules! getters {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $read:ident($id:ident); )*) => {
+        impl Config {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> $ty {
+                    Narrow::narrow(self.$read(Id::$id))
+                }
+            )*
+        }
+    };
+}
+
+getters! {
+    /// `port` (0 = do not listen on TCP).
+    port: u16 = int(Port);
+    /// `unixsocket` path (empty = none).
+    unixsocket: String = text(Unixsocket);
+    /// `unixsocketperm` permission bits.
+    unixsocketperm: u32 = int(Unixsocketperm);
+    /// `tcp-backlog`.
+    tcp_backlog: u32 = int(TcpBacklog);
+    /// `tcp-keepalive` in seconds (0 = off).
+    tcp_keepalive: u64 = uint(TcpKeepalive);
+    /// `protected-mode`.
+    protected_mode: bool = flag(ProtectedMode);
+    /// `databases`.
+    databases: usize = int(Databases);
+    /// `maxclients`.
+    maxclients: u64 = uint(Maxclients);
+    /// `timeout`: idle seconds before a client is closed (0 = never).
+    timeout: u64 = uint(Timeout);
+    /// `logfile` ("" = standard output).
+    logfile: String = text(Logfile);
+    /// `daemonize`.
+    daemonize: bool = flag(Daemonize);
+    /// `pidfile` ("" = none unless daemonized, when Redis uses `/var/run/redis.pid`).
+    pidfile: String = text(Pidfile);
+    /// `proto-max-bulk-len`: largest bulk string a client may send.
+    proto_max_bulk_len: i64 = int(ProtoMaxBulkLen);
+    /// `client-query-buffer-limit`.
+    client_query_buffer_limit: u64 = uint(ClientQueryBufferLimit);
+    /// `dynamic-hz`.
+    dynamic_hz: bool = flag(DynamicHz);
+    /// `slowlog-log-slower-than` in microseconds (negative = disabled, 0 = log everything).
+    slowlog_log_slower_than: i64 = int(SlowlogLogSlowerThan);
+    /// `slowlog-max-len`.
+    slowlog_max_len: u64 = uint(SlowlogMaxLen);
+    /// `latency-monitor-threshold` in milliseconds (0 = off).
+    latency_monitor_threshold: i64 = int(LatencyMonitorThreshold);
+    /// `latency-tracking`.
+    latency_tracking: bool = flag(LatencyTracking);
+    /// `maxmemory` in bytes (0 = no limit).
+    maxmemory: u64 = uint(Maxmemory);
+    /// `maxmemory-samples`.
+    maxmemory_samples: u32 = int(MaxmemorySamples);
+    /// `maxmemory-eviction-tenacity` (0..=100).
+    maxmemory_eviction_tenacity: u32 = int(MaxmemoryEvictionTenacity);
+    /// `lfu-log-factor`.
+    lfu_log_factor: i32 = int(LfuLogFactor);
+    /// `lfu-decay-time` in minutes.
+    lfu_decay_time: i32 = int(LfuDecayTime);
+    /// `active-expire-effort` (1..=10).
+    active_expire_effort: i32 = int(ActiveExpireEffort);
+    /// `hash-max-listpack-entries`.
+    hash_max_listpack_entries: usize = int(HashMaxListpackEntries);
+    /// `hash-max-listpack-value`.
+    hash_max_listpack_value: usize = int(HashMaxListpackValue);
+    /// `set-max-intset-entries`.
+    set_max_intset_entries: usize = int(SetMaxIntsetEntries);
+    /// `zset-max-listpack-entries`.
+    zset_max_listpack_entries: usize = int(ZsetMaxListpackEntries);
+    /// `zset-max-listpack-value`.
+    zset_max_listpack_value: usize = int(ZsetMaxListpackValue);
+    /// `stream-node-max-bytes`.
+    stream_node_max_bytes: usize = int(StreamNodeMaxBytes);
+    /// `stream-node-max-entries`.
+    stream_node_max_entries: i64 = int(StreamNodeMaxEntries);
+    /// `hll-sparse-max-bytes`.
+    hll_sparse_max_bytes: usize = int(HllSparseMaxBytes);
+    /// `dbfilename`.
+    dbfilename: String = text(Dbfilename);
+    /// `appendonly`.
+    appendonly: bool = flag(Appendonly);
+    /// `lazyfree-lazy-eviction`.
+    lazyfree_lazy_eviction: bool = flag(LazyfreeLazyEviction);
+    /// `lazyfree-lazy-expire`.
+    lazyfree_lazy_expire: bool = flag(LazyfreeLazyExpire);
+    /// `lazyfree-lazy-server-del`.
+    lazyfree_lazy_server_del: bool = flag(LazyfreeLazyServerDel);
+    /// `lazyfree-lazy-user-del` (DEL behaves like UNLINK).
+    lazyfree_lazy_user_del: bool = flag(LazyfreeLazyUserDel);
+    /// `lazyfree-lazy-user-flush` (FLUSHALL/FLUSHDB default to ASYNC).
+    lazyfree_lazy_user_flush: bool = flag(LazyfreeLazyUserFlush);
+    /// `tracking-table-max-keys`.
+    tracking_table_max_keys: u64 = uint(TrackingTableMaxKeys);
+    /// `busy-reply-threshold` (alias `lua-time-limit`) in milliseconds.
+    busy_reply_threshold: i64 = int(BusyReplyThreshold);
+    /// `io-threads` (accepted, ferrodis ignores it).
+    io_threads: i32 = int(IoThreads);
+    /// `cluster-enabled` (accepted; ferrodis has no cluster mode).
+    cluster_enabled: bool = flag(ClusterEnabled);
+    /// `proc-title-template`.
+    proc_title_template: String = text(ProcTitleTemplate);
+}
+
+/// The getters that turn a parameter into a type of its own: enumerations, lists, structured
+/// values and optional secrets.
+impl Config {
     /// `bind` addresses (empty = do not listen on TCP). A leading `-` marks an optional address.
     pub fn bind(&self) -> &[String] {
         match self.value(Id::Bind) {
             Some(Value::Bind(v)) => v,
             _ => &[],
         }
-    }
-    /// `unixsocket` path (empty = none).
-    pub fn unixsocket(&self) -> String {
-        self.text(Id::Unixsocket)
-    }
-    /// `unixsocketperm` permission bits.
-    pub fn unixsocketperm(&self) -> u32 {
-        u32::try_from(self.int(Id::Unixsocketperm)).unwrap_or(0)
-    }
-    /// `tcp-backlog`.
-    pub fn tcp_backlog(&self) -> u32 {
-        u32::try_from(self.int(Id::TcpBacklog)).unwrap_or(0)
-    }
-    /// `tcp-keepalive` in seconds (0 = off).
-    pub fn tcp_keepalive(&self) -> u64 {
-        self.uint(Id::TcpKeepalive)
-    }
-    /// `protected-mode`.
-    pub fn protected_mode(&self) -> bool {
-        self.flag(Id::ProtectedMode)
-    }
-    /// `databases`.
-    pub fn databases(&self) -> usize {
-        usize::try_from(self.int(Id::Databases)).unwrap_or(16)
-    }
-    /// `maxclients`.
-    pub fn maxclients(&self) -> u64 {
-        self.uint(Id::Maxclients)
-    }
-    /// `timeout`: idle seconds before a client is closed (0 = never).
-    pub fn timeout(&self) -> u64 {
-        self.uint(Id::Timeout)
     }
     /// `loglevel`.
     pub fn loglevel(&self) -> LogLevel {
@@ -549,30 +645,6 @@ impl Config {
             3 => LogLevel::Warning,
             _ => LogLevel::Notice,
         }
-    }
-    /// `logfile` ("" = standard output).
-    pub fn logfile(&self) -> String {
-        self.text(Id::Logfile)
-    }
-    /// `daemonize`.
-    pub fn daemonize(&self) -> bool {
-        self.flag(Id::Daemonize)
-    }
-    /// `pidfile` ("" = none unless daemonized, when Redis uses `/var/run/redis.pid`).
-    pub fn pidfile(&self) -> String {
-        self.text(Id::Pidfile)
-    }
-    /// `always-show-logo`.
-    pub fn always_show_logo(&self) -> bool {
-        self.flag(Id::AlwaysShowLogo)
-    }
-    /// `proto-max-bulk-len`: largest bulk string a client may send.
-    pub fn proto_max_bulk_len(&self) -> i64 {
-        self.int(Id::ProtoMaxBulkLen)
-    }
-    /// `client-query-buffer-limit`.
-    pub fn client_query_buffer_limit(&self) -> u64 {
-        self.uint(Id::ClientQueryBufferLimit)
     }
     /// `enable-debug-command`.
     pub fn enable_debug_command(&self) -> ProtectedAction {
@@ -590,36 +662,12 @@ impl Config {
     pub fn hz(&self) -> i32 {
         i32::try_from(self.int(Id::Hz).clamp(MIN_HZ, MAX_HZ)).unwrap_or(10)
     }
-    /// `dynamic-hz`.
-    pub fn dynamic_hz(&self) -> bool {
-        self.flag(Id::DynamicHz)
-    }
-    /// `slowlog-log-slower-than` in microseconds (negative = disabled, 0 = log everything).
-    pub fn slowlog_log_slower_than(&self) -> i64 {
-        self.int(Id::SlowlogLogSlowerThan)
-    }
-    /// `slowlog-max-len`.
-    pub fn slowlog_max_len(&self) -> u64 {
-        self.uint(Id::SlowlogMaxLen)
-    }
-    /// `latency-monitor-threshold` in milliseconds (0 = off).
-    pub fn latency_monitor_threshold(&self) -> i64 {
-        self.int(Id::LatencyMonitorThreshold)
-    }
-    /// `latency-tracking`.
-    pub fn latency_tracking(&self) -> bool {
-        self.flag(Id::LatencyTracking)
-    }
     /// `latency-tracking-info-percentiles`.
     pub fn latency_tracking_info_percentiles(&self) -> &[f64] {
         match self.value(Id::LatencyTrackingInfoPercentiles) {
             Some(Value::Percentiles(v)) => v,
             _ => &[],
         }
-    }
-    /// `maxmemory` in bytes (0 = no limit).
-    pub fn maxmemory(&self) -> u64 {
-        self.uint(Id::Maxmemory)
     }
     /// `maxmemory-policy`.
     pub fn maxmemory_policy(&self) -> MaxmemoryPolicy {
@@ -634,14 +682,6 @@ impl Config {
             _ => MaxmemoryPolicy::NoEviction,
         }
     }
-    /// `maxmemory-samples`.
-    pub fn maxmemory_samples(&self) -> u32 {
-        u32::try_from(self.int(Id::MaxmemorySamples)).unwrap_or(5)
-    }
-    /// `maxmemory-eviction-tenacity` (0..=100).
-    pub fn maxmemory_eviction_tenacity(&self) -> u32 {
-        u32::try_from(self.int(Id::MaxmemoryEvictionTenacity)).unwrap_or(10)
-    }
     /// `maxmemory-clients`.
     pub fn maxmemory_clients(&self) -> MaxmemoryClients {
         let v = self.int(Id::MaxmemoryClients);
@@ -651,61 +691,9 @@ impl Config {
             MaxmemoryClients::Bytes(v as u64)
         }
     }
-    /// `lfu-log-factor`.
-    pub fn lfu_log_factor(&self) -> i32 {
-        i32::try_from(self.int(Id::LfuLogFactor)).unwrap_or(10)
-    }
-    /// `lfu-decay-time` in minutes.
-    pub fn lfu_decay_time(&self) -> i32 {
-        i32::try_from(self.int(Id::LfuDecayTime)).unwrap_or(1)
-    }
-    /// `active-expire-effort` (1..=10).
-    pub fn active_expire_effort(&self) -> i32 {
-        i32::try_from(self.int(Id::ActiveExpireEffort)).unwrap_or(1)
-    }
-    /// `activerehashing`.
-    pub fn activerehashing(&self) -> bool {
-        self.flag(Id::Activerehashing)
-    }
     /// `list-max-listpack-size` (negative = size class in KiB, positive = entry count).
     pub fn list_max_listpack_size(&self) -> i32 {
         i32::try_from(self.int(Id::ListMaxListpackSize)).unwrap_or(-2)
-    }
-    /// `list-compress-depth`.
-    pub fn list_compress_depth(&self) -> u32 {
-        u32::try_from(self.int(Id::ListCompressDepth)).unwrap_or(0)
-    }
-    /// `hash-max-listpack-entries`.
-    pub fn hash_max_listpack_entries(&self) -> usize {
-        usize::try_from(self.int(Id::HashMaxListpackEntries)).unwrap_or(0)
-    }
-    /// `hash-max-listpack-value`.
-    pub fn hash_max_listpack_value(&self) -> usize {
-        usize::try_from(self.int(Id::HashMaxListpackValue)).unwrap_or(0)
-    }
-    /// `set-max-intset-entries`.
-    pub fn set_max_intset_entries(&self) -> usize {
-        usize::try_from(self.int(Id::SetMaxIntsetEntries)).unwrap_or(0)
-    }
-    /// `zset-max-listpack-entries`.
-    pub fn zset_max_listpack_entries(&self) -> usize {
-        usize::try_from(self.int(Id::ZsetMaxListpackEntries)).unwrap_or(0)
-    }
-    /// `zset-max-listpack-value`.
-    pub fn zset_max_listpack_value(&self) -> usize {
-        usize::try_from(self.int(Id::ZsetMaxListpackValue)).unwrap_or(0)
-    }
-    /// `stream-node-max-bytes`.
-    pub fn stream_node_max_bytes(&self) -> usize {
-        usize::try_from(self.int(Id::StreamNodeMaxBytes)).unwrap_or(0)
-    }
-    /// `stream-node-max-entries`.
-    pub fn stream_node_max_entries(&self) -> i64 {
-        self.int(Id::StreamNodeMaxEntries)
-    }
-    /// `hll-sparse-max-bytes`.
-    pub fn hll_sparse_max_bytes(&self) -> usize {
-        usize::try_from(self.int(Id::HllSparseMaxBytes)).unwrap_or(0)
     }
     /// `requirepass` (`None` when empty, i.e. no password).
     pub fn requirepass(&self) -> Option<&[u8]> {
@@ -716,14 +704,6 @@ impl Config {
     pub fn masterauth(&self) -> Option<&[u8]> {
         let v = self.bytes(Id::Masterauth);
         (!v.is_empty()).then_some(v)
-    }
-    /// `aclfile` ("" = none).
-    pub fn aclfile(&self) -> String {
-        self.text(Id::Aclfile)
-    }
-    /// `acllog-max-len`.
-    pub fn acllog_max_len(&self) -> u64 {
-        self.uint(Id::AcllogMaxLen)
     }
     /// `acl-pubsub-default` is `allchannels`.
     pub fn acl_pubsub_allchannels(&self) -> bool {
@@ -745,26 +725,6 @@ impl Config {
             Path::new(self.dir()).join(path)
         }
     }
-    /// `dbfilename`.
-    pub fn dbfilename(&self) -> String {
-        self.text(Id::Dbfilename)
-    }
-    /// `rdbcompression`.
-    pub fn rdbcompression(&self) -> bool {
-        self.flag(Id::Rdbcompression)
-    }
-    /// `rdbchecksum`.
-    pub fn rdbchecksum(&self) -> bool {
-        self.flag(Id::Rdbchecksum)
-    }
-    /// `stop-writes-on-bgsave-error`.
-    pub fn stop_writes_on_bgsave_error(&self) -> bool {
-        self.flag(Id::StopWritesOnBgsaveError)
-    }
-    /// `appendonly`.
-    pub fn appendonly(&self) -> bool {
-        self.flag(Id::Appendonly)
-    }
     /// `appendfsync`.
     pub fn appendfsync(&self) -> AppendFsync {
         match self.enum_raw(Id::Appendfsync) {
@@ -772,14 +732,6 @@ impl Config {
             2 => AppendFsync::No,
             _ => AppendFsync::Everysec,
         }
-    }
-    /// `appendfilename`.
-    pub fn appendfilename(&self) -> String {
-        self.text(Id::Appendfilename)
-    }
-    /// `appenddirname`.
-    pub fn appenddirname(&self) -> String {
-        self.text(Id::Appenddirname)
     }
     /// `save` points (empty = RDB snapshots disabled).
     pub fn save(&self) -> &[SaveParam] {
@@ -795,44 +747,12 @@ impl Config {
             _ => 0,
         }
     }
-    /// `lazyfree-lazy-eviction`.
-    pub fn lazyfree_lazy_eviction(&self) -> bool {
-        self.flag(Id::LazyfreeLazyEviction)
-    }
-    /// `lazyfree-lazy-expire`.
-    pub fn lazyfree_lazy_expire(&self) -> bool {
-        self.flag(Id::LazyfreeLazyExpire)
-    }
-    /// `lazyfree-lazy-server-del`.
-    pub fn lazyfree_lazy_server_del(&self) -> bool {
-        self.flag(Id::LazyfreeLazyServerDel)
-    }
-    /// `lazyfree-lazy-user-del` (DEL behaves like UNLINK).
-    pub fn lazyfree_lazy_user_del(&self) -> bool {
-        self.flag(Id::LazyfreeLazyUserDel)
-    }
-    /// `lazyfree-lazy-user-flush` (FLUSHALL/FLUSHDB default to ASYNC).
-    pub fn lazyfree_lazy_user_flush(&self) -> bool {
-        self.flag(Id::LazyfreeLazyUserFlush)
-    }
-    /// `tracking-table-max-keys`.
-    pub fn tracking_table_max_keys(&self) -> u64 {
-        self.uint(Id::TrackingTableMaxKeys)
-    }
     /// `client-output-buffer-limit` for one class.
     pub fn client_output_buffer_limit(&self, class: ClientClass) -> ObufLimit {
         match self.value(Id::ClientOutputBufferLimit) {
             Some(Value::Obuf(v)) => v.get(class as usize).copied().unwrap_or_default(),
             _ => ObufLimit::default(),
         }
-    }
-    /// `busy-reply-threshold` (alias `lua-time-limit`) in milliseconds.
-    pub fn busy_reply_threshold(&self) -> i64 {
-        self.int(Id::BusyReplyThreshold)
-    }
-    /// `io-threads` (accepted, ferrodis ignores it).
-    pub fn io_threads(&self) -> i32 {
-        i32::try_from(self.int(Id::IoThreads)).unwrap_or(1)
     }
     /// `replicaof` master (host, port), if configured.
     pub fn replicaof(&self) -> Option<(&str, u16)> {
@@ -856,22 +776,6 @@ impl Config {
     /// `shutdown-on-sigterm` as `SHUTDOWN_*` flags (0 = default).
     pub fn shutdown_on_sigterm(&self) -> u32 {
         self.enum_raw(Id::ShutdownOnSigterm)
-    }
-    /// `shutdown-timeout` in seconds.
-    pub fn shutdown_timeout(&self) -> u64 {
-        self.uint(Id::ShutdownTimeout)
-    }
-    /// `cluster-enabled` (accepted; ferrodis has no cluster mode).
-    pub fn cluster_enabled(&self) -> bool {
-        self.flag(Id::ClusterEnabled)
-    }
-    /// `set-proc-title`.
-    pub fn set_proc_title(&self) -> bool {
-        self.flag(Id::SetProcTitle)
-    }
-    /// `proc-title-template`.
-    pub fn proc_title_template(&self) -> String {
-        self.text(Id::ProcTitleTemplate)
     }
     /// `supervised` raw mode: 0 no, 1 auto, 2 systemd, 3 upstart.
     pub fn supervised(&self) -> u32 {
