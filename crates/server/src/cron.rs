@@ -147,20 +147,13 @@ pub fn expire_cycle(srv: &Server, effort: Effort) {
                     effort.samples,
                     now,
                     || fastrand::u64(..),
-                    |e| {
-                        ks.watches.touch(db, &e.key, false);
-                        ks.tracking.key_changed(&e.key, false);
-                        ks.notify
-                            .emit(crate::config::NOTIFY_EXPIRED, "expired", &e.key, db);
-                        ks.release(e.value, crate::db::Removal::Expire);
-                    },
+                    |e| ks.reclaimed(db, &e.key, e.value, crate::db::Reclaim::Expired, None),
                 );
                 drop(shard);
                 if round.expired > 0 {
                     ks.stats
                         .expired
                         .fetch_add(round.expired as u64, Ordering::Relaxed);
-                    ks.dirty(round.expired as u64);
                 }
                 sampled += round.sampled;
                 expired += round.expired;

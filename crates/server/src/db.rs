@@ -7,13 +7,15 @@
 //! exclusive lock instead, which waits for every other command to finish.
 //!
 //! Every read and write of a key goes through `KeyRef`, which applies lazy expiry, keeps the
-//! access clock, and counts changes: this is the one place that sees every change to the
-//! keyspace.
+//! access clock, and records changes in the command's `changes::Effects`: this is the one
+//! place that sees every change to the keyspace, and where the change stream takes its order.
+//! The server's own removals (expiry, eviction) go through `Keyspace::reclaimed`.
 
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use quanta::Instant;
 
 use parking_lot::{Mutex, MutexGuard};
@@ -22,6 +24,7 @@ use storage::small::SmallBytes;
 use storage::table::fold_hash;
 use storage::value::{Collection, Value};
 
+use crate::changes::{ChangeLog, Effects};
 use crate::error::CmdError;
 
 /// Shards per database (a power of two).
@@ -83,7 +86,8 @@ pub struct KeyStats {
     pub hits: AtomicU64,
     /// Lookups that found nothing.
     pub misses: AtomicU64,
-    /// Changes since the last save (Redis's `dirty`).
+    /// Changes since the last save (Redis's `dirty`): what commands changed, counted as Redis
+    /// counts them. Expiry and eviction are not counted, as in Redis.
     pub dirty: AtomicU64,
     /// The active expiry cycle's running estimate of the share of stale keys, in percent, as
     /// `f64` bits (INFO `expired_stale_perc`).
@@ -218,6 +222,8 @@ pub struct Keyspace {
     pub lazy: LazyPolicy,
     /// What a key's access stamp records: the LRU clock, or the LFU counter.
     pub access: AccessPolicy,
+    /// The change stream: what reproduces every change, in apply order.
+    pub changes: ChangeLog,
 }
 
 /// What each access writes into a key's 24-bit stamp: the LRU clock (seconds), or, under an LFU
@@ -276,6 +282,15 @@ impl AccessPolicy {
     }
 }
 
+/// A key the server removes on its own, not on a command's behalf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reclaim {
+    /// Its TTL passed.
+    Expired,
+    /// `maxmemory` evicted it.
+    Evicted,
+}
+
 /// Why the server itself drops a value; each reason has its `lazyfree-lazy-*` setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Removal {
@@ -332,6 +347,41 @@ impl Keyspace {
             lazyfree: crate::lazyfree::LazyFree::default(),
             lazy: LazyPolicy::default(),
             access: AccessPolicy::default(),
+            changes: ChangeLog::default(),
+        }
+    }
+
+    /// Everything that follows a key the server removed on its own, once it is out of its
+    /// shard (whose lock the caller still holds): the value is freed by its `lazyfree-lazy-*`
+    /// rule, watchers, blocked clients and caching clients learn of it, the notification goes
+    /// out, and the change stream gets the `DEL` (or `UNLINK`, when freed lazily) that
+    /// reproduces it (in the record of the command `fx` that found it, if any). It is not a
+    /// change a command made, so it is not counted in `dirty`.
+    pub fn reclaimed(
+        &self,
+        db: usize,
+        key: &[u8],
+        value: Value,
+        why: Reclaim,
+        fx: Option<&Effects>,
+    ) {
+        let (removal, class, event) = match why {
+            Reclaim::Expired => (Removal::Expire, crate::config::NOTIFY_EXPIRED, "expired"),
+            Reclaim::Evicted => (Removal::Eviction, crate::config::NOTIFY_EVICTED, "evicted"),
+        };
+        let lazy = self.lazy.lazy(removal);
+        self.release(value, removal);
+        self.watches.touch(db, key, false);
+        self.blocking.signal(db, key);
+        self.tracking.key_changed(key, false);
+        self.notify.emit(class, event, key, db);
+        let argv = || {
+            let cmd: &'static [u8] = if lazy { b"UNLINK" } else { b"DEL" };
+            vec![Bytes::from_static(cmd), Bytes::copy_from_slice(key)]
+        };
+        match fx {
+            Some(fx) => fx.reclaimed(&self.changes, db, argv),
+            None => self.changes.emit(db, argv),
         }
     }
 
@@ -363,8 +413,9 @@ impl Keyspace {
         }
     }
 
-    /// Locks the shard of `key` in database `db` and looks the key up.
-    pub fn key<'a>(&'a self, db: usize, key: &'a [u8], now: u64) -> Locked<'a> {
+    /// Locks the shard of `key` in database `db` and looks the key up; its changes count for
+    /// the command whose effects are `fx`.
+    pub fn key<'a>(&'a self, db: usize, key: &'a [u8], now: u64, fx: &'a Effects) -> Locked<'a> {
         let kh = self.hash(key);
         let db = db.min(self.dbs.len() - 1);
         let guard = self.dbs[db].shard(kh.shard);
@@ -375,11 +426,12 @@ impl Keyspace {
             key,
             now,
             ks: self,
+            fx,
         }
     }
 
     /// Locks the shards of several keys (possibly in two databases) in ascending order.
-    pub fn keys<'a>(&'a self, keys: &[(usize, &[u8])]) -> MultiLock<'a> {
+    pub fn keys<'a>(&'a self, keys: &[(usize, &[u8])], fx: &'a Effects) -> MultiLock<'a> {
         let mut want: Vec<(usize, usize)> = keys
             .iter()
             .map(|&(db, k)| (db.min(self.dbs.len() - 1), self.hash(k).shard))
@@ -390,11 +442,16 @@ impl Keyspace {
             .into_iter()
             .map(|(db, shard)| ((db, shard), self.dbs[db].shard(shard)))
             .collect();
-        MultiLock { ks: self, guards }
+        MultiLock {
+            ks: self,
+            guards,
+            fx,
+        }
     }
 
-    /// Swaps the contents of two databases. The caller holds the exclusive lock.
-    pub fn swap(&self, a: usize, b: usize) {
+    /// Swaps the contents of two databases, as one change. The caller holds the exclusive lock.
+    pub fn swap(&self, a: usize, b: usize, fx: &Effects) {
+        fx.changed(&self.changes, 1);
         if a == b {
             return;
         }
@@ -406,13 +463,15 @@ impl Keyspace {
         }
     }
 
-    /// Empties database `db`, returning the removed entries for the caller to drop.
-    pub fn flush(&self, db: usize) -> Vec<Entry> {
+    /// Empties database `db`, returning the removed entries for the caller to drop. Each key
+    /// removed counts as a change, as in Redis. The caller holds the exclusive lock.
+    pub fn flush(&self, db: usize, fx: &Effects) -> Vec<Entry> {
         let mut all = Vec::new();
         for i in 0..SHARDS {
             all.append(&mut self.db(db).shard(i).take_all());
         }
         self.tracking.flushed();
+        fx.changed(&self.changes, all.len() as u64);
         all
     }
 
@@ -434,17 +493,13 @@ impl Keyspace {
             .find(kh.hash, key)
             .is_some_and(|i| !shard.is_expired(i, now))
     }
-
-    /// Counts a change to the keyspace.
-    pub fn dirty(&self, n: u64) {
-        self.stats.dirty.fetch_add(n, Ordering::Relaxed);
-    }
 }
 
 /// Several shards locked at once; see `Keyspace::keys`.
 pub struct MultiLock<'a> {
     ks: &'a Keyspace,
     guards: Vec<((usize, usize), MutexGuard<'a, Shard>)>,
+    fx: &'a Effects,
 }
 
 impl<'a> MultiLock<'a> {
@@ -462,6 +517,7 @@ impl<'a> MultiLock<'a> {
             key,
             now,
             self.ks,
+            self.fx,
         ))
     }
 }
@@ -474,6 +530,7 @@ pub struct Locked<'a> {
     key: &'a [u8],
     now: u64,
     ks: &'a Keyspace,
+    fx: &'a Effects,
 }
 
 impl<'a> Locked<'a> {
@@ -487,6 +544,7 @@ impl<'a> Locked<'a> {
             self.key,
             self.now,
             self.ks,
+            self.fx,
         )
     }
 }
@@ -501,6 +559,7 @@ pub struct KeyRef<'a> {
     index: Option<usize>,
     ks: &'a Keyspace,
     stats: &'a KeyStats,
+    fx: &'a Effects,
 }
 
 impl<'a> KeyRef<'a> {
@@ -511,10 +570,11 @@ impl<'a> KeyRef<'a> {
         key: &'a [u8],
         now: u64,
         ks: &'a Keyspace,
+        fx: &'a Effects,
     ) -> Self {
         let stats = &ks.stats;
         let mut index = shard.find(kh.hash, key);
-        if let Some(i) = index {
+        if let Some(i) = index.filter(|_| !fx.replaying()) {
             if shard.is_expired(i, now) && now < ks.pause_until.load(Ordering::Relaxed) {
                 // Paused: the key is gone for readers but stays until the pause ends.
                 return KeyRef {
@@ -526,18 +586,14 @@ impl<'a> KeyRef<'a> {
                     index: None,
                     ks,
                     stats,
+                    fx,
                 };
             }
             if shard.is_expired(i, now) {
                 if let Some(e) = shard.remove(i) {
-                    ks.release(e.value, Removal::Expire);
+                    stats.expired.fetch_add(1, Ordering::Relaxed);
+                    ks.reclaimed(db, key, e.value, Reclaim::Expired, Some(fx));
                 }
-                stats.expired.fetch_add(1, Ordering::Relaxed);
-                stats.dirty.fetch_add(1, Ordering::Relaxed);
-                ks.watches.touch(db, key, false);
-                ks.tracking.key_changed(key, false);
-                ks.notify
-                    .emit(crate::config::NOTIFY_EXPIRED, "expired", key, db);
                 index = None;
             }
         }
@@ -550,6 +606,7 @@ impl<'a> KeyRef<'a> {
             index,
             ks,
             stats,
+            fx,
         }
     }
 
@@ -633,10 +690,18 @@ impl<'a> KeyRef<'a> {
         Some(e)
     }
 
-    /// Records that the value was changed in place. Every change comes through here, which
-    /// is what lets blocked clients (and later WATCH and notifications) see it.
+    /// Records that the value was changed in place. Every change comes through here: it is
+    /// counted for the command (and fixes the command's place in the change stream, under this
+    /// key's lock), and blocked clients, WATCH and client-side caching learn of it.
     pub fn changed(&mut self) {
-        self.stats.dirty.fetch_add(1, Ordering::Relaxed);
+        self.changed_by(1);
+    }
+
+    /// Records a change of the value that counts as `n` changes, as Redis counts them: one
+    /// per element for commands that add or remove several (RPUSH, SADD, ZREM...), none for
+    /// the source of a move that counts once where the value lands (RENAME, MOVE, LMOVE).
+    pub fn changed_by(&mut self, n: u64) {
+        self.fx.changed(&self.ks.changes, n);
         self.ks.blocking.signal(self.db, self.key);
         self.ks
             .watches
@@ -646,17 +711,34 @@ impl<'a> KeyRef<'a> {
 
     /// Stores `value`, creating the key if needed. An existing TTL is dropped unless `keep_ttl`.
     pub fn set(&mut self, value: Value, keep_ttl: bool) {
+        self.set_counting(value, keep_ttl, 1);
+    }
+
+    /// Stores `value` as [`KeyRef::set`] does, as a change that counts `n` changes (a new
+    /// collection created with `n` elements).
+    pub fn set_counting(&mut self, value: Value, keep_ttl: bool, n: u64) {
         self.store(value, keep_ttl);
-        self.changed();
+        self.changed_by(n);
+    }
+
+    /// Records a change of `n` elements of a collection, deleting the key when the collection
+    /// was left empty: Redis never keeps an empty collection.
+    pub fn changed_or_emptied(&mut self, empty: bool, n: u64) {
+        if empty {
+            self.remove(n);
+        } else {
+            self.changed_by(n);
+        }
     }
 
     /// Stores `value` with the absolute expiry `expire_at` when given (else as [`KeyRef::set`]),
     /// as one change, as SET with EX/PX/EXAT/PXAT and SETEX count it. An expiry already past
-    /// deletes the key, as Redis does.
+    /// deletes the key, as Redis does, except in a replay of the change stream, which waits
+    /// for the stream's own `DEL`.
     pub fn set_expiring(&mut self, value: Value, keep_ttl: bool, expire_at: Option<u64>) {
         self.store(value, keep_ttl);
         match expire_at {
-            Some(at) if at <= self.now => {
+            Some(at) if at <= self.now && !self.fx.replaying() => {
                 self.take();
             }
             Some(at) => {
@@ -714,10 +796,20 @@ impl<'a> KeyRef<'a> {
 
     /// Removes the key and returns its entry and expiry time.
     pub fn take(&mut self) -> Option<(Entry, Option<u64>)> {
+        self.remove(1)
+    }
+
+    /// Removes the key to put its entry elsewhere in the same command (RENAME, MOVE), which
+    /// counts the move once, where the entry lands.
+    pub fn take_to_move(&mut self) -> Option<(Entry, Option<u64>)> {
+        self.remove(0)
+    }
+
+    fn remove(&mut self, count: u64) -> Option<(Entry, Option<u64>)> {
         let i = self.index.take()?;
         let at = self.shard.expire_at(i);
         let e = self.shard.remove(i)?;
-        self.changed();
+        self.changed_by(count);
         Some((e, at))
     }
 
@@ -726,12 +818,13 @@ impl<'a> KeyRef<'a> {
         self.shard.expire_at(self.index?)
     }
 
-    /// Sets the key's expiry time. A time already past deletes the key, as Redis does.
+    /// Sets the key's expiry time. A time already past deletes the key, as Redis does, except
+    /// in a replay of the change stream (see `set_expiring`).
     pub fn set_expire(&mut self, at_ms: u64) {
         if self.index.is_none() {
             return;
         }
-        if at_ms <= self.now {
+        if at_ms <= self.now && !self.fx.replaying() {
             self.delete();
             return;
         }
@@ -754,6 +847,20 @@ impl<'a> KeyRef<'a> {
             self.changed();
         }
         had
+    }
+
+    /// Evicts the key: removes it as the server's own change (see `Keyspace::reclaimed`).
+    /// Returns whether it existed.
+    pub fn evict(&mut self) -> bool {
+        let Some(i) = self.index.take() else {
+            return false;
+        };
+        let Some(e) = self.shard.remove(i) else {
+            return false;
+        };
+        self.ks
+            .reclaimed(self.db, self.key, e.value, Reclaim::Evicted, None);
+        true
     }
 
     /// The time this view considers "now", in Unix milliseconds.

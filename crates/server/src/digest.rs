@@ -69,7 +69,9 @@ pub fn dataset(srv: &Server) -> Digest {
 
 /// The digest of one key's value (zeros when missing).
 pub fn key(srv: &Server, db: usize, key: &[u8], now: u64) -> Digest {
-    let mut l = srv.keyspace.key(db, key, now);
+    // A read: nothing is changed, so the effects are not committed anywhere.
+    let fx = crate::changes::Effects::new(&srv.keyspace.changes, false);
+    let mut l = srv.keyspace.key(db, key, now, &fx);
     let k = l.get();
     match k.entry() {
         Some(e) => value_digest(&e.value),

@@ -10,7 +10,8 @@ use std::sync::atomic::Ordering;
 
 use storage::shard::Entry;
 
-use crate::config::{MaxmemoryPolicy, NOTIFY_EVICTED};
+use crate::changes::Effects;
+use crate::config::MaxmemoryPolicy;
 use crate::db::{lru_clock, now_ms, SHARDS};
 use crate::server::Server;
 
@@ -192,16 +193,9 @@ fn evict_one(srv: &Server, policy: MaxmemoryPolicy, samples: usize) -> bool {
     let Some((_, _, key)) = best else {
         return true;
     };
-    let removed = {
-        let mut l = ks.key(db, &key, now);
-        let mut k = l.get();
-        // An eviction is the server's change, not the running client's (BCAST NOLOOP).
-        crate::tracking::by_server(|| k.take())
-    };
-    if let Some((entry, _)) = removed {
-        ks.release(entry.value, crate::db::Removal::Eviction);
+    let fx = Effects::new(&ks.changes, false);
+    if ks.key(db, &key, now, &fx).get().evict() {
         srv.stats.evicted.fetch_add(1, Ordering::Relaxed);
-        ks.notify.emit(NOTIFY_EVICTED, "evicted", &key, db);
     }
     true
 }

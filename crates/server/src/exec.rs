@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::changes::Effects;
 use crate::command::{flag, Entry};
-use crate::db::{wall_ms, Locked};
+use crate::db::{wall_ms, Locked, MultiLock};
 use crate::error::{CmdError, CmdResult};
 use crate::reply::Out;
 use crate::server::{ClientHandle, Server};
@@ -50,6 +51,10 @@ pub struct Client {
     pub push: Option<tokio::sync::mpsc::UnboundedSender<Bytes>>,
     /// Set while a blocked client's command is re-run on its behalf.
     pub serving: bool,
+    /// The client replays the change stream (loading an append-only file, a replication
+    /// link): keys past their TTL are not expired by its commands but by the `DEL`s the stream
+    /// carries, so that what it applies matches what was recorded.
+    pub replaying: bool,
     /// A command held by CLIENT PAUSE: the connection runs it again when the pause ends.
     pub paused: Option<Vec<Bytes>>,
     /// Set when the last command blocked: the connection waits for this reply.
@@ -80,6 +85,7 @@ impl Client {
             push: None,
             paused: None,
             serving: false,
+            replaying: false,
             blocked: None,
             may_block: true,
         }
@@ -122,6 +128,8 @@ pub struct Ctx<'a> {
     pub out: &'a mut Out,
     /// The time of this command, in Unix milliseconds (fixed for its whole execution).
     pub now: u64,
+    /// What the command changed, and what reproduces it (the change stream).
+    pub fx: &'a Effects,
 }
 
 impl<'a> Ctx<'a> {
@@ -142,7 +150,27 @@ impl<'a> Ctx<'a> {
         'a: 'k,
     {
         let srv: &'a Server = self.srv;
-        srv.keyspace.key(self.client.db, key, self.now)
+        srv.keyspace.key(self.client.db, key, self.now, self.fx)
+    }
+
+    /// Locks the shards of several keys, each in its database (see `Keyspace::keys`).
+    pub fn keys(&self, keys: &[(usize, &[u8])]) -> MultiLock<'a> {
+        self.srv.keyspace.keys(keys, self.fx)
+    }
+
+    /// Counts `n` changes made without a key handle's `changed` (or beyond the one it counts),
+    /// for commands that count as Redis does: one per element, per group, per flushed key.
+    pub fn count_changes(&self, n: u64) {
+        self.fx.changed(&self.srv.keyspace.changes, n);
+    }
+
+    /// Makes this command propagate `argv` (in the selected database) instead of its own
+    /// arguments; several calls propagate several commands, as one transaction. `argv` is
+    /// built only when the change stream is being recorded.
+    pub fn propagate(&self, argv: impl FnOnce() -> Vec<Bytes>) {
+        if self.fx.recording() {
+            self.fx.propagate(self.client.db, argv());
+        }
     }
 }
 
@@ -191,7 +219,7 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
 
 /// Executes a command and then serves clients blocked on the keys it changed.
 fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[Bytes]) {
-    match run_once(srv, client, out, name, args) {
+    match run_once(srv, client, out, name, args, None) {
         Some(Wait::Keys(block)) => park(srv, client, args, *block),
         Some(Wait::Pause) => client.paused = Some(args.to_vec()),
         None => {}
@@ -251,7 +279,7 @@ pub fn serve_blocked(srv: &Server) {
                 client.serving = true;
                 let mut out = Out::new(proto);
                 let Some(name) = args.first() else { continue };
-                if run_once(srv, &mut client, &mut out, name, &args).is_some() {
+                if run_once(srv, &mut client, &mut out, name, &args, None).is_some() {
                     // Still nothing for it (or the server is paused): it keeps waiting.
                     drained |= !serve_all;
                     continue;
@@ -264,8 +292,6 @@ pub fn serve_blocked(srv: &Server) {
     }
 }
 
-/// Looks a command up, checks it and runs it once; returns the block request of a blocking
-/// command that cannot proceed and may wait.
 /// Why a command did not run yet and its client must wait.
 enum Wait {
     /// A blocking command waits for its keys.
@@ -274,12 +300,16 @@ enum Wait {
     Pause,
 }
 
+/// Looks a command up, checks it and runs it once; says why the client must wait when the
+/// command did not run. A command queued by a transaction adds its effects to EXEC's
+/// (`within`); any other command's effects are its own, committed to the change stream.
 fn run_once(
     srv: &Server,
     client: &mut Client,
     out: &mut Out,
     name: &Bytes,
     args: &[Bytes],
+    within: Option<&Effects>,
 ) -> Option<Wait> {
     let Some(mut entry) = srv.table.get(name) else {
         let msg = unknown_command(name, &args[1..]);
@@ -398,6 +428,10 @@ fn run_once(
     let now = wall_ms(started);
     client.handle.last_interaction.store(now, Ordering::Relaxed);
     client.handle.last_cmd.store(entry.id, Ordering::Relaxed);
+    let own = within
+        .is_none()
+        .then(|| Effects::new(&srv.keyspace.changes, client.replaying));
+    let fx = within.or(own.as_ref())?;
     let result = {
         // Commands that cannot name their keys in advance run alone; every other command runs
         // beside others and locks only the shards it touches.
@@ -405,14 +439,26 @@ fn run_once(
         let exclusive = cmd.flags & flag::EXCLUSIVE != 0;
         let _shared = (!client.in_exec && !exclusive).then(|| srv.exclusive.read());
         let _exclusive = (!client.in_exec && exclusive).then(|| srv.exclusive.write());
+        let db = client.db;
+        let mark = fx.begin();
         let mut ctx = Ctx {
             srv,
             client,
             out,
             now,
+            fx,
         };
-        handler(&mut ctx, args)
+        let result = handler(&mut ctx, args);
+        fx.end(mark, db, args);
+        result
     };
+    if let Some(own) = own {
+        srv.keyspace
+            .stats
+            .dirty
+            .fetch_add(own.changes(), Ordering::Relaxed);
+        own.commit(&srv.keyspace.changes);
+    }
     let ended = Instant::now();
     client.next_start = Some(ended);
     // A command that waits (or, retried for a blocked client, must keep waiting) is accounted
@@ -484,11 +530,12 @@ fn abort_multi(client: &mut Client) {
     }
 }
 
-/// Runs one command queued by MULTI, from EXEC (which holds the exclusive lock).
-pub fn run_queued(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes]) {
+/// Runs one command queued by MULTI, from EXEC (which holds the exclusive lock); its effects
+/// join EXEC's `fx`.
+pub fn run_queued(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes], fx: &Effects) {
     let Some(name) = args.first() else { return };
     client.in_exec = true;
-    let _ = run_once(srv, client, out, name, args);
+    let _ = run_once(srv, client, out, name, args, Some(fx));
     client.in_exec = false;
 }
 

@@ -5,6 +5,7 @@
 
 pub mod alloc;
 pub mod blocking;
+pub mod changes;
 pub mod cmd;
 pub mod command;
 pub mod config;

@@ -475,6 +475,14 @@ impl Server {
         }
     }
 
+    /// Starts receiving the change stream: from now on, every record of what commands and the
+    /// server itself change, in apply order. No command runs while the subscription starts,
+    /// so none is half in and half out.
+    pub fn subscribe_changes(&self) -> crate::changes::Subscriber {
+        let _alone = self.exclusive.write();
+        self.keyspace.changes.subscribe()
+    }
+
     /// A client handle for a caller without a connection (tests, internal callers). It is not
     /// registered, so it never appears in CLIENT LIST.
     pub fn detached_handle(&self) -> Arc<ClientHandle> {

@@ -194,8 +194,6 @@ struct Current {
     /// A flush already told every client during this command (FLUSHALL empties each
     /// database in turn but sends one message).
     flushed: bool,
-    /// Changes are being made by the server itself (eviction), not by the client.
-    by_server: bool,
 }
 
 thread_local! {
@@ -385,11 +383,8 @@ impl Tracking {
 
     #[cold]
     fn invalidate(&self, key: &[u8], by_client: bool) {
-        let (current, by_server) = CURRENT.with(|c| {
-            let c = c.borrow();
-            (c.id, c.by_server)
-        });
-        let modifier = if by_client && !by_server { current } else { 0 };
+        let current = CURRENT.with(|c| c.borrow().id);
+        let modifier = if by_client { current } else { 0 };
         let mut inner = self.inner.lock();
         let mut recorded = false;
         for (prefix, state) in inner.prefixes.iter_mut() {
@@ -656,7 +651,6 @@ pub fn begin(client: &Client) {
         c.id = client.handle.id;
         c.pending.clear();
         c.flushed = false;
-        c.by_server = false;
     });
 }
 
@@ -710,17 +704,7 @@ pub fn end(srv: &Server, client: &Client, out: &mut Out, name: &[u8]) {
         c.id = 0;
         c.pending.clear();
         c.flushed = false;
-        c.by_server = false;
     });
-}
-
-/// Runs `f` as a change made by the server rather than the running client (eviction), so
-/// that BCAST NOLOOP clients are not spared it.
-pub fn by_server<R>(f: impl FnOnce() -> R) -> R {
-    let was = CURRENT.with(|c| std::mem::replace(&mut c.borrow_mut().by_server, true));
-    let r = f();
-    CURRENT.with(|c| c.borrow_mut().by_server = was);
-    r
 }
 
 #[cfg(test)]

@@ -255,7 +255,7 @@ fn bitop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let dest = &args[2];
     let srcs = &args[3..];
     let names: Vec<(usize, &[u8])> = args[2..].iter().map(|a| (db, &a[..])).collect();
-    let mut m = ctx.srv.keyspace.keys(&names);
+    let mut m = ctx.keys(&names);
     // Copy the sources first: the destination may be one of them.
     let mut values: Vec<Vec<u8>> = Vec::with_capacity(srcs.len());
     for key in srcs {
@@ -458,7 +458,7 @@ fn bitfield_generic(ctx: &mut Ctx<'_>, args: &[Bytes], read_only: bool) -> CmdRe
             if found != Found::Created {
                 k.changed();
             }
-            ctx.srv.keyspace.dirty(changes - 1);
+            ctx.count_changes(changes - 1);
             ctx.notify(STRING, "setbit", &args[1]);
         }
         replies

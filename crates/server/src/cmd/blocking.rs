@@ -110,6 +110,16 @@ fn brpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn bmove(ctx: &mut Ctx<'_>, args: &[Bytes], from: End, to: End, timeout: &[u8]) -> CmdResult {
     let until = deadline(ctx, timeout)?;
     if ready::<List>(ctx, &args[1..2]) && move_one(ctx, &args[1], &args[2], from, to)? {
+        // As the non-blocking move, which a replay must never turn into a wait.
+        ctx.propagate(|| {
+            let side = |e: End| -> &'static [u8] {
+                match e {
+                    End::Head => b"LEFT",
+                    End::Tail => b"RIGHT",
+                }
+            };
+            super::argv([b"LMOVE", &args[1], &args[2], side(from), side(to)])
+        });
         return Ok(());
     }
     wait(ctx, &args[1..2], until, false)

@@ -690,7 +690,7 @@ fn search_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind) -> CmdResult {
     let dst = &args[dst_at][..];
     let lim = limits(ctx);
     let (db, now) = (ctx.client.db, ctx.now);
-    let mut m = ctx.srv.keyspace.keys(&[(db, src), (db, dst)]);
+    let mut m = ctx.keys(&[(db, src), (db, dst)]);
     // Members (and their new scores) to store, taken from the source before the destination
     // is touched: the two may be the same key.
     let picked: Vec<(SmallBytes, f64)> = {
@@ -740,7 +740,8 @@ fn search_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind) -> CmdResult {
     let longest = picked.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let total = picked.iter().map(|(m, _)| m.len()).sum::<usize>();
     let z = ZSet::from_unique(picked, lim.fits_listpack(n, longest, total));
-    k.set(Value::ZSet(Box::new(z)), false);
+    // Redis counts one change per member stored.
+    k.set_counting(Value::ZSet(Box::new(z)), false, n as u64);
     let event = if kind.is_search() {
         "geosearchstore"
     } else {

@@ -92,7 +92,7 @@ fn hset_generic(ctx: &mut Ctx<'_>, args: &[Bytes], name: &str) -> Result<i64, Cm
     })?;
     // Redis counts every pair written as a change; `KeyRef` counted one.
     let pairs = (args.len() - 2) / 2;
-    ctx.srv.keyspace.dirty(pairs.saturating_sub(1) as u64);
+    ctx.count_changes(pairs.saturating_sub(1) as u64);
     ctx.notify(NOTIFY_HASH, "hset", &args[1]);
     Ok(created)
 }
@@ -184,7 +184,7 @@ fn hdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ctx.notify(NOTIFY_GENERIC, "del", &args[1]);
     }
     if deleted > 1 {
-        ctx.srv.keyspace.dirty(deleted - 1);
+        ctx.count_changes(deleted - 1);
     }
     ctx.out.int(deleted as i64);
     Ok(())
@@ -308,6 +308,8 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         h.set(field, &text, limits);
         Ok((text, true))
     })?;
+    // The result, not the increment: float arithmetic elsewhere may round differently.
+    ctx.propagate(|| super::argv([b"HSET", &args[1], field, &text]));
     ctx.notify(NOTIFY_HASH, "hincrbyfloat", &args[1]);
     ctx.out.bulk(&text);
     Ok(())

@@ -148,11 +148,15 @@ fn pfadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let max = sparse_max(ctx);
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
+    // One change for creating the key (counted as it is stored) and one per register set, as
+    // Redis counts them.
     let mut updated = 0u64;
-    if !k.exists() {
+    let created = !k.exists();
+    if created {
         k.set(new_value(), false);
         updated += 1;
     }
+    let registers = |updated: u64| updated - u64::from(created);
     let Some(e) = k.value_mut() else {
         return Err(not_hll());
     };
@@ -171,13 +175,13 @@ fn pfadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if failed {
         // Registers set before the corruption was found stay set, as in Redis.
         if updated > 0 {
-            k.changed();
+            k.changed_by(registers(updated));
         }
         return Err(corrupt());
     }
     if updated > 0 {
         hll::invalidate_cache(buf);
-        k.changed();
+        k.changed_by(registers(updated));
         ctx.notify(NOTIFY_STRING, "pfadd", &args[1]);
     }
     ctx.out.int(i64::from(updated > 0));
@@ -221,12 +225,11 @@ fn pfcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// PFCOUNT of several keys: the count of their union, never cached anywhere.
 fn pfcount_union(ctx: &mut Ctx<'_>, keys: &[Bytes]) -> CmdResult {
-    let srv = ctx.srv;
     let db = ctx.client.db;
     let now = ctx.now;
     let no_touch = ctx.client.no_touch;
     let names: Vec<(usize, &[u8])> = keys.iter().map(|k| (db, &k[..])).collect();
-    let mut m = srv.keyspace.keys(&names);
+    let mut m = ctx.keys(&names);
     let mut max = Box::new([0u8; REGISTERS]);
     for key in keys {
         let Some(mut k) = m.key(db, key, now) else {
@@ -243,12 +246,11 @@ fn pfcount_union(ctx: &mut Ctx<'_>, keys: &[Bytes]) -> CmdResult {
 
 fn pfmerge(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let max_bytes = sparse_max(ctx);
-    let srv = ctx.srv;
     let db = ctx.client.db;
     let now = ctx.now;
     let no_touch = ctx.client.no_touch;
     let names: Vec<(usize, &[u8])> = args[1..].iter().map(|k| (db, &k[..])).collect();
-    let mut m = srv.keyspace.keys(&names);
+    let mut m = ctx.keys(&names);
     let mut max = Box::new([0u8; REGISTERS]);
     let mut use_dense = false;
     // The destination is a source too, read first as in Redis.
@@ -266,7 +268,9 @@ fn pfmerge(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let Some(mut k) = m.key(db, &args[1], now) else {
         return Err(CmdError::err("internal error: destination not locked"));
     };
-    if !k.exists() {
+    // A merge is one change, whether or not it creates the key.
+    let created = !k.exists();
+    if created {
         k.set(new_value(), false);
     }
     let Some(e) = k.value_mut() else {
@@ -277,7 +281,7 @@ fn pfmerge(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         hll::to_dense(buf).map_err(hll_err)?;
     }
     hll::write_registers(buf, &max, max_bytes);
-    k.changed();
+    k.changed_by(u64::from(!created));
     // Redis reports a merge as a "pfadd" event: it is a mass addition of elements.
     ctx.notify(NOTIFY_STRING, "pfadd", &args[1]);
     ctx.out.ok();

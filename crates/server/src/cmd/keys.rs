@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use storage::value::Value;
 
-use super::invalid_expire;
+use super::{invalid_expire, propagate_expiry};
 use crate::command::{acl, flag, help_sub, key, Command, KeySpec, ALL_KEYS, KEY12};
 use crate::config::NOTIFY_GENERIC as GENERIC;
 use crate::db::{lru_clock, KeyRef, SHARDS};
@@ -86,7 +86,7 @@ pub static COMMANDS: &[Command] = &[
 fn each_key(ctx: &Ctx<'_>, keys: &[Bytes], mut f: impl FnMut(&mut KeyRef<'_>)) {
     let db = ctx.client.db;
     let list: Vec<(usize, &[u8])> = keys.iter().map(|k| (db, &k[..])).collect();
-    let mut locked = ctx.srv.keyspace.keys(&list);
+    let mut locked = ctx.keys(&list);
     for key in keys {
         if let Some(mut k) = locked.key(db, key, ctx.now) {
             f(&mut k);
@@ -146,7 +146,7 @@ fn type_(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn rename_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, CmdError> {
     let db = ctx.client.db;
     let (src, dst) = (&args[1][..], &args[2][..]);
-    let mut locked = ctx.srv.keyspace.keys(&[(db, src), (db, dst)]);
+    let mut locked = ctx.keys(&[(db, src), (db, dst)]);
     let exists = locked.key(db, src, ctx.now).is_some_and(|k| k.exists());
     if !exists {
         return Err(CmdError::NoSuchKey);
@@ -157,7 +157,10 @@ fn rename_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, C
     if nx && locked.key(db, dst, ctx.now).is_some_and(|k| k.exists()) {
         return Ok(false);
     }
-    let Some((entry, at)) = locked.key(db, src, ctx.now).and_then(|mut k| k.take()) else {
+    let Some((entry, at)) = locked
+        .key(db, src, ctx.now)
+        .and_then(|mut k| k.take_to_move())
+    else {
         return Err(CmdError::NoSuchKey);
     };
     if let Some(mut d) = locked.key(db, dst, ctx.now) {
@@ -221,7 +224,7 @@ fn copy(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if src_db == dst_db && src == dst {
         return Err(same_object());
     }
-    let mut locked = ctx.srv.keyspace.keys(&[(src_db, src), (dst_db, dst)]);
+    let mut locked = ctx.keys(&[(src_db, src), (dst_db, dst)]);
     let found = locked.key(src_db, src, ctx.now).and_then(|k| {
         let at = k.expire_at();
         k.entry().map(|e| (e.clone(), at))
@@ -252,14 +255,17 @@ fn move_(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         return Err(same_object());
     }
     let key = &args[1][..];
-    let mut locked = ctx.srv.keyspace.keys(&[(src_db, key), (dst_db, key)]);
+    let mut locked = ctx.keys(&[(src_db, key), (dst_db, key)]);
     let src_exists = locked.key(src_db, key, ctx.now).is_some_and(|k| k.exists());
     let dst_exists = locked.key(dst_db, key, ctx.now).is_some_and(|k| k.exists());
     if !src_exists || dst_exists {
         ctx.out.int(0);
         return Ok(());
     }
-    if let Some((entry, at)) = locked.key(src_db, key, ctx.now).and_then(|mut k| k.take()) {
+    if let Some((entry, at)) = locked
+        .key(src_db, key, ctx.now)
+        .and_then(|mut k| k.take_to_move())
+    {
         if let Some(mut d) = locked.key(dst_db, key, ctx.now) {
             d.put_entry(entry, at);
         }
@@ -437,8 +443,7 @@ fn flush_mode(ctx: &Ctx<'_>, args: &[Bytes]) -> Result<bool, CmdError> {
 /// Empties one database: watchers of keys that existed are touched, the entries dropped.
 fn flush_one(ctx: &Ctx<'_>, db: usize, asynchronous: bool) {
     let ks = &ctx.srv.keyspace;
-    let removed = ks.flush(db);
-    ks.dirty(removed.len() as u64);
+    let removed = ks.flush(db, ctx.fx);
     if !removed.is_empty() {
         let keys: std::collections::HashSet<&[u8]> = removed.iter().map(|e| &e.key[..]).collect();
         ks.watches
@@ -456,6 +461,8 @@ fn flush_one(ctx: &Ctx<'_>, db: usize, asynchronous: bool) {
 fn flushdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let asynchronous = flush_mode(ctx, args)?;
     flush_one(ctx, ctx.client.db, asynchronous);
+    // Counted per key removed, and propagated even when there was none, as in Redis.
+    ctx.fx.force(&ctx.srv.keyspace.changes);
     ctx.out.ok();
     Ok(())
 }
@@ -465,7 +472,7 @@ fn flushall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     for db in 0..ctx.srv.keyspace.count() {
         flush_one(ctx, db, asynchronous);
     }
-    ctx.srv.keyspace.dirty(1);
+    ctx.fx.force(&ctx.srv.keyspace.changes);
     ctx.out.ok();
     Ok(())
 }
@@ -504,11 +511,10 @@ fn swapdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 .unwrap_or((false, Replacement::Nothing))
         });
     }
-    ks.swap(a, b);
+    ks.swap(a, b, ctx.fx);
     // Clients blocked in either database may now find their keys.
     ctx.srv.keyspace.blocking.signal_db(a);
     ctx.srv.keyspace.blocking.signal_db(b);
-    ctx.srv.keyspace.dirty(1);
     ctx.out.ok();
     Ok(())
 }
@@ -575,7 +581,9 @@ fn expire_generic(
         ctx.out.int(0);
         return Ok(());
     }
-    k.set_expire(when.max(0) as u64);
+    let at = when.max(0) as u64;
+    k.set_expire(at);
+    propagate_expiry(ctx, &args[1], at, !k.exists(), &args[3..]);
     let event = if k.exists() { "expire" } else { "del" };
     ctx.notify(GENERIC, event, &args[1]);
     ctx.out.int(1);

@@ -72,12 +72,10 @@ fn push_event(end: End) -> &'static str {
     }
 }
 
-fn finish(k: &mut KeyRef<'_>, empty: bool) {
-    if empty {
-        k.delete();
-    } else {
-        k.changed();
-    }
+/// Records a change of `changes` elements (Redis counts one per element pushed, popped or
+/// trimmed), deleting the key when the list is left empty.
+fn finish(k: &mut KeyRef<'_>, empty: bool, changes: u64) {
+    k.changed_or_emptied(empty, changes);
 }
 
 /// Writes one element as a bulk string.
@@ -129,7 +127,7 @@ fn push_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, only_existing: bool
                 list.push(end, v);
             }
             let n = list.len();
-            k.changed();
+            k.changed_by(args.len() as u64 - 2);
             n
         }
         None if only_existing => 0,
@@ -139,7 +137,7 @@ fn push_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, only_existing: bool
                 list.push(end, v);
             }
             let n = list.len();
-            k.set(Value::List(Box::new(list)), false);
+            k.set_counting(Value::List(Box::new(list)), false, args.len() as u64 - 2);
             n
         }
     };
@@ -188,22 +186,30 @@ fn pop_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, name: &str) -> CmdRe
         return Ok(());
     };
     let out = &mut *ctx.out;
-    match count {
+    let popped = match count {
         Some(0) => {
             out.array(0);
             return Ok(());
         }
         None => match list.pop(end) {
-            Some(e) => reply_elem(out, e.as_elem()),
-            None => out.null(),
+            Some(e) => {
+                reply_elem(out, e.as_elem());
+                1
+            }
+            None => {
+                out.null();
+                0
+            }
         },
         Some(n) => {
-            out.array(n.min(list.len()));
+            let popped = n.min(list.len());
+            out.array(popped);
             list.pop_many(end, n, |e| reply_elem(out, e));
+            popped
         }
-    }
+    };
     let empty = list.is_empty();
-    finish(&mut k, empty);
+    finish(&mut k, empty, popped as u64);
     notify_list(ctx, &args[1], pop_event(end), empty);
     Ok(())
 }
@@ -229,9 +235,8 @@ pub fn pop_first(
     count: Option<usize>,
 ) -> Result<bool, CmdError> {
     let db = ctx.client.db;
-    let srv = ctx.srv;
     let spec: Vec<(usize, &[u8])> = keys.iter().map(|k| (db, &k[..])).collect();
-    let mut locked = srv.keyspace.keys(&spec);
+    let mut locked = ctx.keys(&spec);
     for key in keys {
         let Some(mut k) = locked.key(db, key, ctx.now) else {
             continue;
@@ -243,7 +248,7 @@ pub fn pop_first(
             continue;
         }
         let out = &mut *ctx.out;
-        match count {
+        let popped = match count {
             None => {
                 let Some(e) = list.pop(end) else {
                     continue;
@@ -251,16 +256,27 @@ pub fn pop_first(
                 out.array(2);
                 out.bulk(key);
                 reply_elem(out, e.as_elem());
+                None
             }
             Some(n) => {
+                let popped = n.min(list.len());
                 out.array(2);
                 out.bulk(key);
-                out.array(n.min(list.len()));
+                out.array(popped);
                 list.pop_many(end, n, |e| reply_elem(out, e));
+                Some(popped)
             }
-        }
+        };
         let empty = list.is_empty();
-        finish(&mut k, empty);
+        finish(&mut k, empty, popped.unwrap_or(1) as u64);
+        // BLPOP propagates as LPOP, LMPOP and BLMPOP as LPOP with the count popped, as in Redis.
+        ctx.propagate(|| {
+            let name: &[u8] = if end == End::Head { b"LPOP" } else { b"RPOP" };
+            match popped {
+                None => super::argv([name, key]),
+                Some(n) => super::argv([name, key, n.to_string().as_bytes()]),
+            }
+        });
         notify_list(ctx, key, pop_event(end), empty);
         return Ok(true);
     }
@@ -342,9 +358,10 @@ fn ltrim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     if let Some(list) = k.get_mut_as::<List>()? {
+        let before = list.len();
         list.trim(start, stop);
-        let empty = list.is_empty();
-        finish(&mut k, empty);
+        let (empty, trimmed) = (list.is_empty(), before - list.len());
+        finish(&mut k, empty, trimmed as u64);
         notify_list(ctx, &args[1], "ltrim", empty);
     }
     ctx.out.ok();
@@ -361,7 +378,7 @@ fn lrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             let removed = list.remove(&args[3], count);
             let empty = list.is_empty();
             if removed > 0 {
-                finish(&mut k, empty);
+                finish(&mut k, empty, removed as u64);
                 notify_list(ctx, &args[1], "lrem", empty);
             }
             removed
@@ -472,8 +489,7 @@ pub fn move_one(
     let fresh = new_list(ctx);
     let db = ctx.client.db;
     let now = ctx.now;
-    let srv = ctx.srv;
-    let mut locked = srv.keyspace.keys(&[(db, src), (db, dst)]);
+    let mut locked = ctx.keys(&[(db, src), (db, dst)]);
     match locked.key(db, src, now).as_ref().and_then(KeyRef::peek) {
         None => return Ok(false),
         Some(Value::List(_)) => {}
@@ -513,7 +529,8 @@ pub fn move_one(
             return Ok(false);
         };
         let empty = list.is_empty();
-        finish(&mut k, empty);
+        // The move counts once, where the element lands.
+        finish(&mut k, empty, 0);
         notify_list(ctx, src, pop_event(from), empty);
         e
     };

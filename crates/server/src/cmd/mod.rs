@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use crate::command::Command;
 use crate::error::CmdError;
-use crate::exec::{int_arg, is};
+use crate::exec::{int_arg, is, Ctx};
 
 pub mod bitmap;
 pub mod blocking;
@@ -122,6 +122,25 @@ pub fn expire_arg(cmd: &str, arg: &[u8], unit: TimeUnit, now: u64) -> Result<u64
     Ok(ms as u64)
 }
 
+/// A command for the change stream, its arguments copied.
+pub fn argv<const N: usize>(parts: [&[u8]; N]) -> Vec<Bytes> {
+    parts.iter().map(|p| Bytes::copy_from_slice(p)).collect()
+}
+
+/// Propagates a new expiry time of `key` as Redis does: as `PEXPIREAT` with the absolute time
+/// (followed by `flags`, EXPIRE's conditions), or as `DEL` when the time had passed and the key
+/// is gone.
+pub fn propagate_expiry(ctx: &Ctx<'_>, key: &[u8], at: u64, deleted: bool, flags: &[Bytes]) {
+    ctx.propagate(|| {
+        if deleted {
+            return argv([b"DEL", key]);
+        }
+        let mut v = argv([b"PEXPIREAT", key, at.to_string().as_bytes()]);
+        v.extend_from_slice(flags);
+        v
+    });
+}
+
 /// The option words after a key that SET and GETEX accept.
 #[derive(Default, Debug)]
 pub struct StringOpts {
@@ -137,6 +156,8 @@ pub struct StringOpts {
     pub persist: bool,
     /// The absolute expiry time requested, if any.
     pub expire: Option<u64>,
+    /// The expiry was given as PXAT, the form the change stream uses.
+    pub pxat: bool,
 }
 
 /// Parses SET's (`is_set`) or GETEX's options starting at `args[from]`. Conflicting options
@@ -176,6 +197,7 @@ pub fn string_opts(
     }
     if let Some((u, v)) = unit {
         o.expire = Some(expire_arg(cmd, v, u, now)?);
+        o.pxat = matches!(u, TimeUnit::UnixMillis);
     }
     Ok(o)
 }

@@ -16,7 +16,6 @@ use crate::db::{KeyRef, MultiLock};
 use crate::error::{CmdError, CmdResult};
 use crate::exec::{int_arg, is, Ctx};
 use crate::reply::Out;
-use crate::server::Server;
 
 const R: u32 = flag::READONLY;
 const W: u32 = flag::WRITE;
@@ -186,10 +185,26 @@ pub fn reply_member(out: &mut Out, m: Member<'_>) {
     }
 }
 
-/// Counts changes beyond the one `KeyRef::changed` counts, as Redis adds one per member.
-fn extra_dirty(ctx: &Ctx<'_>, n: usize) {
-    if n > 1 {
-        ctx.srv.keyspace.dirty(n as u64 - 1);
+/// Members per SREM when SPOP with a count is propagated, as Redis batches them.
+const SPOP_BATCH: usize = 1024;
+
+/// Propagates what SPOP did as Redis does: the whole set popped as `DEL`, otherwise the
+/// members removed, as `SREM`s of at most `SPOP_BATCH` members each.
+fn propagate_spop(ctx: &Ctx<'_>, key: &[u8], popped: &[OwnedMember], emptied: bool) {
+    if emptied {
+        ctx.propagate(|| super::argv([b"DEL", key]));
+        return;
+    }
+    for batch in popped.chunks(SPOP_BATCH) {
+        ctx.propagate(|| {
+            let mut v = super::argv([b"SREM", key]);
+            v.extend(
+                batch
+                    .iter()
+                    .map(|m| m.as_member().with_bytes(Bytes::copy_from_slice)),
+            );
+            v
+        });
     }
 }
 
@@ -208,18 +223,22 @@ fn sadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut k = l.get();
     let members = &args[2..];
     let added = match set_mut(&mut k)? {
-        Some(s) => members.iter().filter(|m| s.insert(m, max)).count(),
+        Some(s) => {
+            let n = members.iter().filter(|m| s.insert(m, max)).count();
+            if n > 0 {
+                k.changed_by(n as u64);
+            }
+            n
+        }
         None => {
             let mut s = Set::new();
             let n = members.iter().filter(|m| s.insert(m, max)).count();
-            k.set(Value::Set(Box::new(s)), false);
+            k.set_counting(Value::Set(Box::new(s)), false, n as u64);
             n
         }
     };
     if added > 0 {
-        k.changed();
         ctx.notify(NOTIFY_SET, "sadd", &args[1]);
-        extra_dirty(ctx, added);
     }
     ctx.out.int(added as i64);
     Ok(())
@@ -242,14 +261,9 @@ fn srem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     }
     let empty = s.is_empty();
-    if empty {
-        k.delete();
-    } else if removed > 0 {
-        k.changed();
-    }
     if removed > 0 {
+        k.changed_or_emptied(empty, removed as u64);
         ctx.notify(NOTIFY_SET, "srem", &args[1]);
-        extra_dirty(ctx, removed);
     }
     if empty {
         ctx.notify(NOTIFY_GENERIC, "del", &args[1]);
@@ -326,11 +340,9 @@ fn spop_one(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
         Some(m) => reply_member(ctx.out, m.as_member()),
         None => ctx.out.null(),
     }
-    if empty {
-        k.delete();
-    } else {
-        k.changed();
-    }
+    k.changed_or_emptied(empty, 1);
+    // A single SPOP is an SREM of its member, even when it empties the set.
+    propagate_spop(ctx, key, popped.as_slice(), false);
     ctx.notify(NOTIFY_SET, "spop", key);
     if empty {
         ctx.notify(NOTIFY_GENERIC, "del", key);
@@ -361,16 +373,12 @@ fn spop_count(ctx: &mut Ctx<'_>, key: &[u8], count: &[u8]) -> CmdResult {
     for m in &popped {
         reply_member(ctx.out, m.as_member());
     }
-    if empty {
-        k.delete();
-    } else {
-        k.changed();
-    }
+    k.changed_or_emptied(empty, popped.len() as u64);
+    propagate_spop(ctx, key, &popped, empty);
     ctx.notify(NOTIFY_SET, "spop", key);
     if empty {
         ctx.notify(NOTIFY_GENERIC, "del", key);
     }
-    extra_dirty(ctx, popped.len());
     Ok(())
 }
 
@@ -434,7 +442,7 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let db = ctx.client.db;
     let now = ctx.now;
     let max = max_intset(ctx);
-    let mut m = ctx.srv.keyspace.keys(&[(db, src), (db, dst)]);
+    let mut m = ctx.keys(&[(db, src), (db, dst)]);
     // A missing source answers 0 before the destination's type is even looked at.
     let src_has = {
         let Some(k) = m.key(db, src, now) else {
@@ -497,17 +505,13 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 /// Locks the shards of `keys` and of `dst`, if any.
-fn lock_keys<'a>(
-    srv: &'a Server,
-    db: usize,
-    keys: &'a [Bytes],
-    dst: Option<&'a [u8]>,
-) -> MultiLock<'a> {
+fn lock_keys<'a>(ctx: &Ctx<'a>, keys: &[Bytes], dst: Option<&[u8]>) -> MultiLock<'a> {
+    let db = ctx.client.db;
     let mut names: Vec<(usize, &[u8])> = keys.iter().map(|k| (db, &k[..])).collect();
     if let Some(d) = dst {
         names.push((db, d));
     }
-    srv.keyspace.keys(&names)
+    ctx.keys(&names)
 }
 
 /// Checks the type of every source key as Redis does before any work (a WRONGTYPE anywhere
@@ -584,8 +588,7 @@ fn inter_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], mode: InterOut<'_>) -> CmdRe
         InterOut::Store(d) => Some(d),
         _ => None,
     };
-    let srv = ctx.srv;
-    let mut m = lock_keys(srv, db, keys, dst);
+    let mut m = lock_keys(ctx, keys, dst);
     let sizes = source_sizes(&mut m, db, keys, now, no_touch)?;
     let smallest = sizes
         .iter()
@@ -683,8 +686,7 @@ fn union_diff(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&[u8]>, diff: bool)
     let now = ctx.now;
     let no_touch = ctx.client.no_touch;
     let max = max_intset(ctx);
-    let srv = ctx.srv;
-    let mut m = lock_keys(srv, db, keys, dst);
+    let mut m = lock_keys(ctx, keys, dst);
     let sizes = source_sizes(&mut m, db, keys, now, no_touch)?;
     let mut result = Set::new();
     if !diff {

@@ -388,7 +388,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Bytes], readonly: bool) -> CmdResult 
                 k.set(Value::List(Box::new(list)), false);
                 ctx.notify(NOTIFY_LIST, "sortstore", dst);
                 if output_len > 1 {
-                    ctx.srv.keyspace.dirty(output_len as u64 - 1);
+                    ctx.count_changes(output_len as u64 - 1);
                 }
             } else if k.delete() {
                 ctx.notify(NOTIFY_GENERIC, "del", dst);

@@ -224,10 +224,6 @@ fn node_limits(ctx: &Ctx<'_>) -> (usize, usize) {
     )
 }
 
-fn dirty(ctx: &Ctx<'_>, n: u64) {
-    ctx.srv.keyspace.dirty(n);
-}
-
 fn no_group_for_key(group: &[u8], key: &[u8]) -> CmdError {
     CmdError::Other(
         format!(
@@ -381,6 +377,25 @@ fn parse_add_trim(ctx: &Ctx<'_>, args: &[Bytes], xadd: bool) -> Result<AddTrim, 
     Ok(o)
 }
 
+/// The trimming a replay must do to remove exactly the entries this trim removed: an exact
+/// trim as given, an approximate one (which stops at block boundaries, so depends on how
+/// entries are laid out) as the exact trim to where it stopped, as in Redis.
+fn exact_trim(o: &AddTrim, log: &storage::stream::Log) -> Option<Vec<Bytes>> {
+    let trim = o.trim?;
+    let threshold = match (trim, o.approx) {
+        (Trim::MaxLen(n), false) => n.to_string(),
+        (Trim::MaxLen(_), true) => log.len().to_string(),
+        (Trim::MinId(id), false) => id.to_string(),
+        // Nothing left means nothing reached the threshold: trimming to it removes all.
+        (Trim::MinId(id), true) => log.first_live_id().unwrap_or(id).to_string(),
+    };
+    let strategy: &[u8] = match trim {
+        Trim::MaxLen(_) => b"MAXLEN",
+        Trim::MinId(_) => b"MINID",
+    };
+    Some(super::argv([strategy, b"=", threshold.as_bytes()]))
+}
+
 fn xadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let o = parse_add_trim(ctx, args, true)?;
     let fields_at = o.id_at + 1;
@@ -432,6 +447,17 @@ fn xadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         Some(t) => s.log.trim(t, o.approx, o.limit),
         None => 0,
     };
+    // The ID the entry got (not `*`), and the trim as it happened.
+    ctx.propagate(|| {
+        let mut v = super::argv([b"XADD", &args[1]]);
+        if o.nomkstream {
+            v.push(Bytes::from_static(b"NOMKSTREAM"));
+        }
+        v.extend(exact_trim(&o, &s.log).unwrap_or_default());
+        v.push(Bytes::from(id.to_string()));
+        v.extend_from_slice(pairs);
+        v
+    });
     match fresh {
         Some(s) => k.set(Value::Stream(Box::new(s)), false),
         None => k.changed(),
@@ -450,7 +476,7 @@ fn xadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn entries_removed(ctx: &mut Ctx<'_>, key: &[u8], deleted: u64, event: &str) -> CmdResult {
     if deleted > 0 {
         if deleted > 1 {
-            dirty(ctx, deleted - 1);
+            ctx.count_changes(deleted - 1);
         }
         ctx.notify(NOTIFY_STREAM, event, key);
     }
@@ -471,6 +497,11 @@ fn xtrim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         None => 0,
     };
     if deleted > 0 {
+        ctx.propagate(|| {
+            let mut v = super::argv([b"XTRIM", &args[1]]);
+            v.extend(exact_trim(&o, &s.log).unwrap_or_default());
+            v
+        });
         k.changed();
     }
     drop(l);
@@ -609,7 +640,7 @@ fn xsetid(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         s.log.max_deleted = max_deleted;
     }
     drop(l);
-    dirty(ctx, 1);
+    ctx.count_changes(1);
     ctx.out.ok();
     ctx.notify(NOTIFY_STREAM, "xsetid", &args[1]);
     Ok(())
@@ -716,7 +747,7 @@ fn read_generic(ctx: &mut Ctx<'_>, args: &[Bytes], grouped: bool) -> CmdResult {
     let no_touch = ctx.client.no_touch;
     let list: Vec<(usize, &[u8])> = keys.iter().map(|k| (db, &k[..])).collect();
     let srv = ctx.srv;
-    let mut m = srv.keyspace.keys(&list);
+    let mut m = ctx.keys(&list);
 
     // Resolve every stream and ID first, so that errors come before any reply.
     let mut wants = Vec::with_capacity(n);
@@ -789,6 +820,8 @@ fn read_generic(ctx: &mut Ctx<'_>, args: &[Bytes], grouped: bool) -> CmdResult {
             continue;
         };
         if let Some((g, consumer)) = group {
+            // What a group read changes is propagated piece by piece below, never as itself.
+            ctx.fx.propagate_nothing();
             let Ok(Some(s)) = k.get_mut_as::<Stream>() else {
                 continue;
             };
@@ -817,15 +850,18 @@ fn read_generic(ctx: &mut Ctx<'_>, args: &[Bytes], grouped: bool) -> CmdResult {
                 srv.keyspace
                     .notify
                     .emit(NOTIFY_STREAM, "xgroup-createconsumer", key, db);
-                srv.keyspace.dirty(1);
+                ctx.count_changes(1);
+                ctx.propagate(|| super::argv([b"XGROUP", b"CREATECONSUMER", key, g, consumer]));
             }
             let Some(from) = start.incr() else {
                 body.array(0);
                 continue;
             };
             let limit = if count == 0 { usize::MAX } else { count };
+            let last_before = gr.last_id;
             if history {
-                write_history(&mut body, log, gr, &cname, from, limit, now);
+                let delivered = write_history(&mut body, log, gr, &cname, from, limit, now);
+                propagate_claims(ctx, key, g, gr, &delivered);
             } else {
                 let entries: Vec<Entry<'_>> =
                     log.range(from, StreamId::MAX, false).take(limit).collect();
@@ -837,8 +873,15 @@ fn read_generic(ctx: &mut Ctx<'_>, args: &[Bytes], grouped: bool) -> CmdResult {
                     }
                     write_entry(&mut body, e);
                 }
+                if !noack {
+                    let ids: Vec<StreamId> = entries.iter().map(|e| e.id).collect();
+                    propagate_claims(ctx, key, g, gr, &ids);
+                }
             }
-            srv.keyspace.dirty(1);
+            if gr.last_id != last_before {
+                ctx.propagate(|| setid_form(key, g, gr));
+            }
+            ctx.count_changes(1);
         } else {
             let Ok(Some(s)) = k.peek_as::<Stream>() else {
                 continue;
@@ -904,6 +947,55 @@ fn read_generic(ctx: &mut Ctx<'_>, args: &[Bytes], grouped: bool) -> CmdResult {
 
 /// XREADGROUP with an ID: the consumer's own pending entries after `from`. Entries deleted
 /// since delivery come as `[id, nil]`.
+/// Redis's replicated form of a delivery: an XCLAIM that forces entry `id` into the group's
+/// PEL with its owner, delivery time and count, and moves the group's last ID along.
+fn claim_form(key: &[u8], group: &[u8], id: StreamId, p: &Pending, last: StreamId) -> Vec<Bytes> {
+    super::argv([
+        b"XCLAIM",
+        key,
+        group,
+        &p.consumer,
+        b"0",
+        id.to_string().as_bytes(),
+        b"TIME",
+        p.delivery_time.to_string().as_bytes(),
+        b"RETRYCOUNT",
+        p.delivery_count.to_string().as_bytes(),
+        b"FORCE",
+        b"JUSTID",
+        b"LASTID",
+        last.to_string().as_bytes(),
+    ])
+}
+
+/// Redis's replicated form of a group's position: XGROUP SETID with the entries-read counter.
+fn setid_form(key: &[u8], group: &[u8], gr: &Group) -> Vec<Bytes> {
+    let read = gr.entries_read.map_or(-1, |n| n as i64);
+    super::argv([
+        b"XGROUP",
+        b"SETID",
+        key,
+        group,
+        gr.last_id.to_string().as_bytes(),
+        b"ENTRIESREAD",
+        read.to_string().as_bytes(),
+    ])
+}
+
+/// Propagates the deliveries of `ids` to a group's consumer as Redis does, one XCLAIM each.
+fn propagate_claims(ctx: &Ctx<'_>, key: &[u8], group: &[u8], gr: &Group, ids: &[StreamId]) {
+    if !ctx.fx.recording() {
+        return;
+    }
+    for id in ids {
+        if let Some(p) = gr.pel.get(id) {
+            ctx.propagate(|| claim_form(key, group, *id, p, gr.last_id));
+        }
+    }
+}
+
+/// Replies with a consumer's pending entries from `from` on (XREADGROUP with an ID), counting
+/// a new delivery of each that still exists; returns those.
 fn write_history(
     out: &mut Out,
     log: &Log,
@@ -912,13 +1004,14 @@ fn write_history(
     from: StreamId,
     limit: usize,
     now: u64,
-) {
+) -> Vec<StreamId> {
     let ids: Vec<StreamId> = gr
         .consumers
         .get(consumer)
         .map(|c| c.pel.range(from..).take(limit).copied().collect())
         .unwrap_or_default();
     out.array(ids.len());
+    let mut delivered = Vec::with_capacity(ids.len());
     for id in ids {
         match log.get(id) {
             Some(e) => {
@@ -926,6 +1019,7 @@ fn write_history(
                 if let Some(p) = gr.pel.get_mut(&id) {
                     p.delivery_time = now;
                     p.delivery_count += 1;
+                    delivered.push(id);
                 }
             }
             None => {
@@ -935,6 +1029,7 @@ fn write_history(
             }
         }
     }
+    delivered
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1028,7 +1123,7 @@ fn xgroup(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         s.groups
             .insert(gname.to_vec(), Group::new(id, entries_read));
         drop(l);
-        dirty(ctx, 1);
+        ctx.count_changes(1);
         ctx.out.ok();
         ctx.notify(NOTIFY_STREAM, "xgroup-create", key);
     } else if setid && (args.len() == 5 || args.len() == 7) {
@@ -1046,7 +1141,7 @@ fn xgroup(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         g.last_id = id;
         g.entries_read = entries_read;
         drop(l);
-        dirty(ctx, 1);
+        ctx.count_changes(1);
         ctx.out.ok();
         ctx.notify(NOTIFY_STREAM, "xgroup-setid", key);
     } else if is(op, "destroy") && args.len() == 4 {
@@ -1056,7 +1151,7 @@ fn xgroup(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         };
         drop(l);
         if removed {
-            dirty(ctx, 1);
+            ctx.count_changes(1);
             ctx.out.int(1);
             ctx.notify(NOTIFY_STREAM, "xgroup-destroy", key);
             // Clients blocked on the group get -NOGROUP when their command runs again.
@@ -1078,7 +1173,7 @@ fn xgroup(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         };
         drop(l);
         if created {
-            dirty(ctx, 1);
+            ctx.count_changes(1);
             ctx.notify(NOTIFY_STREAM, "xgroup-createconsumer", key);
         }
         ctx.out.int(i64::from(created));
@@ -1092,7 +1187,7 @@ fn xgroup(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         let pending = g.delete_consumer(&args[4]);
         drop(l);
         if pending.is_some() {
-            dirty(ctx, 1);
+            ctx.count_changes(1);
             ctx.notify(NOTIFY_STREAM, "xgroup-delconsumer", key);
         }
         ctx.out.int(pending.map_or(0, |n| n as i64));
@@ -1126,7 +1221,7 @@ fn xack(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     }
     drop(l);
-    dirty(ctx, acked);
+    ctx.count_changes(acked);
     int_u(ctx.out, acked);
     Ok(())
 }
@@ -1232,6 +1327,28 @@ fn xpending(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// The claiming consumer of XCLAIM / XAUTOCLAIM, looked up on the first claim only, and
 /// created in the group (with `created` run, to announce it) when it does not exist yet.
+/// A consumer created by a claim: the event goes out, and the change stream creates it too.
+fn consumer_created(
+    ctx: &Ctx<'_>,
+    srv: &crate::server::Server,
+    db: usize,
+    key: &[u8],
+    group: &[u8],
+    consumer: &[u8],
+) {
+    srv.keyspace
+        .notify
+        .emit(NOTIFY_STREAM, "xgroup-createconsumer", key, db);
+    ctx.propagate(|| super::argv([b"XGROUP", b"CREATECONSUMER", key, group, consumer]));
+}
+
+/// Drops pending entry `id` whose stream entry was deleted, as a claim that finds it gone
+/// does; propagated as the claim, which does the same wherever it is replayed.
+fn forget_deleted(ctx: &Ctx<'_>, key: &[u8], group: &[u8], g: &mut Group, id: StreamId) {
+    propagate_claims(ctx, key, group, g, &[id]);
+    g.ack(id);
+}
+
 fn claimer(
     owner: &mut Option<std::sync::Arc<[u8]>>,
     g: &mut Group,
@@ -1314,7 +1431,11 @@ fn xclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let Some(g) = groups.get_mut(&args[2][..]) else {
         return Err(no_key_or_group(&args[1], &args[2]));
     };
-    if last_id > g.last_id {
+    // Claims are propagated one by one below (IDLE is relative), never as the command itself.
+    ctx.fx.propagate_nothing();
+    let (key, group) = (&args[1][..], &args[2][..]);
+    let moved = last_id > g.last_id;
+    if moved {
         g.last_id = last_id;
     }
     let delivery_time = match delivery {
@@ -1329,7 +1450,7 @@ fn xclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         let pending = g.pel.contains_key(&id);
         if !log.contains(id) {
             if pending {
-                g.ack(id);
+                forget_deleted(ctx, key, group, g, id);
                 changes += 1;
             }
             continue;
@@ -1344,9 +1465,7 @@ fn xclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             }
         }
         let name = claimer(&mut owner, g, &args[3], now, || {
-            srv.keyspace
-                .notify
-                .emit(NOTIFY_STREAM, "xgroup-createconsumer", &args[1], db);
+            consumer_created(ctx, srv, db, key, group, &args[3]);
             changes += 1;
         });
         if forced {
@@ -1368,6 +1487,7 @@ fn xclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 _ => {}
             }
         }
+        propagate_claims(ctx, key, group, g, &[id]);
         if justid {
             bulk_id(&mut body, id);
         } else if let Some(e) = log.get(id) {
@@ -1376,8 +1496,13 @@ fn xclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         claimed += 1;
         changes += 1;
     }
+    // A LASTID that moved the group travels with the claims, or on its own without any.
+    if moved && changes == 0 {
+        ctx.propagate(|| setid_form(key, group, g));
+        changes += 1;
+    }
+    ctx.count_changes(changes);
     drop(l);
-    dirty(ctx, changes);
     ctx.out.array(claimed);
     ctx.out.buf.extend_from_slice(&body.buf);
     Ok(())
@@ -1419,6 +1544,9 @@ fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let Some(g) = groups.get_mut(&args[2][..]) else {
         return Err(no_key_or_group(&args[1], &args[2]));
     };
+    // Claims are propagated one by one below (the idle time is relative).
+    ctx.fx.propagate_nothing();
+    let (key, group) = (&args[1][..], &args[2][..]);
     let mut attempts = count.saturating_mul(10);
     let mut body = Out::new(ctx.out.proto);
     let mut claimed = 0usize;
@@ -1435,7 +1563,7 @@ fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         };
         pos = id.incr();
         if !log.contains(id) {
-            g.ack(id);
+            forget_deleted(ctx, key, group, g, id);
             deleted.push(id);
             changes += 1;
             count -= 1;
@@ -1449,9 +1577,7 @@ fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             }
         }
         let name = claimer(&mut owner, g, &args[3], now, || {
-            srv.keyspace
-                .notify
-                .emit(NOTIFY_STREAM, "xgroup-createconsumer", &args[1], db);
+            consumer_created(ctx, srv, db, key, group, &args[3]);
             changes += 1;
         });
         g.reassign(id, &name);
@@ -1461,6 +1587,7 @@ fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 p.delivery_count += 1;
             }
         }
+        propagate_claims(ctx, key, group, g, &[id]);
         if justid {
             bulk_id(&mut body, id);
         } else if let Some(e) = log.get(id) {
@@ -1473,8 +1600,8 @@ fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let cursor = pos
         .and_then(|p| g.pel.range(p..).next().map(|(id, _)| *id))
         .unwrap_or(StreamId::MIN);
+    ctx.count_changes(changes);
     drop(l);
-    dirty(ctx, changes);
     let out = &mut *ctx.out;
     out.array(3);
     bulk_id(out, cursor);

@@ -5,7 +5,7 @@ use storage::num::LongDouble;
 use storage::small::SmallBytes;
 use storage::value::Value;
 
-use super::{expire_arg, string_opts, TimeUnit};
+use super::{argv, expire_arg, propagate_expiry, string_opts, TimeUnit};
 use crate::command::{acl, flag, key, Command, ALL_KEYS, KEY12};
 use crate::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
 use crate::db::KeyRef;
@@ -103,6 +103,9 @@ fn set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         return Ok(());
     }
     k.set_expiring(Value::from_bytes(&args[2]), o.keep_ttl, o.expire);
+    if let (Some(at), false) = (o.expire, o.pxat) {
+        propagate_set_pxat(ctx, &args[1], &args[2], at);
+    }
     ctx.notify(STRING, "set", &args[1]);
     if o.expire.is_some() {
         ctx.notify(GENERIC, "expire", &args[1]);
@@ -111,6 +114,12 @@ fn set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ctx.out.ok();
     }
     Ok(())
+}
+
+/// A relative or second-based expiry is propagated as `SET key value PXAT ms`, as in Redis,
+/// so that a replay later or elsewhere gets the same deadline.
+fn propagate_set_pxat(ctx: &Ctx<'_>, key: &[u8], value: &[u8], at: u64) {
+    ctx.propagate(|| argv([b"SET", key, value, b"PXAT", at.to_string().as_bytes()]));
 }
 
 fn setnx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
@@ -131,6 +140,7 @@ fn setex_generic(ctx: &mut Ctx<'_>, args: &[Bytes], cmd: &str, unit: TimeUnit) -
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     k.set_expiring(Value::from_bytes(&args[3]), false, Some(at));
+    propagate_set_pxat(ctx, &args[1], &args[3], at);
     ctx.notify(STRING, "set", &args[1]);
     ctx.notify(GENERIC, "expire", &args[1]);
     ctx.out.ok();
@@ -162,6 +172,7 @@ fn getdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     reply_str(ctx, old);
     if old.is_some() {
         k.delete();
+        ctx.propagate(|| argv([b"DEL", &args[1]]));
         ctx.notify(GENERIC, "del", &args[1]);
     }
     Ok(())
@@ -178,9 +189,11 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     if let Some(at) = o.expire {
         k.set_expire(at);
+        propagate_expiry(ctx, &args[1], at, !k.exists(), &[]);
         let event = if k.exists() { "expire" } else { "del" };
         ctx.notify(GENERIC, event, &args[1]);
     } else if o.persist && k.persist() {
+        ctx.propagate(|| argv([b"PERSIST", &args[1]]));
         ctx.notify(GENERIC, "persist", &args[1]);
     }
     Ok(())
@@ -214,7 +227,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, Cmd
     let kv = pairs(args, if nx { "msetnx" } else { "mset" })?;
     let db = ctx.client.db;
     let keys: Vec<(usize, &[u8])> = kv.chunks(2).map(|p| (db, &p[0][..])).collect();
-    let mut locked = ctx.srv.keyspace.keys(&keys);
+    let mut locked = ctx.keys(&keys);
     if nx {
         for p in kv.chunks(2) {
             if locked.key(db, &p[0], ctx.now).is_some_and(|k| k.exists()) {
@@ -450,6 +463,8 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut text = Vec::new();
     new.format_human(&mut text);
     k.set(Value::Str(SmallBytes::new(&text)), true);
+    // The result, not the increment: float arithmetic elsewhere may round differently.
+    ctx.propagate(|| argv([b"SET", &args[1], &text, b"KEEPTTL"]));
     ctx.notify(STRING, "incrbyfloat", &args[1]);
     ctx.out.bulk(&text);
     Ok(())

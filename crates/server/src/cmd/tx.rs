@@ -97,8 +97,10 @@ fn exec(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     ctx.out.array(state.queue.len());
     let may_block = std::mem::replace(&mut ctx.client.may_block, false);
     for args in &state.queue {
-        run_queued(ctx.srv, ctx.client, ctx.out, args);
+        run_queued(ctx.srv, ctx.client, ctx.out, args, ctx.fx);
     }
+    // The queued commands speak for the transaction in the change stream.
+    ctx.fx.propagate_nothing();
     ctx.client.may_block = may_block;
     Ok(())
 }

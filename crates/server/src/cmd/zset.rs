@@ -405,9 +405,11 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[Bytes], incr_cmd: bool) -> CmdResult 
         }
     }
     match created {
-        Some(z) if !z.is_empty() => k.set(Value::ZSet(Box::new(z)), false),
+        Some(z) if !z.is_empty() => {
+            k.set_counting(Value::ZSet(Box::new(z)), false, (added + updated) as u64)
+        }
         Some(_) => {}
-        None if added + updated > 0 => k.changed(),
+        None if added + updated > 0 => k.changed_by((added + updated) as u64),
         None => {}
     }
     if added + updated > 0 {
@@ -446,10 +448,8 @@ fn zrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     }
     let emptied = z.is_empty();
-    if emptied {
-        k.delete();
-    } else if removed > 0 {
-        k.changed();
+    if removed > 0 {
+        k.changed_or_emptied(emptied, removed as u64);
     }
     notify_removed(ctx, &args[1], "zrem", removed > 0, emptied);
     ctx.out.int(removed);
@@ -758,10 +758,7 @@ fn range_generic(
         Some(dst) => {
             let lim = limits(ctx);
             let (db, now) = (ctx.client.db, ctx.now);
-            let mut m = ctx
-                .srv
-                .keyspace
-                .keys(&[(db, &args[src][..]), (db, &dst[..])]);
+            let mut m = ctx.keys(&[(db, &args[src][..]), (db, &dst[..])]);
             let picked: Vec<(SmallBytes, f64)> = {
                 let Some(mut k) = m.key(db, &args[src], now) else {
                     return Err(CmdError::err("internal error: key not locked"));
@@ -863,10 +860,8 @@ fn remrange_generic(ctx: &mut Ctx<'_>, args: &[Bytes], spec: RangeSpec) -> CmdRe
     let sel = spec.select(z, false, 0, -1);
     let removed = z.remove_ranks(sel.lo, sel.hi);
     let emptied = z.is_empty();
-    if emptied {
-        k.delete();
-    } else if removed > 0 {
-        k.changed();
+    if removed > 0 {
+        k.changed_or_emptied(emptied, removed as u64);
     }
     let event = match spec {
         RangeSpec::Rank(..) => "zremrangebyrank",
@@ -906,7 +901,7 @@ pub fn pop_first(
 ) -> Result<bool, CmdError> {
     let (db, now) = (ctx.client.db, ctx.now);
     let names: Vec<(usize, &[u8])> = keys.iter().map(|k| (db, &k[..])).collect();
-    let mut m = ctx.srv.keyspace.keys(&names);
+    let mut m = ctx.keys(&names);
     for key in keys {
         let Some(mut k) = m.key(db, key, now) else {
             continue;
@@ -916,12 +911,18 @@ pub fn pop_first(
         };
         let popped = z.pop(max, count);
         let empty = z.is_empty();
-        if empty {
-            k.delete();
-        } else {
-            k.changed();
-        }
+        k.changed_or_emptied(empty, popped.len() as u64);
         write_popped(ctx.out, key, &popped, shape);
+        // Every pop propagates as the plain pop that happened, with the count popped (the
+        // blocking and multi-key forms too), as in Redis.
+        ctx.propagate(|| {
+            let name: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+            if count == 1 && !shape.nested {
+                super::argv([name, key])
+            } else {
+                super::argv([name, key, popped.len().to_string().as_bytes()])
+            }
+        });
         let event = if max { "zpopmax" } else { "zpopmin" };
         notify_removed(ctx, key, event, !popped.is_empty(), empty);
         return Ok(true);
@@ -1266,7 +1267,7 @@ fn setop_generic(
     if let Some(d) = dst {
         names.push((db, d));
     }
-    let mut m = ctx.srv.keyspace.keys(&names);
+    let mut m = ctx.keys(&names);
 
     // Look every input up first: a wrong type is reported before any option error.
     let mut sizes = Vec::with_capacity(setnum);

@@ -9,6 +9,7 @@ mod common;
 
 mod access;
 mod bitmap;
+mod changes;
 mod client_kill;
 mod commands;
 mod config_listen;
