@@ -361,7 +361,7 @@ fn transcripts_against_ferrodis() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
-    let srv = ferrodis_server::build(ferrodis_server::config::Config::new());
+    let srv = ferrodis_server::build(ferrodis_server::base::config::Config::new());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     rt.spawn(ferrodis_server::net::run(srv, vec![listener], async move {
         let _ = stopped.await;

@@ -3,35 +3,20 @@
 //! `net::run` serves a listener until a shutdown future completes, so tests can start a
 //! server in-process on port 0. See ARCHITECTURE.md for the map of the modules.
 
-pub mod alloc;
-pub mod blocking;
-pub mod changes;
+pub mod base;
 pub mod cmd;
 pub mod command;
-pub mod config;
-pub mod cron;
-pub mod db;
-pub mod digest;
-pub mod error;
-pub mod evict;
-pub mod exec;
-pub mod info;
-pub mod lazyfree;
-pub mod metrics;
-pub mod monitor;
+pub mod dispatch;
+pub mod keyspace;
 pub mod net;
-pub mod process;
-pub mod pubsub;
-pub mod reply;
-pub mod server;
-pub mod tracking;
-pub mod watch;
+pub mod observe;
+pub mod state;
 
 use std::sync::Arc;
 
 /// A server built from `config` with every command family registered, renamed or removed as
 /// its `rename-command` directives say.
-pub fn build(config: config::Config) -> Arc<server::Server> {
+pub fn build(config: base::config::Config) -> Arc<dispatch::Server> {
     let mut table = command::Table::new(&cmd::families());
     for (from, to) in &config.rename_commands {
         if !table.rename(from, to) {
@@ -42,7 +27,7 @@ pub fn build(config: config::Config) -> Arc<server::Server> {
             );
         }
     }
-    server::Server::new(config, table)
+    dispatch::Server::new(config, table)
 }
 
 /// Whether `name` is a command of the built-in table, for the configuration loader's

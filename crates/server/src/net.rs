@@ -18,11 +18,12 @@ use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
-use crate::db::now_ms;
-use crate::exec::{execute, Client, Parked};
-use crate::reply::Out;
-use crate::server::{fmt_addr, ClientHandle, Peer, Server};
-
+use crate::base::clock::now_ms;
+use crate::base::handle::{fmt_addr, ClientHandle, Peer};
+use crate::base::reply::Out;
+use crate::dispatch::execute;
+use crate::dispatch::Server;
+use crate::state::client::{Client, Parked};
 /// Accepts connections on `listeners` until `shutdown` completes or a SHUTDOWN command asks
 /// the server to stop. Each connection runs in its own task.
 pub async fn run(srv: Arc<Server>, listeners: Vec<TcpListener>, shutdown: impl Future) {
@@ -30,11 +31,15 @@ pub async fn run(srv: Arc<Server>, listeners: Vec<TcpListener>, shutdown: impl F
         let addr = listener.local_addr().map(fmt_addr).unwrap_or_default();
         listen(&srv, addr, listener);
     }
-    tokio::spawn(crate::cron::run(srv.clone()));
+    let weak = Arc::downgrade(&srv);
+    let _ = srv.rebinder.set(crate::state::Hook(Box::new(move || {
+        weak.upgrade().map_or(Ok(()), |srv| rebind(&srv))
+    })));
+    tokio::spawn(crate::state::cron::run(srv.clone()));
     let mut stop = srv.shutdown.subscribe();
     tokio::select! {
         _ = shutdown => {}
-        _ = crate::server::stopped(&mut stop) => {}
+        _ = crate::state::stopped(&mut stop) => {}
     }
     srv.request_shutdown();
     for (_, task) in srv.listeners.lock().drain(..) {
@@ -134,10 +139,7 @@ fn listen_tcp(addr: &str, backlog: u32) -> std::io::Result<std::net::TcpListener
 /// Applies a CONFIG SET of `port` or `bind`: listens on the addresses newly asked for, keeps
 /// those already open, then closes the rest. If a mandatory address cannot be bound, nothing
 /// changes and the error is returned, so that the caller can roll the configuration back.
-pub fn rebind(srv: &Server) -> Result<(), String> {
-    let Some(me) = srv.me.upgrade() else {
-        return Ok(());
-    };
+fn rebind(srv: &Arc<Server>) -> Result<(), String> {
     if tokio::runtime::Handle::try_current().is_err() {
         // Only a server driven without a runtime (unit tests) gets here: it has no listeners.
         return Ok(());
@@ -170,7 +172,7 @@ pub fn rebind(srv: &Server) -> Result<(), String> {
         keep
     });
     for (addr, l) in converted {
-        listen(&me, addr, l);
+        listen(srv, addr, l);
     }
     srv.port.store(usize::from(port), Ordering::Relaxed);
     Ok(())
@@ -605,7 +607,7 @@ async fn wait_pause<S: Transport>(
 }
 
 /// Removes a waiter that is going away, leaving no trace in the key queues.
-fn unpark(blocking: &crate::blocking::Blocking, id: u64) {
+fn unpark(blocking: &crate::observe::blocking::Blocking, id: u64) {
     let _serving = blocking.serve.lock();
     blocking.remove(id);
 }
@@ -648,7 +650,7 @@ async fn ended(handle: &ClientHandle, mut shutdown: tokio::sync::watch::Receiver
     tokio::select! {
         biased;
         _ = handle.kill.notified() => {}
-        _ = crate::server::stopped(&mut shutdown) => {}
+        _ = crate::state::stopped(&mut shutdown) => {}
     }
 }
 

@@ -18,7 +18,7 @@ pub struct Ferrodis {
 
 /// Starts ferrodis in-process with `directives` (redis.conf lines).
 pub async fn ferrodis(directives: &str) -> Ferrodis {
-    let mut config = ferrodis_server::config::Config::new();
+    let mut config = ferrodis_server::base::config::Config::new();
     config.load_from_str(directives).expect("valid test config");
     let srv = ferrodis_server::build(config);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

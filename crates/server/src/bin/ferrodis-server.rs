@@ -3,12 +3,12 @@
 
 use std::process::ExitCode;
 
-use ferrodis_server::config::{self, Startup};
-use ferrodis_server::process;
+use ferrodis_server::base::config::{self, Startup};
+use ferrodis_server::base::process;
 use tokio::net::TcpListener;
 
 #[global_allocator]
-static ALLOC: ferrodis_server::alloc::Counting = ferrodis_server::alloc::Counting;
+static ALLOC: ferrodis_server::base::alloc::Counting = ferrodis_server::base::alloc::Counting;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();

@@ -7,12 +7,11 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 
 use super::string::edit_in_place;
+use crate::base::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
+use crate::base::error::{CmdError, CmdResult};
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::{acl, flag, key, Command, KeySpec};
-use crate::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
-use crate::db::KeyRef;
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
-
+use crate::keyspace::KeyRef;
 const R: u32 = flag::READONLY;
 const WD: u32 = flag::WRITE | flag::DENYOOM;
 const F: u32 = flag::FAST;

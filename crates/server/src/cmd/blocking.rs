@@ -14,11 +14,10 @@ use storage::zset::ZSet;
 
 use super::list::{move_one, pop_first, side};
 use super::zset;
-use crate::blocking::BlockOn;
+use crate::base::error::BlockOn;
+use crate::base::error::{CmdError, CmdResult};
+use crate::command::ctx::Ctx;
 use crate::command::{acl, flag, key, Command, KeySpec};
-use crate::error::{CmdError, CmdResult};
-use crate::exec::Ctx;
-
 const B: u32 = flag::WRITE | flag::BLOCKING | flag::NOSCRIPT;
 const BACL: u64 = acl::WRITE | acl::LIST | acl::SLOW | acl::BLOCKING;
 const ZACL: u64 = acl::WRITE | acl::SORTEDSET | acl::BLOCKING;

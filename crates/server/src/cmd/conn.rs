@@ -6,13 +6,14 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::keys::db_index;
-use crate::command::{acl, flag, Command, Handler};
-use crate::db::now_ms;
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{argv_mem, int_arg, is, Ctx, ReplyMode};
-use crate::server::{ClientHandle, Server};
-use crate::tracking::mode;
-
+use crate::base::clock::now_ms;
+use crate::base::error::{CmdError, CmdResult};
+use crate::base::handle::ClientHandle;
+use crate::command::ctx::{int_arg, is, Ctx};
+use crate::command::{acl, flag, Command, Handler, Table};
+use crate::observe::tracking::mode;
+use crate::state::client::{argv_mem, ReplyMode};
+use crate::state::State;
 const CONN: u64 = acl::CONNECTION;
 const FAST: u32 = flag::FAST;
 const ANY: u32 = flag::NOSCRIPT | flag::LOADING | flag::STALE;
@@ -251,7 +252,7 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 }
 
 /// Checks a password against `requirepass`.
-fn check_password(srv: &Server, user: Option<&[u8]>, pass: &[u8]) -> Result<(), CmdError> {
+fn check_password(srv: &State, user: Option<&[u8]>, pass: &[u8]) -> Result<(), CmdError> {
     let config = srv.config.read();
     let Some(required) = config.requirepass() else {
         return Err(CmdError::err("AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
@@ -334,7 +335,7 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     out.bulk(b"server");
     out.bulk(b"redis");
     out.bulk(b"version");
-    out.bulk(crate::info::REDIS_VERSION.as_bytes());
+    out.bulk(crate::cmd::info::REDIS_VERSION.as_bytes());
     out.bulk(b"proto");
     out.int(proto as i64);
     out.bulk(b"id");
@@ -363,14 +364,20 @@ fn client_id(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 
 /// One CLIENT LIST line for a client, newline included. `argv_mem` is the size of the command
 /// it is running (the caller's own CLIENT LIST, or a blocked command), 0 for an idle client.
-pub fn client_line(srv: &Server, c: &ClientHandle, now: u64, argv_mem: usize) -> String {
+pub fn client_line(
+    srv: &State,
+    table: &Table,
+    c: &ClientHandle,
+    now: u64,
+    argv_mem: usize,
+) -> String {
     let name = c
         .name
         .lock()
         .as_ref()
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .unwrap_or_default();
-    let cmd = match srv.table.name_of(c.last_cmd.load(Ordering::Relaxed)) {
+    let cmd = match table.name_of(c.last_cmd.load(Ordering::Relaxed)) {
         Some((Some(p), cmd)) => format!("{p}|{cmd}"),
         Some((None, cmd)) => cmd.to_string(),
         None => "NULL".to_string(),
@@ -438,7 +445,13 @@ pub fn client_line(srv: &Server, c: &ClientHandle, now: u64, argv_mem: usize) ->
 }
 
 fn client_info(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let line = client_line(ctx.srv, &ctx.client.handle, now_ms(), argv_mem(args));
+    let line = client_line(
+        ctx.srv,
+        ctx.table,
+        &ctx.client.handle,
+        now_ms(),
+        argv_mem(args),
+    );
     ctx.out.verbatim(line.as_bytes());
     Ok(())
 }
@@ -470,7 +483,7 @@ fn client_type(a: &[u8]) -> Result<ClientType, CmdError> {
 
 /// A client's type as Redis classifies it: one with any subscription is a pub/sub client
 /// (MONITOR clients count as normal, as in Redis).
-fn type_of(srv: &Server, c: &ClientHandle) -> ClientType {
+fn type_of(srv: &State, c: &ClientHandle) -> ClientType {
     if is_pubsub(&srv.pubsub.counts(c.id)) {
         ClientType::Pubsub
     } else {
@@ -518,7 +531,7 @@ fn client_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                     .waiter(c.id)
                     .map_or(0, |(a, ..)| argv_mem(&a))
             };
-            text.push_str(&client_line(ctx.srv, c, now, argv));
+            text.push_str(&client_line(ctx.srv, ctx.table, c, now, argv));
         }
     }
     ctx.out.verbatim(text.as_bytes());

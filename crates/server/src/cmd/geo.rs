@@ -18,12 +18,11 @@ use storage::value::Value;
 use storage::zset::{Limits, ScoreRange, ZSet};
 
 use super::zset::zadd;
+use crate::base::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
+use crate::base::error::{CmdError, CmdResult};
+use crate::base::reply::Out;
+use crate::command::ctx::{is, Ctx};
 use crate::command::{acl, flag, key, Command, KEY12};
-use crate::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{is, Ctx};
-use crate::reply::Out;
-
 const G: &str = "geo";
 const RD: u64 = acl::READ | acl::GEO | acl::SLOW;
 const WR: u64 = acl::WRITE | acl::GEO | acl::SLOW;

@@ -5,12 +5,11 @@ use storage::hash::{Hash, Limits, Sample};
 use storage::num::LongDouble;
 use storage::value::Value;
 
+use crate::base::config::{NOTIFY_GENERIC, NOTIFY_HASH};
+use crate::base::error::{CmdError, CmdResult};
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::{acl, flag, key, Command};
-use crate::config::{NOTIFY_GENERIC, NOTIFY_HASH};
-use crate::db::KeyRef;
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
-
+use crate::keyspace::KeyRef;
 const R: u32 = flag::READONLY;
 const W: u32 = flag::WRITE;
 const WD: u32 = flag::WRITE | flag::DENYOOM;

@@ -11,11 +11,10 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 use thin_vec::ThinVec;
 
+use crate::base::config::NOTIFY_STRING;
+use crate::base::error::{CmdError, CmdResult};
+use crate::command::ctx::Ctx;
 use crate::command::{acl, flag, key, Command, KeySpec, ALL_KEYS, KEY1, NO_KEYS};
-use crate::config::NOTIFY_STRING;
-use crate::error::{CmdError, CmdResult};
-use crate::exec::Ctx;
-
 const G: &str = "hyperloglog";
 
 /// The family's commands.

@@ -5,13 +5,13 @@ use bytes::Bytes;
 use storage::value::Value;
 
 use super::{invalid_expire, propagate_expiry};
+use crate::base::clock::lru_clock;
+use crate::base::config::NOTIFY_GENERIC as GENERIC;
+use crate::base::error::{CmdError, CmdResult};
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::{acl, flag, help_sub, key, Command, KeySpec, ALL_KEYS, KEY12};
-use crate::config::NOTIFY_GENERIC as GENERIC;
-use crate::db::{lru_clock, KeyRef, SHARDS};
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
-use crate::watch::Replacement;
-
+use crate::keyspace::{KeyRef, SHARDS};
+use crate::observe::watch::Replacement;
 const R: u32 = flag::READONLY;
 const W: u32 = flag::WRITE;
 const F: u32 = flag::FAST;

@@ -9,13 +9,12 @@ use bytes::Bytes;
 use storage::list::{range_bounds, Elem, End, List};
 use storage::value::Value;
 
+use crate::base::config::{NOTIFY_GENERIC, NOTIFY_LIST};
+use crate::base::error::{CmdError, CmdResult};
+use crate::base::reply::Out;
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::{acl, flag, key, Command, KEY12};
-use crate::config::{NOTIFY_GENERIC, NOTIFY_LIST};
-use crate::db::KeyRef;
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
-use crate::reply::Out;
-
+use crate::keyspace::KeyRef;
 const R: u32 = flag::READONLY;
 const W: u32 = flag::WRITE;
 const WD: u32 = flag::WRITE | flag::DENYOOM;

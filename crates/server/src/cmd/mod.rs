@@ -2,16 +2,16 @@
 
 use bytes::Bytes;
 
+use crate::base::error::CmdError;
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::Command;
-use crate::error::CmdError;
-use crate::exec::{int_arg, is, Ctx};
-
 pub mod bitmap;
 pub mod blocking;
 pub mod conn;
 pub mod geo;
 pub mod hash;
 pub mod hll;
+pub mod info;
 pub mod keys;
 pub mod list;
 pub mod pubsub;
@@ -218,7 +218,7 @@ fn time_word(a: &[u8]) -> Option<TimeUnit> {
 
 /// Writes the reply of a command that answers with a list of name/value pairs from a static
 /// help text (the `HELP` subcommands).
-pub fn help(ctx: &mut crate::exec::Ctx<'_>, cmd: &str, lines: &[&str]) {
+pub fn help(ctx: &mut crate::command::ctx::Ctx<'_>, cmd: &str, lines: &[&str]) {
     ctx.out.array(lines.len() + 3);
     ctx.out.simple(
         format!("{cmd} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:").as_bytes(),

@@ -4,11 +4,10 @@ use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 
+use crate::base::error::{CmdError, CmdResult};
+use crate::command::ctx::Ctx;
 use crate::command::{acl, flag, key, Command, Handler, KeySpec};
-use crate::error::{CmdError, CmdResult};
-use crate::exec::Ctx;
-use crate::pubsub::{Kind, Subscriber};
-
+use crate::observe::pubsub::{Kind, Subscriber};
 const PS: u32 = flag::PUBSUB | flag::NOSCRIPT | flag::LOADING | flag::STALE;
 const PSACL: u64 = acl::PUBSUB | acl::SLOW;
 
@@ -225,7 +224,7 @@ fn publish_generic(ctx: &mut Ctx<'_>, args: &[Bytes], shard: bool) -> CmdResult 
         .srv
         .config
         .read()
-        .client_output_buffer_limit(crate::config::ClientClass::Pubsub);
+        .client_output_buffer_limit(crate::base::config::ClientClass::Pubsub);
     let limit = (limit.hard_bytes, limit.soft_bytes, limit.soft_seconds);
     let (n, own) = ctx
         .srv

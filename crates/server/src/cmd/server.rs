@@ -8,10 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use storage::value::Value;
 
+use crate::base::error::{CmdError, CmdResult};
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::{acl, flag, help_sub, key, Command, Entry, Handler, KeySpec};
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
-
 const ADMIN: u32 = flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE;
 const DANGER: u64 = acl::ADMIN | acl::SLOW | acl::DANGEROUS;
 
@@ -355,7 +354,7 @@ pub static COMMANDS: &[Command] = &[
 
 fn info(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let sections: Vec<&[u8]> = args[1..].iter().map(|a| &a[..]).collect();
-    let text = crate::info::render(ctx.srv, &sections);
+    let text = crate::cmd::info::render(ctx.srv, ctx.table, &sections);
     ctx.out.verbatim(text.as_bytes());
     Ok(())
 }
@@ -378,7 +377,7 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     let pairs: Vec<(&[u8], &[u8])> = rest.chunks(2).map(|p| (&p[0][..], &p[1][..])).collect();
     let local = ctx.client.handle.local;
-    let set_ctx = crate::config::SetContext {
+    let set_ctx = crate::base::config::SetContext {
         client_is_local: local,
         loading: false,
     };
@@ -390,7 +389,7 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         .set_with(&pairs, &set_ctx)
         .map_err(CmdError::raw)?;
     if let Some(name) = changed.iter().find(|n| matches!(**n, "port" | "bind")) {
-        if let Err(e) = crate::net::rebind(ctx.srv) {
+        if let Err(e) = ctx.srv.rebind() {
             // The new listeners could not be opened: every parameter of the call goes back.
             tracing::warn!("CONFIG SET {name}: {e}");
             *ctx.srv.config.write() = before;
@@ -399,7 +398,7 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             } else {
                 "Unable to listen on this port. Check server logs."
             };
-            return Err(CmdError::raw(crate::config::apply_failed_error(
+            return Err(CmdError::raw(crate::base::config::apply_failed_error(
                 name, reason,
             )));
         }
@@ -517,7 +516,7 @@ fn write_info(ctx: &mut Ctx<'_>, e: &Entry) {
 /// One key specification of COMMAND INFO: its flags, where the search begins (an argument
 /// index) and how keys are found from there (`range` or `keynum`, with their parameters).
 fn key_spec(
-    out: &mut crate::reply::Out,
+    out: &mut crate::base::reply::Out,
     flags: u16,
     index: i64,
     find: &str,
@@ -552,9 +551,9 @@ fn key_spec(
 
 /// Finds a command by full name (`get`, `config|get`).
 fn find<'t>(ctx: &Ctx<'t>, name: &[u8]) -> Option<&'t Entry> {
-    let srv: &'t crate::server::Server = ctx.srv;
+    let table: &'t crate::command::Table = ctx.table;
     let mut parts = name.splitn(2, |&b| b == b'|');
-    let top = srv.table.get(parts.next()?)?;
+    let top = table.get(parts.next()?)?;
     match parts.next() {
         Some(s) => top.sub(s),
         None => Some(top),
@@ -562,8 +561,8 @@ fn find<'t>(ctx: &Ctx<'t>, name: &[u8]) -> Option<&'t Entry> {
 }
 
 fn sorted_commands<'t>(ctx: &Ctx<'t>) -> Vec<&'t Entry> {
-    let srv: &'t crate::server::Server = ctx.srv;
-    let mut all: Vec<&Entry> = srv.table.all().collect();
+    let table: &'t crate::command::Table = ctx.table;
+    let mut all: Vec<&Entry> = table.all().collect();
     all.sort_by_key(|e| e.cmd.name);
     all
 }
@@ -578,7 +577,7 @@ fn command(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 }
 
 fn command_count(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.out.int(ctx.srv.table.len() as i64);
+    ctx.out.int(ctx.table.len() as i64);
     Ok(())
 }
 
@@ -672,7 +671,6 @@ fn keys_of<'a>(
     argv: &'a [Bytes],
 ) -> Result<(&'static Command, Vec<&'a Bytes>), CmdError> {
     let mut e = ctx
-        .srv
         .table
         .get(&argv[0])
         .ok_or_else(|| CmdError::err("Invalid command specified"))?;
@@ -789,7 +787,7 @@ fn module_load(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     tracing::warn!(
         "Module {} failed to load: {}",
         String::from_utf8_lossy(&args[2]),
-        crate::config::support::NO_MODULE_LOADING
+        crate::base::config::support::NO_MODULE_LOADING
     );
     Err(CmdError::err(
         "Error loading the extension. Please check the server logs.",
@@ -833,7 +831,7 @@ fn lolwut(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             ));
         }
     }
-    let text = format!("Redis ver. {}\n", crate::config::REDIS_VERSION);
+    let text = format!("Redis ver. {}\n", crate::base::config::REDIS_VERSION);
     ctx.out.verbatim(text.as_bytes());
     Ok(())
 }
@@ -870,8 +868,8 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ctx.out.ok();
     } else if is(sub, "quicklist-packed-threshold") && n == 3 {
         // Elements at least this long become plain: each in a list node of its own.
-        let set =
-            crate::config::parse_memory(&args[2]).is_some_and(storage::list::set_packed_threshold);
+        let set = crate::base::config::parse_memory(&args[2])
+            .is_some_and(storage::list::set_packed_threshold);
         if !set {
             return Err(CmdError::err(
                 "argument must be a memory value bigger than 1 and smaller than 4gb",
@@ -881,13 +879,13 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     } else if is(sub, "object") && n == 3 {
         debug_object(ctx, &args[2])?;
     } else if is(sub, "digest") && n == 2 {
-        let d = crate::digest::dataset(ctx.srv);
-        ctx.out.simple(crate::digest::hex(&d).as_bytes());
+        let d = crate::keyspace::digest::dataset(&ctx.srv.keyspace);
+        ctx.out.simple(crate::keyspace::digest::hex(&d).as_bytes());
     } else if is(sub, "digest-value") {
         ctx.out.array(n - 2);
         for key in &args[2..] {
-            let d = crate::digest::key(ctx.srv, ctx.client.db, key, ctx.now);
-            ctx.out.simple(crate::digest::hex(&d).as_bytes());
+            let d = crate::keyspace::digest::key(&ctx.srv.keyspace, ctx.client.db, key, ctx.now);
+            ctx.out.simple(crate::keyspace::digest::hex(&d).as_bytes());
         }
     } else if is(sub, "protocol") && n == 3 {
         debug_protocol(ctx, &args[2])?;
@@ -950,7 +948,7 @@ fn debug_replybuffer(ctx: &mut Ctx<'_>, what: &[u8], value: &[u8]) -> CmdResult 
         let ms = if is(value, "never") {
             -1
         } else if is(value, "reset") {
-            crate::server::REPLY_PEAK_RESET_MS
+            crate::state::REPLY_PEAK_RESET_MS
         } else {
             storage::num::parse_i64(value).ok_or(CmdError::NotInteger)?
         };
@@ -972,7 +970,7 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     let k = l.get();
     let e = k.entry().ok_or(CmdError::NoSuchKey)?;
     let addr = &e.value as *const Value as usize;
-    let idle = crate::db::lru_clock(ctx.now).wrapping_sub(e.clock()) & 0x00FF_FFFF;
+    let idle = crate::base::clock::lru_clock(ctx.now).wrapping_sub(e.clock()) & 0x00FF_FFFF;
     let len = e.value.str_len().unwrap_or(0);
     let mut line = format!(
         "Value at:0x{addr:x} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{idle}",
@@ -1364,7 +1362,7 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if save && !args[1..].iter().any(|a| is(a, "force")) {
         tracing::warn!(
             "Error trying to save the DB, can't exit: {}",
-            crate::config::support::NO_PERSISTENCE
+            crate::base::config::support::NO_PERSISTENCE
         );
         return Err(CmdError::err("Errors trying to SHUTDOWN. Check logs."));
     }
@@ -1414,9 +1412,9 @@ fn memory_usage(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn memory_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    let used = crate::alloc::allocated() as i64;
-    let peak = crate::alloc::peak() as i64;
-    let rss = crate::info::rss_bytes() as i64;
+    let used = crate::base::alloc::allocated() as i64;
+    let peak = crate::base::alloc::peak() as i64;
+    let rss = crate::cmd::info::rss_bytes() as i64;
     let keys: usize = (0..ctx.srv.keyspace.count())
         .map(|i| ctx.srv.keyspace.db(i).len())
         .sum();
@@ -1446,8 +1444,8 @@ fn memory_doctor(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 fn memory_malloc_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     let text = format!(
         "allocator: system (libc)\nallocated: {}\npeak: {}\n",
-        crate::alloc::allocated(),
-        crate::alloc::peak()
+        crate::base::alloc::allocated(),
+        crate::base::alloc::peak()
     );
     ctx.out.verbatim(text.as_bytes());
     Ok(())

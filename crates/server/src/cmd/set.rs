@@ -10,13 +10,12 @@ use bytes::Bytes;
 use storage::set::{Member, OwnedMember, Set};
 use storage::value::Value;
 
+use crate::base::config::{NOTIFY_GENERIC, NOTIFY_SET};
+use crate::base::error::{CmdError, CmdResult};
+use crate::base::reply::Out;
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::{acl, flag, key, Command, KeySpec, ALL_KEYS, KEY12, NO_KEYS};
-use crate::config::{NOTIFY_GENERIC, NOTIFY_SET};
-use crate::db::{KeyRef, MultiLock};
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
-use crate::reply::Out;
-
+use crate::keyspace::{KeyRef, MultiLock};
 const R: u32 = flag::READONLY;
 const W: u32 = flag::WRITE;
 const WD: u32 = flag::WRITE | flag::DENYOOM;

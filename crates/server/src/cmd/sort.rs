@@ -12,11 +12,10 @@ use bytes::Bytes;
 use storage::list::{End, List};
 use storage::value::Value;
 
+use crate::base::config::{NOTIFY_GENERIC, NOTIFY_LIST};
+use crate::base::error::{CmdError, CmdResult};
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::{acl, flag, key, Command, KEY1};
-use crate::config::{NOTIFY_GENERIC, NOTIFY_LIST};
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
-
 const CATS: u64 = acl::SET | acl::SORTEDSET | acl::LIST | acl::SLOW | acl::DANGEROUS;
 
 /// The family's commands.

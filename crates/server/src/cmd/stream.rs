@@ -12,14 +12,13 @@ use resp::ReplyWriter;
 use storage::stream::{AddError, Entry, Group, IdSpec, Log, Pending, Stream, StreamId, Trim};
 use storage::value::Value;
 
-use crate::blocking::BlockOn;
-use crate::command::{acl, flag, help_sub, key, Command, KeySpec};
-use crate::config::NOTIFY_STREAM;
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
-use crate::reply::Out;
-
+use crate::base::config::NOTIFY_STREAM;
+use crate::base::error::BlockOn;
+use crate::base::error::{CmdError, CmdResult};
+use crate::base::reply::Out;
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::keyed as c;
+use crate::command::{acl, flag, help_sub, key, Command, KeySpec};
 
 const R: u32 = flag::READONLY;
 const W: u32 = flag::WRITE;
@@ -1330,7 +1329,7 @@ fn xpending(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// A consumer created by a claim: the event goes out, and the change stream creates it too.
 fn consumer_created(
     ctx: &Ctx<'_>,
-    srv: &crate::server::Server,
+    srv: &crate::state::State,
     db: usize,
     key: &[u8],
     group: &[u8],

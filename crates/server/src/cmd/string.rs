@@ -6,12 +6,11 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 
 use super::{argv, expire_arg, propagate_expiry, string_opts, TimeUnit};
+use crate::base::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
+use crate::base::error::{CmdError, CmdResult};
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::{acl, flag, key, Command, ALL_KEYS, KEY12};
-use crate::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
-use crate::db::KeyRef;
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
-
+use crate::keyspace::KeyRef;
 const R: u32 = flag::READONLY;
 const W: u32 = flag::WRITE;
 const WD: u32 = flag::WRITE | flag::DENYOOM;

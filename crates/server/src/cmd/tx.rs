@@ -8,10 +8,10 @@ use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 
+use crate::base::error::{CmdError, CmdResult};
+use crate::command::ctx::Ctx;
 use crate::command::{acl, flag, key, Command, ALL_KEYS};
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{run_queued, Ctx, MultiState};
-
+use crate::state::client::MultiState;
 const TX: u32 = flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::FAST | flag::ALLOW_BUSY;
 const TXACL: u64 = acl::FAST | acl::TRANSACTION;
 
@@ -94,14 +94,9 @@ fn exec(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         ctx.out.null_array();
         return Ok(());
     }
+    // The dispatcher runs the queued commands, each replying into this array.
     ctx.out.array(state.queue.len());
-    let may_block = std::mem::replace(&mut ctx.client.may_block, false);
-    for args in &state.queue {
-        run_queued(ctx.srv, ctx.client, ctx.out, args, ctx.fx);
-    }
-    // The queued commands speak for the transaction in the change stream.
-    ctx.fx.propagate_nothing();
-    ctx.client.may_block = may_block;
+    ctx.client.transaction = Some(state.queue);
     Ok(())
 }
 

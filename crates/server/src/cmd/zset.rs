@@ -20,13 +20,12 @@ use storage::small::SmallBytes;
 use storage::value::Value;
 use storage::zset::{AddFlags, AddResult, LexRange, Limits, ScoreRange, ZSet, RANDOM_REPLY_MAX};
 
+use crate::base::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
+use crate::base::error::{CmdError, CmdResult};
+use crate::base::reply::Out;
+use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::{acl, flag, key, Command, KEY12, NO_KEYS};
-use crate::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
-use crate::db::KeyRef;
-use crate::error::{CmdError, CmdResult};
-use crate::exec::{int_arg, is, Ctx};
-use crate::reply::Out;
-
+use crate::keyspace::KeyRef;
 const R: u32 = flag::READONLY;
 const W: u32 = flag::WRITE;
 const WD: u32 = flag::WRITE | flag::DENYOOM;

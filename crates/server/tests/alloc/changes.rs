@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use ferrodis_server::changes::{Effects, Subscriber};
-use ferrodis_server::config::Config;
-use ferrodis_server::exec::{execute, Client};
-use ferrodis_server::reply::Out;
-use ferrodis_server::server::Server;
+use ferrodis_server::base::changes::{Effects, Subscriber};
+use ferrodis_server::base::config::Config;
+use ferrodis_server::base::reply::Out;
+use ferrodis_server::dispatch::execute;
+use ferrodis_server::dispatch::Server;
+use ferrodis_server::state::client::Client;
 use proptest::prelude::*;
 use resp::Frame;
 use storage::value::Value;
@@ -414,9 +415,9 @@ fn play(src: &mut Node, steps: &[Step]) {
             }
             Step::Sleep => std::thread::sleep(Duration::from_millis(3)),
             Step::ExpireCycle => {
-                ferrodis_server::cron::expire_cycle(
+                ferrodis_server::state::cron::expire_cycle(
                     &src.srv,
-                    ferrodis_server::cron::Effort::new(1, 10),
+                    ferrodis_server::state::cron::Effort::new(1, 10),
                 );
             }
             Step::Evict(policy) => {

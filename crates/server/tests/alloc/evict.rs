@@ -2,7 +2,6 @@
 //! without goes at the next command, as Redis samples its keys with a TTL.
 
 use crate::common::{render, start, Conn};
-
 async fn run(c: &mut Conn, line: &str) -> String {
     let args: Vec<&str> = line.split(' ').collect();
     render(&c.cmd(&args).await)

@@ -95,14 +95,14 @@ async fn proto_max_bulk_len_is_configurable() {
 async fn a_claimed_length_allocates_nothing_before_the_bytes_arrive() {
     let s = start("").await;
     let mut c = Conn::connect(s.addr).await;
-    let before = ferrodis_server::alloc::allocated();
+    let before = ferrodis_server::base::alloc::allocated();
     // Claim a 500 MB argument and a million arguments, and send only a few bytes of each.
     c.raw(b"*2\r\n$524288000\r\nabc").await;
     let mut other = Conn::connect(s.addr).await;
     other.raw(b"*1000000\r\n$3\r\nSET\r\n").await;
     let mut bystander = Conn::connect(s.addr).await;
     assert_eq!(text(&bystander.cmd(&["PING"]).await), "PONG");
-    let grown = ferrodis_server::alloc::allocated().saturating_sub(before);
+    let grown = ferrodis_server::base::alloc::allocated().saturating_sub(before);
     assert!(
         grown < 16 * 1024 * 1024,
         "allocated {grown} bytes on claimed lengths"

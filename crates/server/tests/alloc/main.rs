@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[global_allocator]
-static ALLOC: ferrodis_server::alloc::Counting = ferrodis_server::alloc::Counting;
+static ALLOC: ferrodis_server::base::alloc::Counting = ferrodis_server::base::alloc::Counting;
 
 #[path = "../it/common/mod.rs"]
 mod common;

@@ -3,7 +3,6 @@
 //! transaction and says why.
 
 use crate::common::{render, start, Conn};
-
 async fn run(c: &mut Conn, line: &str) -> String {
     let args: Vec<&str> = line.split(' ').collect();
     render(&c.cmd(&args).await)

@@ -2,7 +2,6 @@
 //! reply Redis 7.0.15 gives (recorded from a live server), rendered the way redis-cli shows it.
 
 use crate::common::check;
-
 #[test]
 fn setbit_getbit() {
     check(&[

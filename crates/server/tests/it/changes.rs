@@ -3,7 +3,6 @@
 //! command (`FLUSHALL`, the setup, then the command, reading INFO before and after).
 
 use crate::common::Session;
-
 /// (setup commands, command — `|` separates several —, changes Redis counts for it).
 const CASES: &[(&[&str], &str, u64)] = &[
     (&[], "SET k v", 1),

@@ -4,7 +4,6 @@
 //! eviction under `maxmemory-clients`.
 
 use crate::common::{render, start, text, Conn};
-
 async fn run(c: &mut Conn, line: &str) -> String {
     let args: Vec<&str> = line.split(' ').collect();
     render(&c.cmd(&args).await)

@@ -2,7 +2,6 @@
 //! the reply it must produce, rendered the way redis-cli shows it.
 
 use crate::common::check;
-
 #[test]
 fn strings() {
     check(&[

@@ -2,7 +2,6 @@
 //! every parameter of the call back when a socket cannot be opened.
 
 use crate::common::{free_port, start, text, Conn};
-
 #[tokio::test]
 async fn config_set_port_moves_the_listener_and_rolls_back_on_failure() {
     let srv = start("bind 127.0.0.1").await;

@@ -4,7 +4,6 @@
 //! the order of members at equal distances and every error text.
 
 use crate::common::check;
-
 #[test]
 fn radius_searches() {
     check(&[

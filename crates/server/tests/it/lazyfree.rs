@@ -2,7 +2,6 @@
 //! lazyfree thread and count it in INFO; small values are freed at once.
 
 use crate::common::Session;
-
 /// Waits until nothing is pending and returns `lazyfreed_objects`.
 fn freed_when_done(s: &mut Session) -> u64 {
     for _ in 0..500 {

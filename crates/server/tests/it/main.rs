@@ -17,6 +17,7 @@ mod geo;
 mod hash;
 mod hll;
 mod info;
+mod layers;
 mod lazyfree;
 mod list;
 mod pubsub_fanout;

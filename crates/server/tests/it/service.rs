@@ -10,7 +10,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::free_port;
-
 const BIN: &str = env!("CARGO_BIN_EXE_ferrodis-server");
 
 /// A fresh directory for one test.

@@ -3,7 +3,6 @@
 //! hash order, so multi-member replies are checked on intsets (ascending) or single members.
 
 use crate::common::{check, Session};
-
 #[test]
 fn basics_and_encodings() {
     check(&[

@@ -2,7 +2,6 @@
 //! Redis 7.0.15.
 
 use crate::common::check;
-
 #[test]
 fn numeric_alpha_limit_and_order() {
     check(&[

@@ -3,7 +3,6 @@
 //! Redis 7.0.15.
 
 use crate::common::check;
-
 #[test]
 fn zadd_options_and_errors() {
     check(&[

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use ferrodis_server::config::Config;
-use ferrodis_server::exec::{execute, Client};
-use ferrodis_server::reply::Out;
-use ferrodis_server::server::Server;
+use ferrodis_server::base::config::Config;
+use ferrodis_server::base::reply::Out;
+use ferrodis_server::dispatch::execute;
+use ferrodis_server::dispatch::Server;
+use ferrodis_server::state::client::Client;
 use resp::Frame;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -10,11 +10,11 @@ use std::sync::atomic::Ordering;
 
 use storage::shard::Entry;
 
-use crate::changes::Effects;
-use crate::config::MaxmemoryPolicy;
-use crate::db::{lru_clock, now_ms, SHARDS};
-use crate::server::Server;
-
+use crate::base::changes::Effects;
+use crate::base::clock::{lru_clock, now_ms};
+use crate::base::config::MaxmemoryPolicy;
+use crate::keyspace::SHARDS;
+use crate::state::State;
 /// The clock is read once per this many evicted keys.
 const KEYS_PER_CLOCK_READ: usize = 16;
 
@@ -44,7 +44,7 @@ fn time_limit(tenacity: u32) -> Option<std::time::Duration> {
 /// Evicts keys until memory use is under `maxmemory`, as far as the policy allows. When the
 /// time `maxmemory-eviction-tenacity` grants runs out first, the command goes ahead, as in
 /// Redis, and the eviction goes on before the next command or in the next cron tick.
-pub fn make_room(srv: &Server) -> Verdict {
+pub fn make_room(srv: &State) -> Verdict {
     let verdict = evict_keys(srv);
     srv.eviction_unfinished
         .store(verdict == Verdict::Unfinished, Ordering::Relaxed);
@@ -54,9 +54,9 @@ pub fn make_room(srv: &Server) -> Verdict {
     }
 }
 
-fn evict_keys(srv: &Server) -> Verdict {
+fn evict_keys(srv: &State) -> Verdict {
     let limit = srv.hot.maxmemory.load(Ordering::Relaxed);
-    if limit == 0 || (crate::alloc::allocated() as u64) <= limit {
+    if limit == 0 || (crate::base::alloc::allocated() as u64) <= limit {
         return Verdict::Fine;
     }
     let (policy, samples, budget) = {
@@ -72,7 +72,7 @@ fn evict_keys(srv: &Server) -> Verdict {
     }
     let started = std::time::Instant::now();
     for evicted in 1.. {
-        if (crate::alloc::allocated() as u64) <= limit {
+        if (crate::base::alloc::allocated() as u64) <= limit {
             return Verdict::Fine;
         }
         if !evict_one(srv, policy, samples) {
@@ -82,7 +82,7 @@ fn evict_keys(srv: &Server) -> Verdict {
             return Verdict::Unfinished;
         }
     }
-    if (crate::alloc::allocated() as u64) <= limit {
+    if (crate::base::alloc::allocated() as u64) <= limit {
         Verdict::Fine
     } else {
         Verdict::OutOfMemory
@@ -91,23 +91,23 @@ fn evict_keys(srv: &Server) -> Verdict {
 
 /// The `maxmemory-clients` limit in bytes (0: no client eviction): a byte count, or a
 /// percentage of `maxmemory`.
-fn client_limit(srv: &Server) -> u64 {
+fn client_limit(srv: &State) -> u64 {
     let c = srv.config.read();
     match c.maxmemory_clients() {
-        crate::config::MaxmemoryClients::Bytes(n) => n,
-        crate::config::MaxmemoryClients::Percent(p) => c.maxmemory().saturating_mul(p) / 100,
+        crate::base::config::MaxmemoryClients::Bytes(n) => n,
+        crate::base::config::MaxmemoryClients::Percent(p) => c.maxmemory().saturating_mul(p) / 100,
     }
 }
 
 /// Client eviction: while the clients together hold more than `maxmemory-clients`, the one
 /// holding the most is disconnected, as Redis does. Clients under CLIENT NO-EVICT are passed
 /// over, and count for nothing.
-pub fn evict_clients(srv: &Server) {
+pub fn evict_clients(srv: &State) {
     let limit = client_limit(srv);
     if limit == 0 {
         return;
     }
-    let mut clients: Vec<(usize, std::sync::Arc<crate::server::ClientHandle>)> = srv
+    let mut clients: Vec<(usize, std::sync::Arc<crate::state::ClientHandle>)> = srv
         .clients
         .lock()
         .values()
@@ -129,7 +129,7 @@ pub fn evict_clients(srv: &Server) {
 }
 
 /// Evicts the best of a sample of keys; returns false when no key can be evicted.
-fn evict_one(srv: &Server, policy: MaxmemoryPolicy, samples: usize) -> bool {
+fn evict_one(srv: &State, policy: MaxmemoryPolicy, samples: usize) -> bool {
     let ks = &srv.keyspace;
     let volatile_only = policy.is_volatile();
     let dbs: Vec<usize> = (0..ks.count())

@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use bytes::Bytes;
+
 /// What a command handler returns when it fails. Handlers never write an error reply
 /// themselves: the dispatcher turns this into Redis's exact text and counts it in INFO
 /// errorstats.
@@ -25,7 +27,7 @@ pub enum CmdError {
     Other(Cow<'static, str>),
     /// Not an error: a blocking command cannot proceed yet and asks to wait on keys. The
     /// dispatcher parks the client (see `blocking`); it is never sent to a client.
-    Block(Box<crate::blocking::BlockOn>),
+    Block(Box<BlockOn>),
 }
 
 /// Result of a command handler.
@@ -63,4 +65,21 @@ impl CmdError {
             CmdError::Block(_) => "ERR internal error: unhandled block".into(),
         }
     }
+}
+
+/// What a blocking command asks for when it cannot proceed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockOn {
+    /// The keys whose change may let the command proceed.
+    pub keys: Vec<Bytes>,
+    /// Unix milliseconds when to give up (`None`: wait forever).
+    pub deadline: Option<u64>,
+    /// The reply on timeout, already encoded for the client's protocol.
+    pub timeout_reply: Bytes,
+    /// The command line to run again when a key is ready, when it differs from the one the
+    /// client sent (XREAD's `$` is pinned to the stream's last ID at the moment it blocks).
+    pub args: Option<Vec<Bytes>>,
+    /// The command does not consume what it waits for (XREAD), or consumes it per group
+    /// (XREADGROUP): when it must keep waiting, later waiters on the key are still tried.
+    pub serve_all: bool,
 }

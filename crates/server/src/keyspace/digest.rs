@@ -5,8 +5,8 @@
 
 use std::hash::{BuildHasher, Hasher};
 
-use crate::db::SHARDS;
-use crate::server::Server;
+use crate::keyspace::Keyspace;
+use crate::keyspace::SHARDS;
 use storage::shard::Entry;
 
 /// A 20-byte digest, all zeros for "nothing".
@@ -49,9 +49,8 @@ fn value_digest(v: &storage::value::Value) -> Digest {
 }
 
 /// The digest of every key in every database (zeros when empty).
-pub fn dataset(srv: &Server) -> Digest {
+pub fn dataset(ks: &Keyspace) -> Digest {
     let mut total = [0u8; 20];
-    let ks = &srv.keyspace;
     for db in 0..ks.count() {
         let dbno = (db as u64).to_le_bytes();
         for s in 0..SHARDS {
@@ -68,10 +67,10 @@ pub fn dataset(srv: &Server) -> Digest {
 }
 
 /// The digest of one key's value (zeros when missing).
-pub fn key(srv: &Server, db: usize, key: &[u8], now: u64) -> Digest {
+pub fn key(ks: &Keyspace, db: usize, key: &[u8], now: u64) -> Digest {
     // A read: nothing is changed, so the effects are not committed anywhere.
-    let fx = crate::changes::Effects::new(&srv.keyspace.changes, false);
-    let mut l = srv.keyspace.key(db, key, now, &fx);
+    let fx = crate::base::changes::Effects::new(&ks.changes, false);
+    let mut l = ks.key(db, key, now, &fx);
     let k = l.get();
     match k.entry() {
         Some(e) => value_digest(&e.value),

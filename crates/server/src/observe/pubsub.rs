@@ -16,8 +16,7 @@ use parking_lot::RwLock;
 use resp::ReplyWriter;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::server::ClientHandle;
-
+use crate::base::handle::ClientHandle;
 /// The three namespaces of subscriptions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -287,7 +286,7 @@ impl Notifier {
     /// Emits `event` on `key` of `db` if its class is enabled.
     #[inline]
     pub fn emit(&self, class: u32, event: &str, key: &[u8], db: usize) {
-        use crate::config::{NOTIFY_KEYEVENT, NOTIFY_KEYSPACE};
+        use crate::base::config::{NOTIFY_KEYEVENT, NOTIFY_KEYSPACE};
         let flags = self.flags.load(Ordering::Relaxed);
         if flags & class == 0 {
             return;

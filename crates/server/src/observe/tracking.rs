@@ -34,11 +34,8 @@ use bytes::{Bytes, BytesMut};
 use parking_lot::Mutex;
 use resp::ReplyWriter;
 
-use crate::command::{flag, Command};
-use crate::exec::Client;
-use crate::reply::Out;
-use crate::server::{ClientHandle, Server};
-
+use crate::base::handle::ClientHandle;
+use crate::base::reply::Out;
 /// The bits of `ClientHandle::tracking`.
 pub mod mode {
     /// Tracking is on.
@@ -643,68 +640,57 @@ fn deliver(to: &ClientHandle, bytes: Bytes, own: &mut Option<Own<'_>>) {
     }
 }
 
-/// Marks the start of a command of `client` on this thread; the dispatcher calls it when
-/// some client tracks.
-pub fn begin(client: &Client) {
-    CURRENT.with(|c| {
-        let mut c = c.borrow_mut();
-        c.id = client.handle.id;
-        c.pending.clear();
-        c.flushed = false;
-    });
-}
-
-/// Before a command runs (at the top level, not inside EXEC): enforces the table limit
-/// when `limit`, then writes the invalidations already due to the client ahead of its reply,
-/// where CLIENT REPLY OFF does not remove them.
-pub fn before_command(srv: &Server, client: &Client, out: &mut Out, limit: bool) {
-    let t = &srv.keyspace.tracking;
-    if limit {
-        t.enforce_limit();
+impl Tracking {
+    /// Marks the start of a command of the client `handle` on this thread; the dispatcher
+    /// calls it when some client tracks.
+    pub fn begin_command(&self, handle: &ClientHandle) {
+        CURRENT.with(|c| {
+            let mut c = c.borrow_mut();
+            c.id = handle.id;
+            c.pending.clear();
+            c.flushed = false;
+        });
     }
-    t.deliver_own(&client.handle, out);
-    out.keep();
-}
 
-/// After a read-only command: remembers the keys it read for a tracking client.
-pub fn after_read(srv: &Server, client: &Client, cmd: &Command, args: &[Bytes]) {
-    let handle = &client.handle;
-    // Shard channels look like keys to the key finder but are not cached data.
-    if handle.tracking.load(Ordering::Relaxed) & ON == 0 || cmd.flags & flag::PUBSUB != 0 {
-        return;
+    /// Before a command runs (at the top level, not inside EXEC): enforces the table limit
+    /// when `limit`, then writes the invalidations already due to the client ahead of its
+    /// reply, where CLIENT REPLY OFF does not remove them.
+    pub fn before_command(&self, handle: &ClientHandle, out: &mut Out, limit: bool) {
+        if limit {
+            self.enforce_limit();
+        }
+        self.deliver_own(handle, out);
+        out.keep();
     }
-    let keys = cmd.keys_of(args);
-    srv.keyspace.tracking.remember(
-        handle,
-        keys.iter().filter_map(|&i| args.get(i)).map(|a| &a[..]),
-    );
-}
 
-/// Ends a command begun with `begin`: writes the invalidations it caused for its own client
-/// after its reply, broadcasts BCAST changes, and clears CLIENT CACHING unless the command was
-/// CLIENT itself or the client is queueing a transaction (CACHING covers the next command or
-/// transaction, as in Redis).
-pub fn end(srv: &Server, client: &Client, out: &mut Out, name: &[u8]) {
-    let t = &srv.keyspace.tracking;
-    t.deliver_own(&client.handle, out);
-    let mut own = Some(Own {
-        id: client.handle.id,
-        out,
-    });
-    t.broadcast(&mut own);
-    let handle = &client.handle;
-    if handle.tracking.load(Ordering::Relaxed) & CACHING != 0
-        && client.multi.is_none()
-        && !name.eq_ignore_ascii_case(b"client")
-    {
-        handle.tracking.fetch_and(!CACHING, Ordering::Relaxed);
+    /// After a read-only command: remembers the keys it read, if its client tracks.
+    pub fn after_read<'k>(&self, handle: &ClientHandle, keys: impl Iterator<Item = &'k [u8]>) {
+        if handle.tracking.load(Ordering::Relaxed) & ON != 0 {
+            self.remember(handle, keys);
+        }
     }
-    CURRENT.with(|c| {
-        let mut c = c.borrow_mut();
-        c.id = 0;
-        c.pending.clear();
-        c.flushed = false;
-    });
+
+    /// Ends a command begun with `begin_command`: writes the invalidations it caused for its
+    /// own client after its reply, broadcasts BCAST changes, and clears CLIENT CACHING unless
+    /// the command was CLIENT itself or the client is queueing a transaction (`queueing`):
+    /// CACHING covers the next command or transaction, as in Redis.
+    pub fn end_command(&self, handle: &ClientHandle, queueing: bool, out: &mut Out, name: &[u8]) {
+        self.deliver_own(handle, out);
+        let mut own = Some(Own { id: handle.id, out });
+        self.broadcast(&mut own);
+        if handle.tracking.load(Ordering::Relaxed) & CACHING != 0
+            && !queueing
+            && !name.eq_ignore_ascii_case(b"client")
+        {
+            handle.tracking.fetch_and(!CACHING, Ordering::Relaxed);
+        }
+        CURRENT.with(|c| {
+            let mut c = c.borrow_mut();
+            c.id = 0;
+            c.pending.clear();
+            c.flushed = false;
+        });
+    }
 }
 
 #[cfg(test)]

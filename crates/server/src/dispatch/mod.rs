@@ -1,179 +1,22 @@
 //! Command execution: the per-client state, the handler context, and the dispatcher that
 //! looks a command up, checks it, runs it under the right lock and accounts for it.
 
+mod server;
+
+pub use server::Server;
+
 use quanta::Instant;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::changes::Effects;
+use crate::base::changes::Effects;
+use crate::base::clock::wall_ms;
+use crate::base::error::CmdError;
+use crate::base::reply::Out;
+use crate::command::ctx::Ctx;
 use crate::command::{flag, Entry};
-use crate::db::{wall_ms, Locked, MultiLock};
-use crate::error::{CmdError, CmdResult};
-use crate::reply::Out;
-use crate::server::{ClientHandle, Server};
-
-/// CLIENT REPLY mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReplyMode {
-    /// Replies are sent.
-    On,
-    /// Replies are discarded.
-    Off,
-    /// The next command's reply is discarded.
-    Skip,
-}
-
-/// State private to one connection.
-#[derive(Debug)]
-pub struct Client {
-    /// What other clients see of this one.
-    pub handle: Arc<ClientHandle>,
-    /// Selected database.
-    pub db: usize,
-    /// Whether the client has authenticated (or no password is required).
-    pub authenticated: bool,
-    /// CLIENT REPLY mode.
-    pub reply_mode: ReplyMode,
-    /// CLIENT NO-TOUCH: reads do not refresh the access clock.
-    pub no_touch: bool,
-    /// Close the connection once the pending replies are written (QUIT, CLIENT KILL of self).
-    pub close_after_reply: bool,
-    /// The client entered MONITOR mode during this batch.
-    pub start_monitor: bool,
-    /// The transaction being queued, after MULTI.
-    pub multi: Option<MultiState>,
-    /// Set while EXEC runs queued commands: they already hold the exclusive lock.
-    pub in_exec: bool,
-    /// Where messages pushed to this client go (pub/sub, MONITOR); `None` for clients without
-    /// a connection.
-    pub push: Option<tokio::sync::mpsc::UnboundedSender<Bytes>>,
-    /// Set while a blocked client's command is re-run on its behalf.
-    pub serving: bool,
-    /// The client replays the change stream (loading an append-only file, a replication
-    /// link): keys past their TTL are not expired by its commands but by the `DEL`s the stream
-    /// carries, so that what it applies matches what was recorded.
-    pub replaying: bool,
-    /// A command held by CLIENT PAUSE: the connection runs it again when the pause ends.
-    pub paused: Option<Vec<Bytes>>,
-    /// Set when the last command blocked: the connection waits for this reply.
-    pub blocked: Option<Parked>,
-    /// Whether a blocking command may wait (false inside MULTI and scripts, where it acts as
-    /// its non-blocking form). Handlers return `CmdError::Block` only when this is set.
-    pub may_block: bool,
-    /// When the next command starts: the end of the previous command of the same pipelined
-    /// batch, or the moment the batch was read. One clock read then both ends a command and
-    /// starts the next.
-    pub next_start: Option<Instant>,
-}
-
-impl Client {
-    /// State for a new connection.
-    pub fn new(handle: Arc<ClientHandle>, authenticated: bool) -> Self {
-        Client {
-            handle,
-            db: 0,
-            authenticated,
-            reply_mode: ReplyMode::On,
-            no_touch: false,
-            close_after_reply: false,
-            start_monitor: false,
-            next_start: None,
-            multi: None,
-            in_exec: false,
-            push: None,
-            paused: None,
-            serving: false,
-            replaying: false,
-            blocked: None,
-            may_block: true,
-        }
-    }
-}
-
-/// A transaction being queued (between MULTI and EXEC).
-#[derive(Debug, Default)]
-pub struct MultiState {
-    /// The queued commands.
-    pub queue: Vec<Vec<Bytes>>,
-    /// A command was refused while queueing: EXEC will abort with EXECABORT.
-    pub aborted: bool,
-    /// The union of the queued commands' flags (EXEC of a transaction holding a write is
-    /// refused when out of memory).
-    pub flags: u32,
-    /// Memory the queue holds as Redis counts it (CLIENT LIST's `multi-mem`): each queued
-    /// command's argument bytes plus a pointer per argument.
-    pub mem: usize,
-}
-
-/// A parked client's side of the wait: the reply channel and when to give up.
-#[derive(Debug)]
-pub struct Parked {
-    /// Receives the encoded reply when a key makes the command proceed (or CLIENT UNBLOCK).
-    pub reply: tokio::sync::oneshot::Receiver<Bytes>,
-    /// Unix milliseconds when to give up.
-    pub deadline: Option<u64>,
-    /// What to send on timeout.
-    pub timeout_reply: Bytes,
-}
-
-/// What a handler works with.
-pub struct Ctx<'a> {
-    /// The server.
-    pub srv: &'a Server,
-    /// The calling client.
-    pub client: &'a mut Client,
-    /// Where the reply goes.
-    pub out: &'a mut Out,
-    /// The time of this command, in Unix milliseconds (fixed for its whole execution).
-    pub now: u64,
-    /// What the command changed, and what reproduces it (the change stream).
-    pub fx: &'a Effects,
-}
-
-impl<'a> Ctx<'a> {
-    /// Emits a keyspace notification for `key` in the selected database.
-    #[inline]
-    pub fn notify(&self, class: u32, event: &str, key: &[u8]) {
-        self.srv
-            .keyspace
-            .notify
-            .emit(class, event, key, self.client.db);
-    }
-
-    /// Locks `key` in the selected database. The lock does not borrow the context, so the
-    /// handler can write its reply while holding it.
-    #[inline]
-    pub fn key<'k>(&self, key: &'k [u8]) -> Locked<'k>
-    where
-        'a: 'k,
-    {
-        let srv: &'a Server = self.srv;
-        srv.keyspace.key(self.client.db, key, self.now, self.fx)
-    }
-
-    /// Locks the shards of several keys, each in its database (see `Keyspace::keys`).
-    pub fn keys(&self, keys: &[(usize, &[u8])]) -> MultiLock<'a> {
-        self.srv.keyspace.keys(keys, self.fx)
-    }
-
-    /// Counts `n` changes made without a key handle's `changed` (or beyond the one it counts),
-    /// for commands that count as Redis does: one per element, per group, per flushed key.
-    pub fn count_changes(&self, n: u64) {
-        self.fx.changed(&self.srv.keyspace.changes, n);
-    }
-
-    /// Makes this command propagate `argv` (in the selected database) instead of its own
-    /// arguments; several calls propagate several commands, as one transaction. `argv` is
-    /// built only when the change stream is being recorded.
-    pub fn propagate(&self, argv: impl FnOnce() -> Vec<Bytes>) {
-        if self.fx.recording() {
-            self.fx.propagate(self.client.db, argv());
-        }
-    }
-}
-
+use crate::state::client::{argv_mem, Client, Parked, ReplyMode};
 /// Executes one command and writes its reply (or error) to `out`.
 pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes]) {
     let Some(name) = args.first() else { return };
@@ -183,7 +26,7 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
     // One relaxed load when nobody uses client-side caching.
     let tracking = srv.keyspace.tracking.active();
     if tracking {
-        crate::tracking::begin(client);
+        srv.keyspace.tracking.begin_command(&client.handle);
     }
     run(srv, client, out, name, args);
     // CLIENT LIST shows how many commands a transaction holds; a store only while one is
@@ -213,7 +56,10 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
     if tracking {
         // Invalidations the command caused for its own client follow its reply, and are
         // sent even when replies are off.
-        crate::tracking::end(srv, client, out, name);
+        let queueing = client.multi.is_some();
+        srv.keyspace
+            .tracking
+            .end_command(&client.handle, queueing, out, name);
     }
 }
 
@@ -230,26 +76,28 @@ fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[B
 }
 
 /// Parks `client` on the keys of a command that asked to block.
-fn park(srv: &Server, client: &mut Client, args: &[Bytes], block: crate::blocking::BlockOn) {
+fn park(srv: &Server, client: &mut Client, args: &[Bytes], block: crate::base::error::BlockOn) {
     let (tx, rx) = tokio::sync::oneshot::channel();
     client.blocked = Some(Parked {
         reply: rx,
         deadline: block.deadline,
         timeout_reply: block.timeout_reply.clone(),
     });
-    srv.keyspace.blocking.park(crate::blocking::Waiter {
-        handle: client.handle.clone(),
-        db: client.db,
-        proto: client.handle.resp.load(Ordering::Relaxed) as u8,
-        // Copies: a waiter can live long, and slices would pin its request buffer.
-        args: block
-            .args
-            .unwrap_or_else(|| args.iter().map(|a| Bytes::copy_from_slice(a)).collect()),
-        keys: block.keys,
-        timeout_reply: block.timeout_reply,
-        reply: tx,
-        serve_all: block.serve_all,
-    });
+    srv.keyspace
+        .blocking
+        .park(crate::observe::blocking::Waiter {
+            handle: client.handle.clone(),
+            db: client.db,
+            proto: client.handle.resp.load(Ordering::Relaxed) as u8,
+            // Copies: a waiter can live long, and slices would pin its request buffer.
+            args: block
+                .args
+                .unwrap_or_else(|| args.iter().map(|a| Bytes::copy_from_slice(a)).collect()),
+            keys: block.keys,
+            timeout_reply: block.timeout_reply,
+            reply: tx,
+            serve_all: block.serve_all,
+        });
 }
 
 /// Serves clients blocked on keys that became ready: for each key, oldest waiter first, runs
@@ -295,7 +143,7 @@ pub fn serve_blocked(srv: &Server) {
 /// Why a command did not run yet and its client must wait.
 enum Wait {
     /// A blocking command waits for its keys.
-    Keys(Box<crate::blocking::BlockOn>),
+    Keys(Box<crate::base::error::BlockOn>),
     /// CLIENT PAUSE holds the command until the pause ends.
     Pause,
 }
@@ -363,18 +211,22 @@ fn run_once(
     // As in Redis, the tracking table limit is enforced before any command, queued ones too,
     // and invalidations already due to this client go ahead of its reply.
     if !client.in_exec && !client.serving && srv.keyspace.tracking.active() {
-        crate::tracking::before_command(srv, client, out, true);
+        srv.keyspace
+            .tracking
+            .before_command(&client.handle, out, true);
     }
     if !client.in_exec && srv.hot.maxmemory.load(Ordering::Relaxed) > 0 {
         let verdict = {
             let _shared = srv.exclusive.read();
-            crate::evict::make_room(srv)
+            crate::state::evict::make_room(srv)
         };
         // Invalidations of evicted keys reach this client before its reply.
         if !client.serving && srv.keyspace.tracking.active() {
-            crate::tracking::before_command(srv, client, out, false);
+            srv.keyspace
+                .tracking
+                .before_command(&client.handle, out, false);
         }
-        if verdict == crate::evict::Verdict::OutOfMemory && refused_on_oom(client, entry) {
+        if verdict == crate::state::evict::Verdict::OutOfMemory && refused_on_oom(client, entry) {
             refuse(
                 srv,
                 client,
@@ -443,12 +295,18 @@ fn run_once(
         let mark = fx.begin();
         let mut ctx = Ctx {
             srv,
+            table: &srv.table,
             client,
             out,
             now,
             fx,
         };
         let result = handler(&mut ctx, args);
+        // EXEC accepted its transaction: the queued commands run now, under its lock, their
+        // effects joining its own.
+        if let Some(queue) = client.transaction.take() {
+            run_transaction(srv, client, out, &queue, fx);
+        }
         fx.end(mark, db, args);
         result
     };
@@ -467,7 +325,12 @@ fn run_once(
         return Some(Wait::Keys(b));
     }
     if cmd.flags & flag::READONLY != 0 && srv.keyspace.tracking.active() {
-        crate::tracking::after_read(srv, client, cmd, args);
+        // Shard channels look like keys to the key finder but are not cached data.
+        if cmd.flags & flag::PUBSUB == 0 {
+            let keys = cmd.keys_of(args);
+            let read = keys.iter().filter_map(|&i| args.get(i)).map(|a| &a[..]);
+            srv.keyspace.tracking.after_read(&client.handle, read);
+        }
     }
     // MONITOR sees a command once it ran (so EXEC's commands come before EXEC itself), and
     // never sees administrative ones.
@@ -530,13 +393,26 @@ fn abort_multi(client: &mut Client) {
     }
 }
 
-/// Runs one command queued by MULTI, from EXEC (which holds the exclusive lock); its effects
-/// join EXEC's `fx`.
-pub fn run_queued(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes], fx: &Effects) {
-    let Some(name) = args.first() else { return };
+/// Runs the commands of a transaction EXEC accepted, under EXEC's exclusive lock: each as a
+/// command of its own (checks, statistics, MONITOR) that may not block, its effects joining
+/// EXEC's `fx`, which then propagates nothing of its own.
+fn run_transaction(
+    srv: &Server,
+    client: &mut Client,
+    out: &mut Out,
+    queue: &[Vec<Bytes>],
+    fx: &Effects,
+) {
+    let may_block = std::mem::replace(&mut client.may_block, false);
     client.in_exec = true;
-    let _ = run_once(srv, client, out, name, args, Some(fx));
+    for args in queue {
+        if let Some(name) = args.first() {
+            let _ = run_once(srv, client, out, name, args, Some(fx));
+        }
+    }
     client.in_exec = false;
+    client.may_block = may_block;
+    fx.propagate_nothing();
 }
 
 fn reject(srv: &Server, out: &mut Out, entry: &Entry, e: &CmdError) {
@@ -573,26 +449,4 @@ fn truncated(a: &[u8]) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
-}
-
-/// The bytes of a command's arguments (CLIENT LIST's `argv-mem`).
-pub fn argv_mem(args: &[Bytes]) -> usize {
-    args.iter().map(|a| a.len()).sum()
-}
-
-/// Parses an integer argument.
-pub fn int_arg(a: &[u8]) -> Result<i64, CmdError> {
-    storage::num::parse_i64(a).ok_or(CmdError::NotInteger)
-}
-
-/// Checks for an exact, case-insensitive keyword.
-#[inline]
-pub fn is(a: &[u8], word: &str) -> bool {
-    a.eq_ignore_ascii_case(word.as_bytes())
-}
-
-/// The result of a handler that only wants to report success.
-pub fn ok(ctx: &mut Ctx<'_>) -> CmdResult {
-    ctx.out.ok();
-    Ok(())
 }

@@ -6,9 +6,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::db::{now_ms, SHARDS};
-use crate::server::Server;
+use crate::base::clock::now_ms;
 
+use crate::keyspace::SHARDS;
+use crate::state::State;
 /// Keys sampled per round in one shard at the lowest effort (Redis's
 /// ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP); each step of `active-expire-effort` adds a quarter.
 const SAMPLES: usize = 20;
@@ -48,7 +49,7 @@ impl Effort {
 /// The tick rate: `hz`, doubled with `dynamic-hz` while a tick would serve more than
 /// [`CLIENTS_PER_TICK`] clients, up to the highest rate Redis allows.
 pub fn effective_hz(configured: i32, dynamic: bool, clients: usize) -> u64 {
-    let max = crate::config::MAX_HZ as u64;
+    let max = crate::base::config::MAX_HZ as u64;
     let mut hz = u64::try_from(configured).unwrap_or(1).clamp(1, max);
     while dynamic && clients as u64 / hz > CLIENTS_PER_TICK as u64 && hz < max {
         hz = (hz * 2).min(max);
@@ -57,7 +58,10 @@ pub fn effective_hz(configured: i32, dynamic: bool, clients: usize) -> u64 {
 }
 
 /// Runs the background tasks until the server shuts down.
-pub async fn run(srv: Arc<Server>) {
+pub async fn run<S>(srv: Arc<S>)
+where
+    S: std::ops::Deref<Target = State> + Send + Sync + 'static,
+{
     let mut stop = srv.shutdown.subscribe();
     loop {
         let (configured, dynamic, level) = {
@@ -68,9 +72,9 @@ pub async fn run(srv: Arc<Server>) {
         srv.hz.store(hz as u32, Ordering::Relaxed);
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(1000 / hz)) => {}
-            _ = crate::server::stopped(&mut stop) => return,
+            _ = crate::state::stopped(&mut stop) => return,
         }
-        crate::db::resync_clock();
+        crate::base::clock::resync_clock();
         if srv.cron_paused.load(Ordering::Relaxed) {
             continue;
         }
@@ -85,11 +89,11 @@ pub async fn run(srv: Arc<Server>) {
                 srv.latency.lock().add("expire-cycle", now_ms() / 1000, ms);
             }
         }
-        crate::evict::evict_clients(&srv);
+        crate::state::evict::evict_clients(&srv);
         // Eviction a command's time budget cut short goes on here, as Redis's eviction timer.
         if srv.eviction_unfinished.load(Ordering::Relaxed) {
             let _shared = srv.exclusive.read();
-            crate::evict::make_room(&srv);
+            crate::state::evict::make_room(&srv);
         }
         // After expiry, so that invalidations of keys it removed go out in this round.
         srv.keyspace.tracking.cron();
@@ -98,7 +102,7 @@ pub async fn run(srv: Arc<Server>) {
 
 /// Samples the instantaneous metrics when their period has passed, and the clients' largest
 /// buffers.
-fn sample_metrics(srv: &Server) {
+fn sample_metrics(srv: &State) {
     let now = now_ms();
     let st = &srv.stats;
     let (input, output) = srv.clients.lock().values().fold((0, 0), |(i, o), c| {
@@ -125,7 +129,7 @@ fn sample_metrics(srv: &Server) {
 /// ones, and keep going in a shard while the sample shows many stale keys, until the cycle's
 /// time is up. Updates the statistics Redis keeps of it: each database's estimated average TTL,
 /// the share of stale keys, the cycles cut short by time and the time spent.
-pub fn expire_cycle(srv: &Server, effort: Effort) {
+pub fn expire_cycle(srv: &State, effort: Effort) {
     let started = Instant::now();
     let ks = &srv.keyspace;
     let _shared = srv.exclusive.read();
@@ -147,7 +151,7 @@ pub fn expire_cycle(srv: &Server, effort: Effort) {
                     effort.samples,
                     now,
                     || fastrand::u64(..),
-                    |e| ks.reclaimed(db, &e.key, e.value, crate::db::Reclaim::Expired, None),
+                    |e| ks.reclaimed(db, &e.key, e.value, crate::keyspace::Reclaim::Expired, None),
                 );
                 drop(shard);
                 if round.expired > 0 {

@@ -20,25 +20,7 @@ use bytes::Bytes;
 use parking_lot::Mutex;
 use tokio::sync::oneshot;
 
-use crate::server::ClientHandle;
-
-/// What a blocking command asks for when it cannot proceed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BlockOn {
-    /// The keys whose change may let the command proceed.
-    pub keys: Vec<Bytes>,
-    /// Unix milliseconds when to give up (`None`: wait forever).
-    pub deadline: Option<u64>,
-    /// The reply on timeout, already encoded for the client's protocol.
-    pub timeout_reply: Bytes,
-    /// The command line to run again when a key is ready, when it differs from the one the
-    /// client sent (XREAD's `$` is pinned to the stream's last ID at the moment it blocks).
-    pub args: Option<Vec<Bytes>>,
-    /// The command does not consume what it waits for (XREAD), or consumes it per group
-    /// (XREADGROUP): when it must keep waiting, later waiters on the key are still tried.
-    pub serve_all: bool,
-}
-
+use crate::base::handle::ClientHandle;
 /// A parked client.
 #[derive(Debug)]
 pub struct Waiter {

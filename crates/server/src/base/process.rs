@@ -5,8 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::Config;
-
+use crate::base::config::Config;
 /// The PID file Redis writes when it daemonizes without a `pidfile` setting.
 const DEFAULT_PIDFILE: &str = "/var/run/redis.pid";
 
@@ -145,9 +144,9 @@ pub fn apply_oom_score(config: &Config) -> std::io::Result<()> {
     // Index 0 of oom-score-adj-values is the value for a primary, which every ferrodis is.
     let primary = config.oom_score_adj_values()[0];
     let score = match config.oom_score_adj_mode() {
-        crate::config::OomScoreAdj::No => base,
-        crate::config::OomScoreAdj::Relative => (base + primary).clamp(-1000, 1000),
-        crate::config::OomScoreAdj::Absolute => primary,
+        crate::base::config::OomScoreAdj::No => base,
+        crate::base::config::OomScoreAdj::Relative => (base + primary).clamp(-1000, 1000),
+        crate::base::config::OomScoreAdj::Absolute => primary,
     };
     std::fs::write(PATH, format!("{score}\n"))
 }

@@ -13,10 +13,8 @@
 
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use quanta::Instant;
 
 use parking_lot::{Mutex, MutexGuard};
 use storage::shard::{Entry, Shard};
@@ -24,58 +22,14 @@ use storage::small::SmallBytes;
 use storage::table::fold_hash;
 use storage::value::{Collection, Value};
 
-use crate::changes::{ChangeLog, Effects};
-use crate::error::CmdError;
+pub mod digest;
 
+use crate::base::changes::{ChangeLog, Effects};
+use crate::base::clock::lru_clock;
+use crate::base::error::CmdError;
 /// Shards per database (a power of two).
 pub const SHARDS: usize = 16;
 const SHARD_SHIFT: u32 = 64 - SHARDS.trailing_zeros();
-
-/// The monotonic clock's origin and the wall-clock time it corresponds to. The clock is
-/// quanta's (the CPU's time-stamp counter, calibrated), which costs a fraction of a system call
-/// or even a vDSO `clock_gettime`; it is read once per command. Reading the wall
-/// clock as "origin + monotonic elapsed" lets a command's start time double as its timestamp, so
-/// a command costs one clock read instead of three; `resync_clock` (run by the cron task) keeps
-/// the offset in step with the system clock.
-static CLOCK: std::sync::LazyLock<(Instant, AtomicU64)> = std::sync::LazyLock::new(|| {
-    let origin = Instant::now();
-    (origin, AtomicU64::new(system_us()))
-});
-
-fn system_us() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_micros() as u64)
-        .unwrap_or(0)
-}
-
-/// Re-reads the system clock so that wall-clock adjustments reach `now_ms`. The offset is kept
-/// in microseconds: rounding both sides to milliseconds could put the derived clock a
-/// millisecond behind the system's, which clients comparing TTLs with their own clock notice.
-pub fn resync_clock() {
-    let (origin, offset) = &*CLOCK;
-    let elapsed = origin.elapsed().as_micros() as u64;
-    offset.store(system_us().saturating_sub(elapsed), Ordering::Relaxed);
-}
-
-/// Unix milliseconds at the monotonic instant `at`.
-#[inline]
-pub fn wall_ms(at: Instant) -> u64 {
-    let (origin, offset) = &*CLOCK;
-    let us =
-        offset.load(Ordering::Relaxed) + at.saturating_duration_since(*origin).as_micros() as u64;
-    us / 1000
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    wall_ms(Instant::now())
-}
-
-/// Redis's LRU clock: seconds, wrapping at 24 bits.
-pub fn lru_clock(now_ms: u64) -> u32 {
-    ((now_ms / 1000) & 0x00FF_FFFF) as u32
-}
 
 /// Counters the keyspace keeps for INFO.
 #[derive(Debug, Default)]
@@ -205,18 +159,18 @@ pub struct Keyspace {
     /// Counters for INFO.
     pub stats: KeyStats,
     /// Clients blocked on keys.
-    pub blocking: crate::blocking::Blocking,
+    pub blocking: crate::observe::blocking::Blocking,
     /// Keys watched by clients (WATCH).
-    pub watches: crate::watch::Watches,
+    pub watches: crate::observe::watch::Watches,
     /// Keyspace notifications.
-    pub notify: crate::pubsub::Notifier,
+    pub notify: crate::observe::pubsub::Notifier,
     /// Client-side caching: who may cache which keys.
-    pub tracking: crate::tracking::Tracking,
+    pub tracking: crate::observe::tracking::Tracking,
     /// CLIENT PAUSE ends at this Unix millisecond time (0: no pause). While paused, expired
     /// keys read as missing but are not deleted, as in Redis.
     pub pause_until: AtomicU64,
     /// Frees large values in the background.
-    pub lazyfree: crate::lazyfree::LazyFree,
+    pub lazyfree: crate::base::lazyfree::LazyFree,
     /// Which deletions the server makes on its own free values in the background
     /// (`lazyfree-lazy-expire`, `-eviction`, `-server-del`).
     pub lazy: LazyPolicy,
@@ -237,7 +191,7 @@ pub struct AccessPolicy {
 
 impl AccessPolicy {
     /// Takes the settings from the configuration.
-    pub fn load(&self, c: &crate::config::Config) {
+    pub fn load(&self, c: &crate::base::config::Config) {
         self.lfu
             .store(c.maxmemory_policy().is_lfu(), Ordering::Relaxed);
         let non_negative = |v: i32| u32::try_from(v).unwrap_or(0);
@@ -313,7 +267,7 @@ pub struct LazyPolicy {
 
 impl LazyPolicy {
     /// Takes the settings from the configuration.
-    pub fn load(&self, c: &crate::config::Config) {
+    pub fn load(&self, c: &crate::base::config::Config) {
         self.expire
             .store(c.lazyfree_lazy_expire(), Ordering::Relaxed);
         self.eviction
@@ -339,12 +293,12 @@ impl Keyspace {
             dbs: (0..n.max(1)).map(|_| Db::new()).collect(),
             hasher: foldhash::fast::FixedState::with_seed(fastrand::u64(..)),
             stats: KeyStats::default(),
-            blocking: crate::blocking::Blocking::default(),
-            watches: crate::watch::Watches::default(),
-            notify: crate::pubsub::Notifier::default(),
-            tracking: crate::tracking::Tracking::default(),
+            blocking: crate::observe::blocking::Blocking::default(),
+            watches: crate::observe::watch::Watches::default(),
+            notify: crate::observe::pubsub::Notifier::default(),
+            tracking: crate::observe::tracking::Tracking::default(),
             pause_until: AtomicU64::new(0),
-            lazyfree: crate::lazyfree::LazyFree::default(),
+            lazyfree: crate::base::lazyfree::LazyFree::default(),
             lazy: LazyPolicy::default(),
             access: AccessPolicy::default(),
             changes: ChangeLog::default(),
@@ -366,8 +320,16 @@ impl Keyspace {
         fx: Option<&Effects>,
     ) {
         let (removal, class, event) = match why {
-            Reclaim::Expired => (Removal::Expire, crate::config::NOTIFY_EXPIRED, "expired"),
-            Reclaim::Evicted => (Removal::Eviction, crate::config::NOTIFY_EVICTED, "evicted"),
+            Reclaim::Expired => (
+                Removal::Expire,
+                crate::base::config::NOTIFY_EXPIRED,
+                "expired",
+            ),
+            Reclaim::Evicted => (
+                Removal::Eviction,
+                crate::base::config::NOTIFY_EVICTED,
+                "evicted",
+            ),
         };
         let lazy = self.lazy.lazy(removal);
         self.release(value, removal);
@@ -769,7 +731,7 @@ impl<'a> KeyRef<'a> {
                 self.index = Some(self.shard.insert(self.kh.hash, self.key, value, stamp));
                 self.ks
                     .notify
-                    .emit(crate::config::NOTIFY_NEW, "new", self.key, self.db);
+                    .emit(crate::base::config::NOTIFY_NEW, "new", self.key, self.db);
             }
         }
     }

@@ -12,8 +12,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use parking_lot::Mutex;
 
-use crate::server::ClientHandle;
-
+use crate::base::handle::ClientHandle;
 /// One client's watch on one key.
 #[derive(Debug)]
 struct Watcher {

@@ -10,8 +10,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 
-use crate::error::CmdResult;
-use crate::exec::Ctx;
+pub mod ctx;
+
+use crate::base::error::CmdResult;
+use ctx::Ctx;
 
 /// A command handler: parses `args` (the command name included), does the work through the
 /// context and writes its reply to `ctx.out`. It returns an error instead of writing one.
@@ -529,7 +531,7 @@ pub struct CmdStats {
     /// Errors during execution.
     pub failed: AtomicU64,
     /// Latency distribution, for LATENCY HISTOGRAM.
-    pub hist: crate::monitor::Histogram,
+    pub hist: crate::base::monitor::Histogram,
 }
 
 /// A command found by the dispatcher, with its full name (`config|get`) and statistics slot.

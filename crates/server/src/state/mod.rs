@@ -1,5 +1,10 @@
-//! The state every connection shares: configuration, keyspace, command table, client registry,
-//! statistics, slow log and latency monitor.
+//! The state every connection shares: configuration, keyspace, client registry, statistics,
+//! slow log and latency monitor; with the connection's own state (`client`) and the
+//! server-wide background work (`cron`, `evict`).
+
+pub mod client;
+pub mod cron;
+pub mod evict;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -10,12 +15,12 @@ use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::{watch, Notify};
 
-use crate::command::{flag, Entry, Table};
-use crate::config::Config;
-use crate::db::{now_ms, Keyspace};
-use crate::exec::Client;
-use crate::monitor::{LatencyMonitor, SlowLog};
-
+use crate::base::clock::now_ms;
+use crate::base::config::Config;
+use crate::base::handle::{ClientHandle, Peer};
+use crate::base::monitor::{LatencyMonitor, SlowLog};
+use crate::keyspace::Keyspace;
+use crate::state::client::Client;
 /// Server-wide counters reported by INFO stats.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -34,9 +39,9 @@ pub struct Stats {
     /// Writes to client sockets.
     pub writes: AtomicU64,
     /// Rates sampled for INFO's `instantaneous_*` fields.
-    pub instantaneous: crate::metrics::Instantaneous,
+    pub instantaneous: crate::base::metrics::Instantaneous,
     /// Client buffer peaks for INFO's `client_recent_max_*` fields.
-    pub client_peaks: crate::metrics::RecentPeaks,
+    pub client_peaks: crate::base::metrics::RecentPeaks,
     /// Memory in use once the server was set up, before any client or key (INFO
     /// `used_memory_startup`).
     pub startup_memory: AtomicUsize,
@@ -64,191 +69,18 @@ impl Stats {
     }
 }
 
-/// What other clients can see and do to a connection (CLIENT LIST, CLIENT KILL).
-#[derive(Debug)]
-pub struct ClientHandle {
-    /// Unique id (CLIENT ID).
-    pub id: u64,
-    /// Peer address, `ip:port`.
-    pub addr: String,
-    /// Local address, `ip:port`.
-    pub laddr: String,
-    /// The peer is on this host: the IPv4 or IPv6 loopback address, or a Unix-domain socket.
-    /// Protected mode and the `local` value of the `enable-*` settings go by this.
-    pub local: bool,
-    /// The client came through the Unix-domain socket (CLIENT LIST flag `U`).
-    pub unix: bool,
-    /// When the connection was accepted.
-    pub created: Instant,
-    /// Name set by CLIENT SETNAME or HELLO.
-    pub name: Mutex<Option<Bytes>>,
-    /// Selected database.
-    pub db: AtomicUsize,
-    /// Protocol version.
-    pub resp: AtomicUsize,
-    /// Unix milliseconds of the last command.
-    pub last_interaction: AtomicU64,
-    /// Table id of the last command (`u32::MAX`: none yet).
-    pub last_cmd: AtomicU32,
-    /// Bytes buffered in the query buffer.
-    pub qbuf: AtomicUsize,
-    /// Capacity of the reply buffer (CLIENT LIST's `rbs`).
-    pub reply_buf: AtomicUsize,
-    /// Peak use of the reply buffer since its last reset (CLIENT LIST's `rbp`).
-    pub reply_peak: AtomicUsize,
-    /// Commands queued by MULTI, or -1 outside a transaction (CLIENT LIST's `multi`).
-    pub multi: AtomicI64,
-    /// Memory those queued commands hold (CLIENT LIST's `multi-mem`).
-    pub multi_mem: AtomicUsize,
-    /// Bytes waiting in the output buffer.
-    pub omem: AtomicUsize,
-    /// Flags shown by CLIENT LIST (`N`, `M`, `P`...).
-    pub flags: Mutex<String>,
-    /// Set when the client must be disconnected.
-    pub killed: AtomicBool,
-    /// CLIENT NO-EVICT: client eviction (`maxmemory-clients`) passes this client over.
-    pub no_evict: AtomicBool,
-    /// A key the client WATCHes changed: its next EXEC aborts.
-    pub watch_dirty: AtomicBool,
-    /// Number of channels, patterns and shard channels subscribed to.
-    pub subscriptions: AtomicUsize,
-    /// Unix milliseconds since when the output buffer is over the soft limit (0: it is not).
-    pub soft_limit_since: AtomicU64,
-    /// Wakes the connection when `killed` is set.
-    pub kill: Notify,
-    /// CLIENT TRACKING mode (`tracking::mode` bits; 0: off).
-    pub tracking: AtomicU32,
-    /// Id of the client tracking invalidations are redirected to (0: none).
-    pub tracking_redirect: AtomicU64,
-    /// Where messages pushed to this client go (invalidations), once its connection runs.
-    pub push: OnceLock<tokio::sync::mpsc::UnboundedSender<Bytes>>,
-    /// Set when the connection has ended: redirecting tracking to it is then broken.
-    pub gone: AtomicBool,
-}
-
-impl ClientHandle {
-    /// The memory this client holds as CLIENT LIST's `tot-mem` counts it, less the command it
-    /// may be running: its buffered input, reply buffer, unsent output and queued transaction,
-    /// plus its own bookkeeping. Client eviction and INFO's `mem_clients_normal` go by it.
-    pub fn memory(&self) -> usize {
-        std::mem::size_of::<ClientHandle>()
-            + self.qbuf.load(Ordering::Relaxed)
-            + self.reply_buf.load(Ordering::Relaxed)
-            + self.omem.load(Ordering::Relaxed)
-            + self.multi_mem.load(Ordering::Relaxed)
-    }
-
-    /// Records that the output buffer is over the soft limit and says whether it has been for
-    /// at least `secs` seconds.
-    pub fn over_soft_limit_for(&self, secs: u64) -> bool {
-        let now = now_ms();
-        let since = self.soft_limit_since.load(Ordering::Relaxed);
-        if since == 0 {
-            self.soft_limit_since.store(now, Ordering::Relaxed);
-            return secs == 0;
-        }
-        now.saturating_sub(since) >= secs * 1000
-    }
-
-    /// A handle for a new client connected from `peer`.
-    pub fn new(id: u64, peer: Peer) -> Self {
-        ClientHandle {
-            id,
-            addr: peer.addr,
-            laddr: peer.laddr,
-            local: peer.local,
-            unix: peer.unix,
-            created: Instant::now(),
-            name: Mutex::new(None),
-            db: AtomicUsize::new(0),
-            resp: AtomicUsize::new(2),
-            last_interaction: AtomicU64::new(now_ms()),
-            last_cmd: AtomicU32::new(u32::MAX),
-            qbuf: AtomicUsize::new(0),
-            reply_buf: AtomicUsize::new(16 * 1024),
-            reply_peak: AtomicUsize::new(0),
-            multi: AtomicI64::new(-1),
-            multi_mem: AtomicUsize::new(0),
-            omem: AtomicUsize::new(0),
-            flags: Mutex::new(String::new()),
-            killed: AtomicBool::new(false),
-            no_evict: AtomicBool::new(false),
-            watch_dirty: AtomicBool::new(false),
-            subscriptions: AtomicUsize::new(0),
-            soft_limit_since: AtomicU64::new(0),
-            kill: Notify::new(),
-            tracking: AtomicU32::new(0),
-            tracking_redirect: AtomicU64::new(0),
-            push: OnceLock::new(),
-            gone: AtomicBool::new(false),
-        }
-    }
-}
-
-/// Where a client connects from, as CLIENT LIST and the access rules see it.
-#[derive(Debug, Clone, Default)]
-pub struct Peer {
-    /// Peer address: `ip:port`, or `path:0` for a Unix-domain socket as Redis shows it.
-    pub addr: String,
-    /// Local address, in the same form.
-    pub laddr: String,
-    /// Whether the peer is on this host (see [`ClientHandle::local`]).
-    pub local: bool,
-    /// Whether the connection is a Unix-domain socket.
-    pub unix: bool,
-}
-
-impl Peer {
-    /// A TCP peer. Like Redis, only the exact loopback addresses 127.0.0.1 and ::1 are local.
-    pub fn tcp(addr: std::net::SocketAddr, local: Option<std::net::SocketAddr>) -> Self {
-        let ip = addr.ip();
-        Peer {
-            addr: fmt_addr(addr),
-            laddr: local.map(fmt_addr).unwrap_or_default(),
-            local: ip == std::net::Ipv4Addr::LOCALHOST || ip == std::net::Ipv6Addr::LOCALHOST,
-            unix: false,
-        }
-    }
-
-    /// A client of the Unix-domain socket at `path`.
-    pub fn unix(path: &str) -> Self {
-        let addr = format!("{path}:0");
-        Peer {
-            laddr: addr.clone(),
-            addr,
-            local: true,
-            unix: true,
-        }
-    }
-
-    /// A caller inside the server (tests, internal clients): trusted as local.
-    pub fn internal() -> Self {
-        Peer {
-            local: true,
-            ..Peer::default()
-        }
-    }
-}
-
-/// An address as Redis prints it: `ip:port`, IPv6 without brackets.
-pub fn fmt_addr(a: std::net::SocketAddr) -> String {
-    format!("{}:{}", a.ip(), a.port())
-}
-
 /// Default milliseconds between resets of a client's reply-buffer peak, as Redis's.
 pub const REPLY_PEAK_RESET_MS: i64 = 5000;
 
 /// The shared state of one server; see the module documentation.
 #[derive(Debug)]
-pub struct Server {
+pub struct State {
     /// Current configuration.
     pub config: RwLock<Config>,
     /// The databases.
     pub keyspace: Keyspace,
     /// Held shared by every command and exclusively by commands that must run alone.
     pub exclusive: RwLock<()>,
-    /// The command table.
-    pub table: Table,
     /// Connected clients by id.
     pub clients: Mutex<BTreeMap<u64, Arc<ClientHandle>>>,
     /// Next client id.
@@ -292,7 +124,7 @@ pub struct Server {
     /// Wakes paused clients when a pause ends.
     pub unpaused: Notify,
     /// Pub/sub subscriptions (shared with the keyspace's notifier).
-    pub pubsub: Arc<crate::pubsub::PubSub>,
+    pub pubsub: Arc<crate::observe::pubsub::PubSub>,
     /// Monitors: clients receiving every command.
     pub monitors: Mutex<Vec<(u64, tokio::sync::mpsc::UnboundedSender<Bytes>)>>,
     /// TCP port actually bound (0 until listening).
@@ -300,9 +132,9 @@ pub struct Server {
     /// The listening sockets' accept tasks, by address (`host:port`), so that CONFIG SET port
     /// or bind can open new ones and close the others.
     pub listeners: Mutex<Vec<(String, tokio::task::JoinHandle<()>)>>,
-    /// The server itself, for the rare code that holds `&Server` but must start a task owning
-    /// it (a listener opened by CONFIG SET).
-    pub me: std::sync::Weak<Server>,
+    /// How CONFIG SET port or bind reopens the listeners: set by the network layer, which
+    /// owns them, when it starts serving.
+    pub rebinder: OnceLock<Hook>,
     /// Number of clients in MONITOR mode, checked on every command without locking.
     pub monitor_count: AtomicUsize,
     /// Configuration read on every request or command, mirrored here so that reading it takes
@@ -343,15 +175,15 @@ impl HotConfig {
         self.latency_tracking
             .store(c.latency_tracking(), Ordering::Relaxed);
         self.maxmemory.store(c.maxmemory(), Ordering::Relaxed);
-        let unmet = c.int(crate::config::Id::MinReplicasToWrite) > 0
-            && c.int(crate::config::Id::MinReplicasMaxLag) > 0;
+        let unmet = c.int(crate::base::config::Id::MinReplicasToWrite) > 0
+            && c.int(crate::base::config::Id::MinReplicasMaxLag) > 0;
         self.min_replicas_unmet.store(unmet, Ordering::Relaxed);
         self.idle_timeout.store(c.timeout(), Ordering::Relaxed);
         self.proto_max_bulk_len
             .store(c.proto_max_bulk_len(), Ordering::Relaxed);
         self.query_buffer_limit
             .store(c.client_query_buffer_limit(), Ordering::Relaxed);
-        let l = c.client_output_buffer_limit(crate::config::ClientClass::Normal);
+        let l = c.client_output_buffer_limit(crate::base::config::ClientClass::Normal);
         for (slot, v) in
             self.normal_obuf_limit
                 .iter()
@@ -362,9 +194,18 @@ impl HotConfig {
     }
 }
 
-impl Server {
-    /// A server with `config`, not yet listening.
-    pub fn new(config: Config, table: Table) -> Arc<Self> {
+/// A callback a higher layer installs in the state (see `State::rebind`).
+pub struct Hook(pub Box<dyn Fn() -> Result<(), String> + Send + Sync>);
+
+impl std::fmt::Debug for Hook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hook")
+    }
+}
+
+impl State {
+    /// The state of a server with `config`, not yet listening.
+    pub fn new(config: Config) -> Self {
         let dbs = config.databases();
         let slowlog_max = config.slowlog_max_len();
         let hz = u32::try_from(config.hz()).unwrap_or(10);
@@ -379,12 +220,11 @@ impl Server {
         keyspace
             .tracking
             .set_max_keys(config.tracking_table_max_keys());
-        let srv = Arc::new_cyclic(|me| Server {
-            me: me.clone(),
+        let srv = State {
+            rebinder: OnceLock::new(),
             config: RwLock::new(config),
             keyspace,
             exclusive: RwLock::new(()),
-            table,
             clients: Mutex::new(BTreeMap::new()),
             next_client_id: AtomicU64::new(1),
             stats: Stats::default(),
@@ -412,10 +252,10 @@ impl Server {
             listeners: Mutex::new(Vec::new()),
             monitor_count: AtomicUsize::new(0),
             hot,
-        });
+        };
         srv.stats
             .startup_memory
-            .store(crate::alloc::allocated(), Ordering::Relaxed);
+            .store(crate::base::alloc::allocated(), Ordering::Relaxed);
         srv
     }
 
@@ -430,7 +270,7 @@ impl Server {
         if names.contains(&"maxmemory") {
             // Lowering the limit evicts at once, as in Redis.
             let _shared = self.exclusive.read();
-            crate::evict::make_room(self);
+            crate::state::evict::make_room(self);
         }
         for name in names {
             match *name {
@@ -439,7 +279,7 @@ impl Server {
                     self.slowlog.lock().set_max_len(n as usize);
                 }
                 "oom-score-adj" | "oom-score-adj-values" => {
-                    if let Err(e) = crate::process::apply_oom_score(&self.config.read()) {
+                    if let Err(e) = crate::base::process::apply_oom_score(&self.config.read()) {
                         tracing::warn!("Unable to write oom_score_adj: {e}");
                     }
                 }
@@ -448,9 +288,9 @@ impl Server {
         }
     }
 
-    /// CONFIG RESETSTAT: clears the statistics INFO reports.
+    /// CONFIG RESETSTAT: clears the statistics INFO reports (the command table's own are
+    /// cleared by its owner).
     pub fn reset_stats(&self) {
-        self.table.reset_stats();
         let s = &self.stats;
         for c in [
             &s.connections,
@@ -478,7 +318,7 @@ impl Server {
     /// Starts receiving the change stream: from now on, every record of what commands and the
     /// server itself change, in apply order. No command runs while the subscription starts,
     /// so none is half in and half out.
-    pub fn subscribe_changes(&self) -> crate::changes::Subscriber {
+    pub fn subscribe_changes(&self) -> crate::base::changes::Subscriber {
         let _alone = self.exclusive.write();
         self.keyspace.changes.subscribe()
     }
@@ -492,70 +332,22 @@ impl Server {
         ))
     }
 
-    /// Whether CLIENT PAUSE holds this command now: every command under PAUSE ALL, and under
-    /// PAUSE WRITE those that may write or replicate (EXEC when it queued one).
-    pub fn paused_for(&self, entry: &Entry, client: &Client) -> bool {
-        if !self.is_paused() {
-            return false;
-        }
-        if !self.pause_write_only.load(Ordering::Relaxed) {
-            return true;
-        }
-        let writes = |flags: u32| flags & (flag::WRITE | flag::MAY_REPLICATE) != 0;
-        if entry.name_parts() == (None, "exec") {
-            return client.multi.as_ref().is_some_and(|m| {
-                m.queue.iter().any(|args| {
-                    args.first()
-                        .and_then(|n| self.table.get(n))
-                        .is_some_and(|e| writes(e.cmd.flags))
-                })
-            });
-        }
-        writes(entry.cmd.flags)
-    }
-
     /// Whether a CLIENT PAUSE is in force (expiry stops while it is).
     pub fn is_paused(&self) -> bool {
         let until = self.keyspace.pause_until.load(Ordering::Relaxed);
         until != 0 && now_ms() < until
     }
 
+    /// Applies a CONFIG SET of `port` or `bind` to the listeners (see `rebinder`); a server
+    /// not serving yet has nothing to reopen.
+    pub fn rebind(&self) -> Result<(), String> {
+        self.rebinder.get().map_or(Ok(()), |hook| (hook.0)())
+    }
+
     /// Asks every task to stop.
     pub fn request_shutdown(&self) {
         self.stopping.store(true, Ordering::Relaxed);
         self.shutdown.send_replace(true);
-    }
-
-    /// Accounting after a command ran: latency histogram, slow log and latency monitor.
-    pub fn after_command(&self, client: &Client, entry: &Entry, args: &[Bytes], nanos: u64) {
-        let usec = nanos / 1000;
-        let tracking = self.hot.latency_tracking.load(Ordering::Relaxed);
-        let slower_than = self.hot.slowlog_slower_than.load(Ordering::Relaxed);
-        let latency_threshold = self.hot.latency_threshold.load(Ordering::Relaxed);
-        if tracking {
-            entry.stats.hist.record(nanos);
-        }
-        let flags = entry.cmd.flags;
-        if slower_than >= 0 && usec >= slower_than as u64 && flags & flag::SKIP_SLOWLOG == 0 {
-            let args = redact(entry, args);
-            let name = client.handle.name.lock().clone().unwrap_or_default();
-            self.slowlog.lock().push(
-                &args,
-                usec,
-                now_ms() / 1000,
-                client.handle.addr.clone(),
-                name,
-            );
-        }
-        let ms = usec / 1000;
-        if latency_threshold > 0 && ms >= latency_threshold as u64 {
-            let event = if flags & flag::FAST != 0 {
-                "fast-command"
-            } else {
-                "command"
-            };
-            self.latency.lock().add(event, now_ms() / 1000, ms);
-        }
     }
 
     /// Sends a command to every client in MONITOR mode, in Redis's format.
@@ -602,45 +394,12 @@ impl Server {
 }
 
 /// Copies the notification settings into the notifier's atomics.
-fn load_notify(n: &crate::pubsub::Notifier, c: &Config) {
+fn load_notify(n: &crate::observe::pubsub::Notifier, c: &Config) {
     n.flags.store(c.notify_keyspace_events(), Ordering::Relaxed);
-    let l = c.client_output_buffer_limit(crate::config::ClientClass::Pubsub);
+    let l = c.client_output_buffer_limit(crate::base::config::ClientClass::Pubsub);
     n.limit[0].store(l.hard_bytes, Ordering::Relaxed);
     n.limit[1].store(l.soft_bytes, Ordering::Relaxed);
     n.limit[2].store(l.soft_seconds, Ordering::Relaxed);
-}
-
-/// Replaces secrets in a command's arguments before it is stored in the slow log.
-fn redact(entry: &Entry, args: &[Bytes]) -> Vec<Bytes> {
-    const HIDDEN: &str = "(redacted)";
-    let mut v = args.to_vec();
-    match entry.name_parts() {
-        (None, "auth") => v.iter_mut().skip(1).for_each(|a| *a = Bytes::from(HIDDEN)),
-        (None, "hello") => {
-            let mut i = 2;
-            while i < v.len() {
-                if v[i].eq_ignore_ascii_case(b"auth") {
-                    for a in v.iter_mut().skip(i + 1).take(2) {
-                        *a = Bytes::from(HIDDEN);
-                    }
-                    i += 3;
-                } else {
-                    i += 1;
-                }
-            }
-        }
-        (Some("config"), "set") => {
-            let mut i = 2;
-            while i + 1 < v.len() {
-                if crate::config::is_sensitive(&v[i]) {
-                    v[i + 1] = Bytes::from(HIDDEN);
-                }
-                i += 2;
-            }
-        }
-        _ => {}
-    }
-    v
 }
 
 /// Completes once the server is asked to shut down.

@@ -3,11 +3,10 @@
 use std::fmt::Write;
 use std::sync::atomic::Ordering;
 
-use crate::command::Entry;
-use crate::db::{lru_clock, now_ms};
-use crate::metrics::Metric;
-use crate::server::Server;
-
+use crate::base::clock::{lru_clock, now_ms};
+use crate::base::metrics::Metric;
+use crate::command::{Entry, Table};
+use crate::state::State;
 /// The Redis version ferrodis reports, so that clients enable Redis 7.0 features.
 pub const REDIS_VERSION: &str = "7.0.15";
 
@@ -49,7 +48,7 @@ fn selected(args: &[&[u8]]) -> Vec<&'static str> {
 }
 
 /// Builds INFO's text for the given section arguments.
-pub fn render(srv: &Server, args: &[&[u8]]) -> String {
+pub fn render(srv: &State, table: &Table, args: &[&[u8]]) -> String {
     let mut s = String::with_capacity(4096);
     for (i, section) in selected(args).into_iter().enumerate() {
         if i > 0 {
@@ -72,9 +71,9 @@ pub fn render(srv: &Server, args: &[&[u8]]) -> String {
             "stats" => stats(srv, &mut s),
             "replication" => replication(srv, &mut s),
             "cpu" => cpu(&mut s),
-            "commandstats" => commandstats(srv, &mut s),
+            "commandstats" => commandstats(table, &mut s),
             "errorstats" => errorstats(srv, &mut s),
-            "latencystats" => latencystats(srv, &mut s),
+            "latencystats" => latencystats(srv, table, &mut s),
             "cluster" => s.push_str("cluster_enabled:0\r\n"),
             "keyspace" => keyspace(srv, &mut s),
             _ => {}
@@ -90,7 +89,7 @@ macro_rules! fields {
     };
 }
 
-fn server(srv: &Server, s: &mut String) {
+fn server(srv: &State, s: &mut String) {
     let c = srv.config.read();
     let uptime = srv.started.elapsed().as_secs();
     fields!(s,
@@ -106,7 +105,7 @@ fn server(srv: &Server, s: &mut String) {
         "atomicvar_api" => "c11-builtin",
         "gcc_version" => "0.0.0",
         "process_id" => std::process::id(),
-        "process_supervised" => crate::process::supervised_name(),
+        "process_supervised" => crate::base::process::supervised_name(),
         "run_id" => srv.run_id,
         "tcp_port" => srv.port.load(Ordering::Relaxed),
         "server_time_usec" => now_ms() * 1000,
@@ -123,7 +122,7 @@ fn server(srv: &Server, s: &mut String) {
     );
 }
 
-fn clients(srv: &Server, s: &mut String) {
+fn clients(srv: &State, s: &mut String) {
     let n = srv.clients.lock().len();
     let peaks = srv.stats.client_peaks.max(now_ms() / 1000);
     fields!(s,
@@ -164,8 +163,8 @@ pub fn rss_bytes() -> u64 {
         .map_or(0, |pages| pages * 4096)
 }
 
-fn memory(srv: &Server, s: &mut String) {
-    let used = crate::alloc::allocated() as u64;
+fn memory(srv: &State, s: &mut String) {
+    let used = crate::base::alloc::allocated() as u64;
     // Redis's split: what the server needs besides the data (its start-up footprint, clients,
     // the tables' bookkeeping) is overhead; the rest is the dataset.
     let startup = srv.stats.startup_memory.load(Ordering::Relaxed) as u64;
@@ -176,7 +175,7 @@ fn memory(srv: &Server, s: &mut String) {
     let dataset = used - overhead;
     let net = used.saturating_sub(startup).max(1);
     let rss = rss_bytes();
-    let peak = crate::alloc::peak() as u64;
+    let peak = crate::base::alloc::peak() as u64;
     let (lazy_pending, lazy_freed) = srv.keyspace.lazyfree.stats();
     let c = srv.config.read();
     let frag = if used > 0 {
@@ -228,7 +227,7 @@ fn memory(srv: &Server, s: &mut String) {
     );
 }
 
-fn persistence(srv: &Server, s: &mut String) {
+fn persistence(srv: &State, s: &mut String) {
     let warning = {
         let c = srv.config.read();
         match (c.save().is_empty(), c.appendonly()) {
@@ -276,7 +275,7 @@ fn persistence(srv: &Server, s: &mut String) {
     );
 }
 
-fn stats(srv: &Server, s: &mut String) {
+fn stats(srv: &State, s: &mut String) {
     let st = &srv.stats;
     let ks = &srv.keyspace.stats;
     let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
@@ -335,7 +334,7 @@ fn stats(srv: &Server, s: &mut String) {
     );
 }
 
-fn replication(srv: &Server, s: &mut String) {
+fn replication(srv: &State, s: &mut String) {
     fields!(s,
         "role" => "master",
         "connected_slaves" => 0,
@@ -374,7 +373,7 @@ fn cpu(s: &mut String) {
 }
 
 /// Calls `f` for every command and subcommand that has been called or rejected.
-fn each_used(srv: &Server, mut f: impl FnMut(&Entry)) {
+fn each_used(table: &Table, mut f: impl FnMut(&Entry)) {
     fn walk(e: &Entry, f: &mut dyn FnMut(&Entry)) {
         let used = e.stats.calls.load(Ordering::Relaxed) > 0
             || e.stats.rejected.load(Ordering::Relaxed) > 0
@@ -388,15 +387,15 @@ fn each_used(srv: &Server, mut f: impl FnMut(&Entry)) {
             walk(s, f);
         }
     }
-    let mut all: Vec<&Entry> = srv.table.all().collect();
+    let mut all: Vec<&Entry> = table.all().collect();
     all.sort_by_key(|e| e.cmd.name);
     for e in all {
         walk(e, &mut f);
     }
 }
 
-fn commandstats(srv: &Server, s: &mut String) {
-    each_used(srv, |e| {
+fn commandstats(table: &Table, s: &mut String) {
+    each_used(table, |e| {
         let calls = e.stats.calls.load(Ordering::Relaxed);
         let usec = e.stats.usec.load(Ordering::Relaxed);
         let per_call = if calls > 0 {
@@ -414,19 +413,19 @@ fn commandstats(srv: &Server, s: &mut String) {
     });
 }
 
-fn errorstats(srv: &Server, s: &mut String) {
+fn errorstats(srv: &State, s: &mut String) {
     for (code, n) in srv.stats.errors.lock().iter() {
         let _ = write!(s, "errorstat_{code}:count={n}\r\n");
     }
 }
 
-fn latencystats(srv: &Server, s: &mut String) {
+fn latencystats(srv: &State, table: &Table, s: &mut String) {
     let percentiles = srv
         .config
         .read()
         .latency_tracking_info_percentiles()
         .to_vec();
-    each_used(srv, |e| {
+    each_used(table, |e| {
         let buckets = e.stats.hist.cumulative();
         let Some(&(_, total)) = buckets.last() else {
             return;
@@ -441,14 +440,14 @@ fn latencystats(srv: &Server, s: &mut String) {
         let _ = write!(s, "latency_percentiles_usec_{}:", e.full_name());
         for (i, &p) in percentiles.iter().enumerate() {
             let sep = if i == 0 { "" } else { "," };
-            let name = crate::config::format_percentile(p);
+            let name = crate::base::config::format_percentile(p);
             let _ = write!(s, "{sep}p{name}={:.3}", pct(p) as f64);
         }
         s.push_str("\r\n");
     });
 }
 
-fn keyspace(srv: &Server, s: &mut String) {
+fn keyspace(srv: &State, s: &mut String) {
     let ks = &srv.keyspace;
     for i in 0..ks.count() {
         let db = ks.db(i);
