@@ -23,7 +23,7 @@ use crate::base::handle::{fmt_addr, ClientHandle, Peer};
 use crate::base::reply::Out;
 use crate::dispatch::execute;
 use crate::dispatch::Server;
-use crate::state::client::{Client, Parked};
+use crate::state::client::{After, Client, Parked};
 /// Accepts connections on `listeners` until `shutdown` completes or a SHUTDOWN command asks
 /// the server to stop. Each connection runs in its own task.
 pub async fn run(srv: Arc<Server>, listeners: Vec<TcpListener>, shutdown: impl Future) {
@@ -347,6 +347,7 @@ async fn serve<S: Transport>(
     let mut rbuf = BytesMut::with_capacity(16 * 1024);
     let mut out = Out::new(2);
     let mut decoder = resp::RequestDecoder::default();
+    let mut closing = false;
     let handle = client.handle.clone();
     let ended = ended(&handle, srv.shutdown.subscribe());
     tokio::pin!(ended);
@@ -433,32 +434,49 @@ async fn serve<S: Transport>(
             match decoder.decode(&mut rbuf, &limits) {
                 Ok(Some(req)) => {
                     handle.qbuf.store(buffered, Ordering::Relaxed);
-                    execute(srv, client, &mut out, req.args());
+                    let mut after = execute(srv, client, &mut out, req.args());
                     decoder.recycle(req);
-                    if client.start_monitor {
-                        client.start_monitor = false;
-                        let mut monitors = srv.monitors.lock();
-                        monitors.push((handle.id, push_tx.clone()));
-                        srv.monitor_count.store(monitors.len(), Ordering::Relaxed);
-                    }
-                    while let Some(args) = client.paused.take() {
-                        flush(srv, &handle, stream, &mut out, ended.as_mut()).await?;
-                        if !wait_pause(srv, stream, &mut rbuf, ended.as_mut()).await? {
-                            return Ok(());
+                    loop {
+                        match after {
+                            After::Next => break,
+                            After::Close => {
+                                closing = true;
+                                break;
+                            }
+                            After::Monitor => {
+                                let mut monitors = srv.monitors.lock();
+                                monitors.push((handle.id, push_tx.clone()));
+                                srv.monitor_count.store(monitors.len(), Ordering::Relaxed);
+                                break;
+                            }
+                            After::Pause(args) => {
+                                flush(srv, &handle, stream, &mut out, ended.as_mut()).await?;
+                                if !wait_pause(srv, stream, &mut rbuf, ended.as_mut()).await? {
+                                    return Ok(());
+                                }
+                                client.next_start = Some(Instant::now());
+                                after = execute(srv, client, &mut out, &args);
+                            }
+                            After::Block(parked) => {
+                                flush(srv, &handle, stream, &mut out, ended.as_mut()).await?;
+                                if !wait_blocked(
+                                    srv,
+                                    stream,
+                                    &mut rbuf,
+                                    client,
+                                    parked,
+                                    ended.as_mut(),
+                                )
+                                .await?
+                                {
+                                    return Ok(());
+                                }
+                                client.next_start = Some(Instant::now());
+                                break;
+                            }
                         }
-                        client.next_start = Some(Instant::now());
-                        execute(srv, client, &mut out, &args);
                     }
-                    if let Some(parked) = client.blocked.take() {
-                        flush(srv, &handle, stream, &mut out, ended.as_mut()).await?;
-                        if !wait_blocked(srv, stream, &mut rbuf, client, parked, ended.as_mut())
-                            .await?
-                        {
-                            return Ok(());
-                        }
-                        client.next_start = Some(Instant::now());
-                    }
-                    if client.close_after_reply {
+                    if closing {
                         break;
                     }
                     // Keep a client that pipelines without reading from growing its reply
@@ -486,7 +504,7 @@ async fn serve<S: Transport>(
         if rbuf.is_empty() && rbuf.capacity() > 64 * 1024 {
             rbuf = BytesMut::with_capacity(16 * 1024);
         }
-        if client.close_after_reply {
+        if closing {
             return Ok(());
         }
         // Like Redis, count only the part of the buffer not yet parsed into arguments.

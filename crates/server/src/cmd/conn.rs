@@ -12,7 +12,7 @@ use crate::base::handle::ClientHandle;
 use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::{acl, flag, Command, Handler, Table};
 use crate::observe::tracking::mode;
-use crate::state::client::{argv_mem, ReplyMode};
+use crate::state::client::{argv_mem, After, ReplyMode};
 use crate::state::State;
 const CONN: u64 = acl::CONNECTION;
 const FAST: u32 = flag::FAST;
@@ -140,9 +140,19 @@ static CLIENT: &[Command] = &[
     ),
 ];
 
+/// QUIT and RESET end a transaction and the subscribed mode.
+const ENDS: u32 = flag::TX_CONTROL | flag::ENDS_TX | flag::SUBSCRIBED_OK;
+
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    Command::new("ping", -1, FAST, CONN | acl::FAST, ping).doc(
+    Command::new(
+        "ping",
+        -1,
+        FAST | flag::SUBSCRIBED_OK,
+        CONN | acl::FAST,
+        ping,
+    )
+    .doc(
         "connection",
         "1.0.0",
         "Returns the server's liveliness response.",
@@ -155,7 +165,7 @@ pub static COMMANDS: &[Command] = &[
     Command::new(
         "quit",
         -1,
-        ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY,
+        ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY | ENDS,
         CONN | acl::FAST,
         quit,
     )
@@ -163,7 +173,7 @@ pub static COMMANDS: &[Command] = &[
     Command::new(
         "reset",
         1,
-        ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY,
+        ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY | ENDS,
         CONN | acl::FAST,
         reset,
     )
@@ -223,7 +233,7 @@ fn echo(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn quit(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.client.close_after_reply = true;
+    ctx.client.after = After::Close;
     // QUIT is answered even when replies are switched off.
     ctx.client.reply_mode = ReplyMode::On;
     ctx.out.ok();
@@ -616,7 +626,7 @@ fn client_kill(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// Disconnects a client; the calling client itself is closed after its reply is written.
 fn kill(ctx: &mut Ctx<'_>, c: &ClientHandle) {
     if c.id == ctx.client.handle.id {
-        ctx.client.close_after_reply = true;
+        ctx.client.after = After::Close;
     } else {
         c.killed.store(true, Ordering::Relaxed);
         c.kill.notify_one();

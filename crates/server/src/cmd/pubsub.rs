@@ -46,27 +46,27 @@ static PUBSUB: &[Command] = &[
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    c("subscribe", -2, PS, subscribe).doc(
+    c("subscribe", -2, PS | flag::SUBSCRIBED_OK, subscribe).doc(
         "pubsub",
         "2.0.0",
         "Listens for messages published to channels.",
     ),
-    c("unsubscribe", -1, PS, unsubscribe).doc(
+    c("unsubscribe", -1, PS | flag::SUBSCRIBED_OK, unsubscribe).doc(
         "pubsub",
         "2.0.0",
         "Stops listening to messages posted to channels.",
     ),
-    c("psubscribe", -2, PS, psubscribe).doc(
+    c("psubscribe", -2, PS | flag::SUBSCRIBED_OK, psubscribe).doc(
         "pubsub",
         "2.0.0",
         "Listens for messages published to channels that match one or more patterns.",
     ),
-    c("punsubscribe", -1, PS, punsubscribe).doc(
+    c("punsubscribe", -1, PS | flag::SUBSCRIBED_OK, punsubscribe).doc(
         "pubsub",
         "2.0.0",
         "Stops listening to messages published to channels that match one or more patterns.",
     ),
-    c("ssubscribe", -2, PS, ssubscribe)
+    c("ssubscribe", -2, PS | flag::SUBSCRIBED_OK, ssubscribe)
         .keys(KeySpec {
             first: 1,
             last: -1,
@@ -78,7 +78,7 @@ pub static COMMANDS: &[Command] = &[
             "7.0.0",
             "Listens for messages published to shard channels.",
         ),
-    c("sunsubscribe", -1, PS, sunsubscribe)
+    c("sunsubscribe", -1, PS | flag::SUBSCRIBED_OK, sunsubscribe)
         .keys(KeySpec {
             first: 1,
             last: -1,
@@ -314,23 +314,4 @@ fn pubsub_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         ],
     );
     Ok(())
-}
-
-/// Whether a command may run while a RESP2 client is in subscribed mode.
-pub fn allowed_while_subscribed(name: (Option<&str>, &str)) -> bool {
-    matches!(
-        name,
-        (
-            None,
-            "ping"
-                | "subscribe"
-                | "ssubscribe"
-                | "unsubscribe"
-                | "sunsubscribe"
-                | "psubscribe"
-                | "punsubscribe"
-                | "quit"
-                | "reset"
-        )
-    )
 }

@@ -1322,7 +1322,7 @@ fn latency_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 }
 
 fn monitor(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.client.start_monitor = true;
+    ctx.client.after = crate::state::client::After::Monitor;
     ctx.out.ok();
     Ok(())
 }
@@ -1367,7 +1367,7 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         return Err(CmdError::err("Errors trying to SHUTDOWN. Check logs."));
     }
     ctx.srv.request_shutdown();
-    ctx.client.close_after_reply = true;
+    ctx.client.after = crate::state::client::After::Close;
     Ok(())
 }
 

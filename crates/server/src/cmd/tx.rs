@@ -17,7 +17,7 @@ const TXACL: u64 = acl::FAST | acl::TRANSACTION;
 
 /// The family's commands.
 pub static COMMANDS: &[Command] = &[
-    Command::new("multi", 1, TX, TXACL, multi).doc(
+    Command::new("multi", 1, TX | flag::TX_CONTROL, TXACL, multi).doc(
         "transactions",
         "1.2.0",
         "Starts a transaction.",
@@ -25,7 +25,13 @@ pub static COMMANDS: &[Command] = &[
     Command::new(
         "exec",
         1,
-        flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::SKIP_SLOWLOG | flag::EXCLUSIVE,
+        flag::NOSCRIPT
+            | flag::LOADING
+            | flag::STALE
+            | flag::SKIP_SLOWLOG
+            | flag::EXCLUSIVE
+            | flag::TX_CONTROL
+            | flag::EXEC,
         acl::SLOW | acl::TRANSACTION,
         exec,
     )
@@ -34,12 +40,15 @@ pub static COMMANDS: &[Command] = &[
         "1.2.0",
         "Executes all commands in a transaction.",
     ),
-    Command::new("discard", 1, TX, TXACL, discard).doc(
-        "transactions",
-        "2.0.0",
-        "Discards a transaction.",
-    ),
-    Command::new("watch", -2, TX, TXACL, watch)
+    Command::new(
+        "discard",
+        1,
+        TX | flag::TX_CONTROL | flag::ENDS_TX,
+        TXACL,
+        discard,
+    )
+    .doc("transactions", "2.0.0", "Discards a transaction."),
+    Command::new("watch", -2, TX | flag::TX_CONTROL, TXACL, watch)
         .keys(ALL_KEYS)
         .key_flags(key::RO)
         .doc(

@@ -58,6 +58,21 @@ pub mod flag {
     /// Runs alone: takes the server-wide exclusive lock (not shown by COMMAND INFO).
     pub const EXCLUSIVE: u32 = 1 << 24;
 
+    // What the dispatcher needs to know of a few commands' identity (not shown by COMMAND
+    // INFO), so that it never compares names.
+
+    /// Runs at once inside MULTI instead of being queued (MULTI, EXEC, DISCARD, WATCH, QUIT,
+    /// RESET).
+    pub const TX_CONTROL: u32 = 1 << 25;
+    /// Runs the queued transaction (EXEC): checks that depend on what a command writes look at
+    /// the queued commands instead.
+    pub const EXEC: u32 = 1 << 26;
+    /// Ends a transaction or the connection (DISCARD, QUIT, RESET): still runs inside MULTI
+    /// when memory is over `maxmemory`.
+    pub const ENDS_TX: u32 = 1 << 27;
+    /// Allowed to a RESP2 client with subscriptions ((P|S)(UN)SUBSCRIBE, PING, QUIT, RESET).
+    pub const SUBSCRIBED_OK: u32 = 1 << 28;
+
     /// Flag names in COMMAND INFO's order.
     pub const NAMES: &[(u32, &str)] = &[
         (WRITE, "write"),

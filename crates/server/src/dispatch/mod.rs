@@ -12,14 +12,17 @@ use bytes::Bytes;
 
 use crate::base::changes::Effects;
 use crate::base::clock::wall_ms;
-use crate::base::error::CmdError;
+use crate::base::error::{BlockOn, CmdError, CmdResult};
 use crate::base::reply::Out;
 use crate::command::ctx::Ctx;
 use crate::command::{flag, Entry};
-use crate::state::client::{argv_mem, Client, Parked, ReplyMode};
-/// Executes one command and writes its reply (or error) to `out`.
-pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes]) {
-    let Some(name) = args.first() else { return };
+use crate::state::client::{argv_mem, After, Client, Parked, ReplyMode};
+/// Executes one command and writes its reply (or error) to `out`; says what the connection
+/// must do next.
+pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes]) -> After {
+    let Some(name) = args.first() else {
+        return After::Next;
+    };
     let mark = out.mark();
     out.kept = 0;
     let before = client.reply_mode;
@@ -28,7 +31,7 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
     if tracking {
         srv.keyspace.tracking.begin_command(&client.handle);
     }
-    run(srv, client, out, name, args);
+    run(srv, client, out, args);
     // CLIENT LIST shows how many commands a transaction holds; a store only while one is
     // open or has just ended.
     let queued = client.multi.as_ref().map_or(-1, |m| m.queue.len() as i64);
@@ -61,13 +64,14 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
             .tracking
             .end_command(&client.handle, queueing, out, name);
     }
+    std::mem::take(&mut client.after)
 }
 
 /// Executes a command and then serves clients blocked on the keys it changed.
-fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[Bytes]) {
-    match run_once(srv, client, out, name, args, None) {
+fn run(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes]) {
+    match run_once(srv, client, out, args, None) {
         Some(Wait::Keys(block)) => park(srv, client, args, *block),
-        Some(Wait::Pause) => client.paused = Some(args.to_vec()),
+        Some(Wait::Pause) => client.after = After::Pause(args.to_vec()),
         None => {}
     }
     if srv.keyspace.blocking.has_ready() {
@@ -76,9 +80,9 @@ fn run(srv: &Server, client: &mut Client, out: &mut Out, name: &Bytes, args: &[B
 }
 
 /// Parks `client` on the keys of a command that asked to block.
-fn park(srv: &Server, client: &mut Client, args: &[Bytes], block: crate::base::error::BlockOn) {
+fn park(srv: &Server, client: &mut Client, args: &[Bytes], block: BlockOn) {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    client.blocked = Some(Parked {
+    client.after = After::Block(Parked {
         reply: rx,
         deadline: block.deadline,
         timeout_reply: block.timeout_reply.clone(),
@@ -126,8 +130,7 @@ pub fn serve_blocked(srv: &Server) {
                 client.db = db;
                 client.serving = true;
                 let mut out = Out::new(proto);
-                let Some(name) = args.first() else { continue };
-                if run_once(srv, &mut client, &mut out, name, &args, None).is_some() {
+                if run_once(srv, &mut client, &mut out, &args, None).is_some() {
                     // Still nothing for it (or the server is paused): it keeps waiting.
                     drained |= !serve_all;
                     continue;
@@ -143,22 +146,85 @@ pub fn serve_blocked(srv: &Server) {
 /// Why a command did not run yet and its client must wait.
 enum Wait {
     /// A blocking command waits for its keys.
-    Keys(Box<crate::base::error::BlockOn>),
+    Keys(Box<BlockOn>),
     /// CLIENT PAUSE holds the command until the pause ends.
     Pause,
 }
 
-/// Looks a command up, checks it and runs it once; says why the client must wait when the
-/// command did not run. A command queued by a transaction adds its effects to EXEC's
-/// (`within`); any other command's effects are its own, committed to the change stream.
+/// What a check decides about a command.
+enum Flow {
+    /// On to the next check.
+    Go,
+    /// The command is answered already (refused, or queued by MULTI).
+    Done,
+    /// The client must wait before the command can run.
+    Wait(Wait),
+}
+
+/// One check a command passes between lookup and run.
+type Gate = fn(&Server, &mut Client, &mut Out, &Entry, &[Bytes]) -> Flow;
+
+/// The checks, in Redis's order: authentication, the RESP2 subscribed context, the tracking
+/// table's limit, memory, `min-replicas-to-write`, MULTI queueing, CLIENT PAUSE.
+const GATES: &[Gate] = &[
+    authenticated,
+    subscribed_context,
+    tracking_limit,
+    memory,
+    min_replicas,
+    queue_in_multi,
+    pause,
+];
+
+/// Runs one command through the phases of dispatch: lookup, the checks (`GATES`), the run
+/// under its lock, accounting. Says why the client must wait when the command did not run. A
+/// command queued by a transaction adds its effects to EXEC's (`within`); any other
+/// command's effects are its own, committed to the change stream.
 fn run_once(
     srv: &Server,
     client: &mut Client,
     out: &mut Out,
-    name: &Bytes,
     args: &[Bytes],
     within: Option<&Effects>,
 ) -> Option<Wait> {
+    let entry = lookup(srv, client, out, args)?;
+    for gate in GATES {
+        match gate(srv, client, out, entry, args) {
+            Flow::Go => {}
+            Flow::Done => return None,
+            Flow::Wait(w) => return Some(w),
+        }
+    }
+    let started = client.next_start.take().unwrap_or_else(Instant::now);
+    let result = run_handler(srv, client, out, entry, args, wall_ms(started), within);
+    let ended = Instant::now();
+    client.next_start = Some(ended);
+    // A command that waits (or, retried for a blocked client, must keep waiting) is accounted
+    // for when it is finally served.
+    if let Err(CmdError::Block(b)) = result {
+        return Some(Wait::Keys(b));
+    }
+    account(
+        srv,
+        client,
+        out,
+        entry,
+        args,
+        ended.duration_since(started),
+        result,
+    );
+    None
+}
+
+/// Lookup: the command, its subcommand and its arity. Replies the error and returns `None`
+/// when one is wrong (which makes a transaction being queued abort).
+fn lookup<'s>(
+    srv: &'s Server,
+    client: &mut Client,
+    out: &mut Out,
+    args: &[Bytes],
+) -> Option<&'s Entry> {
+    let name = args.first()?;
     let Some(mut entry) = srv.table.get(name) else {
         let msg = unknown_command(name, &args[1..]);
         reply_error(srv, out, &msg);
@@ -180,110 +246,148 @@ fn run_once(
             }
         }
     }
-    let cmd = entry.cmd;
-    if !cmd.arity_ok(args.len()) || cmd.handler.is_none() {
+    if !entry.cmd.arity_ok(args.len()) || entry.cmd.handler.is_none() {
         reject(srv, out, entry, &CmdError::WrongArity(entry.full_name()));
         abort_multi(client);
         return None;
     }
-    if !client.authenticated && cmd.flags & flag::NO_AUTH == 0 {
-        reject(
-            srv,
-            out,
-            entry,
-            &CmdError::raw("NOAUTH Authentication required."),
-        );
-        abort_multi(client);
-        return None;
+    Some(entry)
+}
+
+fn authenticated(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[Bytes]) -> Flow {
+    if c.authenticated || e.cmd.flags & flag::NO_AUTH != 0 {
+        return Flow::Go;
     }
-    let handler = cmd.handler?;
-    if out.proto == 2
-        && client.handle.subscriptions.load(Ordering::Relaxed) > 0
-        && !crate::cmd::pubsub::allowed_while_subscribed(entry.name_parts())
+    reject(
+        srv,
+        out,
+        e,
+        &CmdError::raw("NOAUTH Authentication required."),
+    );
+    abort_multi(c);
+    Flow::Done
+}
+
+/// A RESP2 client with subscriptions may only (un)subscribe, ping, quit and reset.
+fn subscribed_context(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[Bytes]) -> Flow {
+    if out.proto != 2
+        || e.cmd.flags & flag::SUBSCRIBED_OK != 0
+        || c.handle.subscriptions.load(Ordering::Relaxed) == 0
     {
-        let msg = format!(
-            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
-            entry.full_name()
-        );
-        reject(srv, out, entry, &CmdError::Other(msg.into()));
-        return None;
+        return Flow::Go;
     }
-    // As in Redis, the tracking table limit is enforced before any command, queued ones too,
-    // and invalidations already due to this client go ahead of its reply.
-    if !client.in_exec && !client.serving && srv.keyspace.tracking.active() {
-        srv.keyspace
-            .tracking
-            .before_command(&client.handle, out, true);
+    let msg = format!(
+        "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+        e.full_name()
+    );
+    reject(srv, out, e, &CmdError::Other(msg.into()));
+    Flow::Done
+}
+
+/// As in Redis, the tracking table limit is enforced before any command, queued ones too, and
+/// invalidations already due to this client go ahead of its reply.
+fn tracking_limit(srv: &Server, c: &mut Client, out: &mut Out, _: &Entry, _: &[Bytes]) -> Flow {
+    if !c.in_exec && !c.serving && srv.keyspace.tracking.active() {
+        srv.keyspace.tracking.before_command(&c.handle, out, true);
     }
-    if !client.in_exec && srv.hot.maxmemory.load(Ordering::Relaxed) > 0 {
-        let verdict = {
-            let _shared = srv.exclusive.read();
-            crate::state::evict::make_room(srv)
-        };
-        // Invalidations of evicted keys reach this client before its reply.
-        if !client.serving && srv.keyspace.tracking.active() {
-            srv.keyspace
-                .tracking
-                .before_command(&client.handle, out, false);
-        }
-        if verdict == crate::state::evict::Verdict::OutOfMemory && refused_on_oom(client, entry) {
-            refuse(
-                srv,
-                client,
-                out,
-                entry,
-                "OOM command not allowed when used memory > 'maxmemory'.",
-            );
-            return None;
-        }
+    Flow::Go
+}
+
+/// Over `maxmemory`, keys are evicted first; commands that may grow memory are refused if
+/// that was not enough.
+fn memory(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[Bytes]) -> Flow {
+    if c.in_exec || srv.hot.maxmemory.load(Ordering::Relaxed) == 0 {
+        return Flow::Go;
     }
-    // With no replica connected, `min-replicas-to-write` refuses every write.
-    if !client.in_exec
-        && srv.hot.min_replicas_unmet.load(Ordering::Relaxed)
-        && queued_or_own_flags(client, entry) & flag::WRITE != 0
-    {
+    let verdict = {
+        let _shared = srv.exclusive.read();
+        crate::state::evict::make_room(srv)
+    };
+    // Invalidations of evicted keys reach this client before its reply.
+    if !c.serving && srv.keyspace.tracking.active() {
+        srv.keyspace.tracking.before_command(&c.handle, out, false);
+    }
+    if verdict == crate::state::evict::Verdict::OutOfMemory && refused_on_oom(c, e) {
         refuse(
             srv,
-            client,
+            c,
             out,
-            entry,
-            "NOREPLICAS Not enough good replicas to write.",
+            e,
+            "OOM command not allowed when used memory > 'maxmemory'.",
         );
-        return None;
+        return Flow::Done;
     }
-    if let Some(multi) = client.multi.as_mut() {
-        if !matches!(
-            entry.name_parts(),
-            (
-                None,
-                "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
-            )
-        ) {
-            if cmd.flags & flag::NO_MULTI != 0 {
-                multi.aborted = true;
-                let e = CmdError::err("Command not allowed inside a transaction");
-                reject(srv, out, entry, &e);
-                return None;
-            }
-            multi.queue.push(args.to_vec());
-            multi.flags |= cmd.flags;
-            multi.mem += argv_mem(args) + std::mem::size_of::<usize>() * args.len();
-            out.simple(b"QUEUED");
-            return None;
-        }
-    }
-    if !client.in_exec && srv.paused_for(entry, client) {
-        return Some(Wait::Pause);
-    }
+    Flow::Go
+}
 
-    let started = client.next_start.take().unwrap_or_else(Instant::now);
-    let now = wall_ms(started);
+/// With no replica connected, `min-replicas-to-write` refuses every write.
+fn min_replicas(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[Bytes]) -> Flow {
+    if c.in_exec
+        || !srv.hot.min_replicas_unmet.load(Ordering::Relaxed)
+        || queued_or_own_flags(c, e) & flag::WRITE == 0
+    {
+        return Flow::Go;
+    }
+    refuse(
+        srv,
+        c,
+        out,
+        e,
+        "NOREPLICAS Not enough good replicas to write.",
+    );
+    Flow::Done
+}
+
+/// Inside MULTI, commands are queued for EXEC, except those that control the transaction.
+fn queue_in_multi(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, args: &[Bytes]) -> Flow {
+    let Some(multi) = c.multi.as_mut() else {
+        return Flow::Go;
+    };
+    if e.cmd.flags & flag::TX_CONTROL != 0 {
+        return Flow::Go;
+    }
+    if e.cmd.flags & flag::NO_MULTI != 0 {
+        multi.aborted = true;
+        let err = CmdError::err("Command not allowed inside a transaction");
+        reject(srv, out, e, &err);
+        return Flow::Done;
+    }
+    multi.queue.push(args.to_vec());
+    multi.flags |= e.cmd.flags;
+    multi.mem += argv_mem(args) + std::mem::size_of::<usize>() * args.len();
+    out.simple(b"QUEUED");
+    Flow::Done
+}
+
+/// CLIENT PAUSE holds the commands it covers until it ends.
+fn pause(srv: &Server, c: &mut Client, _: &mut Out, e: &Entry, _: &[Bytes]) -> Flow {
+    if !c.in_exec && srv.paused_for(e, c) {
+        return Flow::Wait(Wait::Pause);
+    }
+    Flow::Go
+}
+
+/// Runs the handler at time `now` under the right lock, then the transaction EXEC accepted,
+/// and records the command's effects.
+fn run_handler(
+    srv: &Server,
+    client: &mut Client,
+    out: &mut Out,
+    entry: &Entry,
+    args: &[Bytes],
+    now: u64,
+    within: Option<&Effects>,
+) -> CmdResult {
+    let cmd = entry.cmd;
+    let handler = cmd.handler.ok_or(CmdError::WrongArity(entry.full_name()))?;
     client.handle.last_interaction.store(now, Ordering::Relaxed);
     client.handle.last_cmd.store(entry.id, Ordering::Relaxed);
     let own = within
         .is_none()
         .then(|| Effects::new(&srv.keyspace.changes, client.replaying));
-    let fx = within.or(own.as_ref())?;
+    let Some(fx) = within.or(own.as_ref()) else {
+        return Ok(());
+    };
     let result = {
         // Commands that cannot name their keys in advance run alone; every other command runs
         // beside others and locks only the shards it touches.
@@ -317,27 +421,33 @@ fn run_once(
             .fetch_add(own.changes(), Ordering::Relaxed);
         own.commit(&srv.keyspace.changes);
     }
-    let ended = Instant::now();
-    client.next_start = Some(ended);
-    // A command that waits (or, retried for a blocked client, must keep waiting) is accounted
-    // for when it is finally served.
-    if let Err(CmdError::Block(b)) = result {
-        return Some(Wait::Keys(b));
-    }
-    if cmd.flags & flag::READONLY != 0 && srv.keyspace.tracking.active() {
-        // Shard channels look like keys to the key finder but are not cached data.
-        if cmd.flags & flag::PUBSUB == 0 {
-            let keys = cmd.keys_of(args);
-            let read = keys.iter().filter_map(|&i| args.get(i)).map(|a| &a[..]);
-            srv.keyspace.tracking.after_read(&client.handle, read);
-        }
+    result
+}
+
+/// Accounting once a command ran: the keys a tracking client read, MONITOR, statistics, the
+/// error reply, the slow log and latency monitor.
+fn account(
+    srv: &Server,
+    client: &mut Client,
+    out: &mut Out,
+    entry: &Entry,
+    args: &[Bytes],
+    took: std::time::Duration,
+    result: CmdResult,
+) {
+    let flags = entry.cmd.flags;
+    // Shard channels look like keys to the key finder but are not cached data.
+    if flags & flag::READONLY != 0 && flags & flag::PUBSUB == 0 && srv.keyspace.tracking.active() {
+        let keys = entry.cmd.keys_of(args);
+        let read = keys.iter().filter_map(|&i| args.get(i)).map(|a| &a[..]);
+        srv.keyspace.tracking.after_read(&client.handle, read);
     }
     // MONITOR sees a command once it ran (so EXEC's commands come before EXEC itself), and
     // never sees administrative ones.
-    if cmd.flags & (flag::SKIP_MONITOR | flag::ADMIN) == 0 {
+    if flags & (flag::SKIP_MONITOR | flag::ADMIN) == 0 {
         srv.monitor_feed(client, args);
     }
-    let nanos = ended.duration_since(started).as_nanos() as u64;
+    let nanos = took.as_nanos() as u64;
     entry.stats.calls.fetch_add(1, Ordering::Relaxed);
     entry.stats.usec.fetch_add(nanos / 1000, Ordering::Relaxed);
     srv.stats.commands.fetch_add(1, Ordering::Relaxed);
@@ -346,13 +456,12 @@ fn run_once(
         reply_error(srv, out, &e.message());
     }
     srv.after_command(client, entry, args, nanos);
-    None
 }
 
 /// Refuses a command before it runs. A refused EXEC discards its transaction and says why;
 /// any other command refused inside MULTI makes the coming EXEC abort.
 fn refuse(srv: &Server, client: &mut Client, out: &mut Out, entry: &Entry, msg: &str) {
-    if entry.name_parts() == (None, "exec") && client.multi.is_some() {
+    if entry.cmd.flags & flag::EXEC != 0 && client.multi.is_some() {
         client.multi = None;
         srv.keyspace.watches.unwatch_all(&client.handle);
         let e = CmdError::raw(format!("EXECABORT Transaction discarded because of: {msg}"));
@@ -366,8 +475,8 @@ fn refuse(srv: &Server, client: &mut Client, out: &mut Out, entry: &Entry, msg: 
 /// The flags that decide whether a command counts as a write: for EXEC, those of the
 /// commands it would run.
 fn queued_or_own_flags(client: &Client, entry: &Entry) -> u32 {
-    match (&client.multi, entry.name_parts()) {
-        (Some(m), (None, "exec")) => m.flags,
+    match &client.multi {
+        Some(m) if entry.cmd.flags & flag::EXEC != 0 => m.flags,
         _ => entry.cmd.flags,
     }
 }
@@ -377,13 +486,11 @@ fn queued_or_own_flags(client: &Client, entry: &Entry) -> u32 {
 /// queue can grow without bound), but never the commands that end a transaction or a
 /// connection.
 fn refused_on_oom(client: &Client, entry: &Entry) -> bool {
-    match (&client.multi, entry.name_parts()) {
-        (Some(_), (None, "discard" | "quit" | "reset")) => false,
-        (Some(_), (None, "exec")) | (None, _) => {
-            queued_or_own_flags(client, entry) & flag::DENYOOM != 0
-        }
-        (Some(_), _) => true,
+    let flags = entry.cmd.flags;
+    if client.multi.is_none() || flags & flag::EXEC != 0 {
+        return queued_or_own_flags(client, entry) & flag::DENYOOM != 0;
     }
+    flags & flag::ENDS_TX == 0
 }
 
 /// Marks a transaction being queued as failed: its EXEC will reply EXECABORT.
@@ -406,9 +513,7 @@ fn run_transaction(
     let may_block = std::mem::replace(&mut client.may_block, false);
     client.in_exec = true;
     for args in queue {
-        if let Some(name) = args.first() {
-            let _ = run_once(srv, client, out, name, args, Some(fx));
-        }
+        let _ = run_once(srv, client, out, args, Some(fx));
     }
     client.in_exec = false;
     client.may_block = may_block;

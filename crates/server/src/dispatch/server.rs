@@ -51,7 +51,7 @@ impl Server {
             return true;
         }
         let writes = |flags: u32| flags & (flag::WRITE | flag::MAY_REPLICATE) != 0;
-        if entry.name_parts() == (None, "exec") {
+        if entry.cmd.flags & flag::EXEC != 0 {
             return client.multi.as_ref().is_some_and(|m| {
                 m.queue.iter().any(|args| {
                     args.first()

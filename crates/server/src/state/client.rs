@@ -7,6 +7,23 @@ use bytes::Bytes;
 use quanta::Instant;
 
 use crate::base::handle::ClientHandle;
+
+/// What the connection does once a command has run: the one value the dispatcher hands back.
+#[derive(Debug, Default)]
+pub enum After {
+    /// Go on with the next command.
+    #[default]
+    Next,
+    /// Close once the pending replies are written (QUIT, CLIENT KILL of itself).
+    Close,
+    /// Start receiving every command, as MONITOR asked.
+    Monitor,
+    /// CLIENT PAUSE holds this command: run it again when the pause ends.
+    Pause(Vec<Bytes>),
+    /// The command blocked: wait for this reply.
+    Block(Parked),
+}
+
 /// CLIENT REPLY mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyMode {
@@ -31,10 +48,9 @@ pub struct Client {
     pub reply_mode: ReplyMode,
     /// CLIENT NO-TOUCH: reads do not refresh the access clock.
     pub no_touch: bool,
-    /// Close the connection once the pending replies are written (QUIT, CLIENT KILL of self).
-    pub close_after_reply: bool,
-    /// The client entered MONITOR mode during this batch.
-    pub start_monitor: bool,
+    /// What the connection does after this command (set by the command or the dispatcher,
+    /// taken by the connection).
+    pub after: After,
     /// The transaction being queued, after MULTI.
     pub multi: Option<MultiState>,
     /// Set while EXEC runs queued commands: they already hold the exclusive lock.
@@ -50,10 +66,6 @@ pub struct Client {
     /// link): keys past their TTL are not expired by its commands but by the `DEL`s the stream
     /// carries, so that what it applies matches what was recorded.
     pub replaying: bool,
-    /// A command held by CLIENT PAUSE: the connection runs it again when the pause ends.
-    pub paused: Option<Vec<Bytes>>,
-    /// Set when the last command blocked: the connection waits for this reply.
-    pub blocked: Option<Parked>,
     /// Whether a blocking command may wait (false inside MULTI and scripts, where it acts as
     /// its non-blocking form). Handlers return `CmdError::Block` only when this is set.
     pub may_block: bool,
@@ -72,17 +84,14 @@ impl Client {
             authenticated,
             reply_mode: ReplyMode::On,
             no_touch: false,
-            close_after_reply: false,
-            start_monitor: false,
+            after: After::Next,
             next_start: None,
             multi: None,
             in_exec: false,
             transaction: None,
             push: None,
-            paused: None,
             serving: false,
             replaying: false,
-            blocked: None,
             may_block: true,
         }
     }

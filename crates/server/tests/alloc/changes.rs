@@ -13,9 +13,8 @@ use bytes::{Bytes, BytesMut};
 use ferrodis_server::base::changes::{Effects, Subscriber};
 use ferrodis_server::base::config::Config;
 use ferrodis_server::base::reply::Out;
-use ferrodis_server::dispatch::execute;
-use ferrodis_server::dispatch::Server;
-use ferrodis_server::state::client::Client;
+use ferrodis_server::dispatch::{execute, Server};
+use ferrodis_server::state::client::{After, Client, Parked};
 use proptest::prelude::*;
 use resp::Frame;
 use storage::value::Value;
@@ -25,10 +24,12 @@ const KEYS: &[&str] = &[
     "s0", "s1", "n0", "l0", "l1", "h0", "t0", "t1", "z0", "z1", "x0", "p0", "b0", "g0", "g1",
 ];
 
-/// One server and the clients talking to it in-process.
+/// One server and the clients talking to it in-process, with the reply each blocked client
+/// waits for.
 struct Node {
     srv: Arc<Server>,
     clients: Vec<Client>,
+    parked: Vec<Option<Parked>>,
 }
 
 impl Node {
@@ -38,31 +39,36 @@ impl Node {
             .load_from_str("databases 2\nstream-node-max-entries 4")
             .expect("valid configuration");
         let srv = ferrodis_server::build(config);
+        let parked = (0..clients).map(|_| None).collect();
         let clients = (0..clients)
             .map(|_| Client::new(srv.detached_handle(), true))
             .collect();
-        Node { srv, clients }
+        Node {
+            srv,
+            clients,
+            parked,
+        }
     }
 
     /// Runs `args` as client `c`; the replies, or `None` when the client blocked.
     fn run(&mut self, c: usize, args: &[Bytes]) -> Option<Vec<Frame>> {
-        let client = &mut self.clients[c];
         let mut out = Out::new(2);
-        execute(&self.srv, client, &mut out, args);
-        if client.blocked.is_some() {
-            return None;
+        match execute(&self.srv, &mut self.clients[c], &mut out, args) {
+            After::Block(parked) => {
+                self.parked[c] = Some(parked);
+                None
+            }
+            _ => Some(decode(&out.buf)),
         }
-        Some(decode(&out.buf))
     }
 
     /// Whether client `c` still waits; a served client takes its reply and is free again.
     fn waiting(&mut self, c: usize) -> bool {
-        let client = &mut self.clients[c];
-        match client.blocked.as_mut() {
+        match self.parked[c].as_mut() {
             None => false,
             Some(parked) => {
                 if parked.reply.try_recv().is_ok() {
-                    client.blocked = None;
+                    self.parked[c] = None;
                     false
                 } else {
                     true
