@@ -410,6 +410,7 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 fn config_resetstat(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     ctx.srv.reset_stats();
+    ctx.table.reset_stats();
     ctx.out.ok();
     Ok(())
 }

@@ -133,3 +133,19 @@ async fn recent_client_buffer_peaks() {
     }
     assert!(seen >= 300_000.0, "{seen}");
 }
+
+/// CONFIG RESETSTAT clears the per-command statistics (INFO commandstats, LATENCY HISTOGRAM)
+/// as well as the server's.
+#[test]
+fn resetstat_clears_command_statistics() {
+    let mut s = crate::common::Session::new();
+    s.run("SET k v");
+    assert!(s.run("INFO commandstats").contains("cmdstat_set:calls=1,"));
+    assert_eq!(s.run("CONFIG RESETSTAT"), "OK");
+    let after = s.run("INFO commandstats");
+    assert!(!after.contains("cmdstat_set"), "{after}");
+    assert!(
+        after.contains("cmdstat_config|resetstat:calls=1,"),
+        "{after}"
+    );
+}
