@@ -10,17 +10,16 @@ use super::string::edit_in_place;
 use crate::base::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
 use crate::base::error::{CmdError, CmdResult};
 use crate::command::ctx::{int_arg, is, Ctx};
-use crate::command::{acl, flag, key, Command, KeySpec};
+use crate::command::short::{F, R, WD};
+use crate::command::{acl, key, Command, KeySpec};
 use crate::keyspace::KeyRef;
-const R: u32 = flag::READONLY;
-const WD: u32 = flag::WRITE | flag::DENYOOM;
-const F: u32 = flag::FAST;
 const RD: u64 = acl::READ | acl::BITMAP;
 const WR: u64 = acl::WRITE | acl::BITMAP;
 
 use crate::command::keyed as c;
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     c("setbit", 4, WD, WR | acl::SLOW, setbit).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("bitmap", "2.2.0", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist."),
     c("getbit", 3, R | F, RD | acl::FAST, getbit).key_flags(key::RO | key::ACCESS).doc("bitmap", "2.2.0", "Returns a bit value by offset."),

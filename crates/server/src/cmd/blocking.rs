@@ -23,6 +23,7 @@ const BACL: u64 = acl::WRITE | acl::LIST | acl::SLOW | acl::BLOCKING;
 const ZACL: u64 = acl::WRITE | acl::SORTEDSET | acl::BLOCKING;
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     Command::new("blpop", -3, B, BACL, blpop).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "2.0.0", "Removes and returns the first element in a list, blocking until one is available."),
     Command::new("brpop", -3, B, BACL, brpop).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "2.0.0", "Removes and returns the last element in a list, blocking until one is available."),

@@ -22,191 +22,41 @@ const fn cl(name: &'static str, arity: i32, flags: u32, acl: u64, h: Handler) ->
     Command::new(name, arity, ANY | flags, CONN | acl, h).doc("connection", "2.4.0", "")
 }
 
+#[rustfmt::skip]
 static CLIENT: &[Command] = &[
-    cl("id", 2, 0, acl::SLOW, client_id).doc(
-        "connection",
-        "5.0.0",
-        "Returns the unique client ID of the connection.",
-    ),
-    cl("info", 2, 0, acl::SLOW, client_info).doc(
-        "connection",
-        "6.2.0",
-        "Returns information about the connection.",
-    ),
-    cl(
-        "list",
-        -2,
-        flag::ADMIN,
-        acl::ADMIN | acl::SLOW | acl::DANGEROUS,
-        client_list,
-    )
-    .doc("connection", "2.4.0", "Lists open connections."),
-    cl(
-        "kill",
-        -3,
-        flag::ADMIN,
-        acl::ADMIN | acl::SLOW | acl::DANGEROUS,
-        client_kill,
-    )
-    .doc("connection", "2.4.0", "Terminates open connections."),
-    cl("setname", 3, 0, acl::SLOW, client_setname).doc(
-        "connection",
-        "2.6.9",
-        "Sets the connection name.",
-    ),
-    cl("getname", 2, 0, acl::SLOW, client_getname).doc(
-        "connection",
-        "2.6.9",
-        "Returns the name of the connection.",
-    ),
-    cl(
-        "pause",
-        -3,
-        flag::ADMIN,
-        acl::ADMIN | acl::SLOW | acl::DANGEROUS,
-        client_pause,
-    )
-    .doc("connection", "3.0.0", "Suspends commands processing."),
-    cl(
-        "unpause",
-        2,
-        flag::ADMIN,
-        acl::ADMIN | acl::SLOW | acl::DANGEROUS,
-        client_unpause,
-    )
-    .doc(
-        "connection",
-        "6.2.0",
-        "Resumes processing commands from paused clients.",
-    ),
-    cl("reply", 3, 0, acl::SLOW, client_reply).doc(
-        "connection",
-        "3.2.0",
-        "Instructs the server whether to reply to commands.",
-    ),
-    cl(
-        "no-evict",
-        3,
-        flag::ADMIN,
-        acl::ADMIN | acl::SLOW | acl::DANGEROUS,
-        client_no_evict,
-    )
-    .doc(
-        "connection",
-        "7.0.0",
-        "Sets the client eviction mode of the connection.",
-    ),
-    cl("no-touch", 3, 0, acl::SLOW, client_no_touch).doc(
-        "connection",
-        "7.2.0",
-        "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
-    ),
-    cl("tracking", -3, 0, acl::SLOW, client_tracking).doc(
-        "connection",
-        "6.0.0",
-        "Controls server-assisted client-side caching for the connection.",
-    ),
-    cl("caching", 3, 0, acl::SLOW, client_caching).doc(
-        "connection",
-        "6.0.0",
-        "Instructs the server whether to track the keys in the next request.",
-    ),
-    cl("trackinginfo", 2, 0, acl::SLOW, client_trackinginfo).doc(
-        "connection",
-        "6.2.0",
-        "Returns information about server-assisted client-side caching for the connection.",
-    ),
-    cl("getredir", 2, 0, acl::SLOW, client_getredir).doc(
-        "connection",
-        "6.0.0",
-        "Returns the client ID to which the connection's tracking notifications are redirected.",
-    ),
-    cl(
-        "unblock",
-        -3,
-        flag::ADMIN,
-        acl::ADMIN | acl::SLOW | acl::DANGEROUS,
-        client_unblock,
-    )
-    .doc(
-        "connection",
-        "5.0.0",
-        "Unblocks a client blocked by a blocking command from a different connection.",
-    ),
-    cl("help", 2, 0, acl::SLOW, client_help).doc(
-        "connection",
-        "5.0.0",
-        "Returns helpful text about the different subcommands.",
-    ),
+    cl("id", 2, 0, acl::SLOW, client_id).doc("connection", "5.0.0", "Returns the unique client ID of the connection."),
+    cl("info", 2, 0, acl::SLOW, client_info).doc("connection", "6.2.0", "Returns information about the connection."),
+    cl("list", -2, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_list).doc("connection", "2.4.0", "Lists open connections."),
+    cl("kill", -3, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_kill).doc("connection", "2.4.0", "Terminates open connections."),
+    cl("setname", 3, 0, acl::SLOW, client_setname).doc("connection", "2.6.9", "Sets the connection name."),
+    cl("getname", 2, 0, acl::SLOW, client_getname).doc("connection", "2.6.9", "Returns the name of the connection."),
+    cl("pause", -3, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_pause).doc("connection", "3.0.0", "Suspends commands processing."),
+    cl("unpause", 2, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_unpause).doc("connection", "6.2.0", "Resumes processing commands from paused clients."),
+    cl("reply", 3, 0, acl::SLOW, client_reply).doc("connection", "3.2.0", "Instructs the server whether to reply to commands."),
+    cl("no-evict", 3, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_no_evict).doc("connection", "7.0.0", "Sets the client eviction mode of the connection."),
+    cl("no-touch", 3, 0, acl::SLOW, client_no_touch).doc("connection", "7.2.0", "Controls whether commands sent by the client affect the LRU/LFU of accessed keys."),
+    cl("tracking", -3, 0, acl::SLOW, client_tracking).doc("connection", "6.0.0", "Controls server-assisted client-side caching for the connection."),
+    cl("caching", 3, 0, acl::SLOW, client_caching).doc("connection", "6.0.0", "Instructs the server whether to track the keys in the next request."),
+    cl("trackinginfo", 2, 0, acl::SLOW, client_trackinginfo).doc("connection", "6.2.0", "Returns information about server-assisted client-side caching for the connection."),
+    cl("getredir", 2, 0, acl::SLOW, client_getredir).doc("connection", "6.0.0", "Returns the client ID to which the connection's tracking notifications are redirected."),
+    cl("unblock", -3, flag::ADMIN, acl::ADMIN | acl::SLOW | acl::DANGEROUS, client_unblock).doc("connection", "5.0.0", "Unblocks a client blocked by a blocking command from a different connection."),
+    cl("help", 2, 0, acl::SLOW, client_help).doc("connection", "5.0.0", "Returns helpful text about the different subcommands."),
 ];
 
 /// QUIT and RESET end a transaction and the subscribed mode.
 const ENDS: u32 = flag::TX_CONTROL | flag::ENDS_TX | flag::SUBSCRIBED_OK;
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    Command::new(
-        "ping",
-        -1,
-        FAST | flag::SUBSCRIBED_OK,
-        CONN | acl::FAST,
-        ping,
-    )
-    .doc(
-        "connection",
-        "1.0.0",
-        "Returns the server's liveliness response.",
-    ),
-    Command::new("echo", 2, FAST, CONN | acl::FAST, echo).doc(
-        "connection",
-        "1.0.0",
-        "Returns the given string.",
-    ),
-    Command::new(
-        "quit",
-        -1,
-        ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY | ENDS,
-        CONN | acl::FAST,
-        quit,
-    )
-    .doc("connection", "1.0.0", "Closes the connection."),
-    Command::new(
-        "reset",
-        1,
-        ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY | ENDS,
-        CONN | acl::FAST,
-        reset,
-    )
-    .doc("connection", "6.2.0", "Resets the connection."),
-    Command::new(
-        "hello",
-        -1,
-        ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY,
-        CONN | acl::FAST,
-        hello,
-    )
-    .doc("connection", "6.0.0", "Handshakes with the Redis server."),
-    Command::new(
-        "auth",
-        -2,
-        ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY,
-        CONN | acl::FAST,
-        auth,
-    )
-    .doc("connection", "1.0.0", "Authenticates the connection."),
-    Command::new(
-        "select",
-        2,
-        flag::LOADING | flag::STALE | FAST,
-        CONN | acl::FAST,
-        select,
-    )
-    .doc("connection", "1.0.0", "Changes the selected database."),
-    Command::container("client", acl::SLOW, CLIENT).doc(
-        "connection",
-        "2.4.0",
-        "A container for client connection commands.",
-    ),
+    Command::new("ping", -1, FAST | flag::SUBSCRIBED_OK, CONN | acl::FAST, ping).doc("connection", "1.0.0", "Returns the server's liveliness response."),
+    Command::new("echo", 2, FAST, CONN | acl::FAST, echo).doc("connection", "1.0.0", "Returns the given string."),
+    Command::new("quit", -1, ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY | ENDS, CONN | acl::FAST, quit).doc("connection", "1.0.0", "Closes the connection."),
+    Command::new("reset", 1, ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY | ENDS, CONN | acl::FAST, reset).doc("connection", "6.2.0", "Resets the connection."),
+    Command::new("hello", -1, ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY, CONN | acl::FAST, hello).doc("connection", "6.0.0", "Handshakes with the Redis server."),
+    Command::new("auth", -2, ANY | FAST | flag::NO_AUTH | flag::ALLOW_BUSY, CONN | acl::FAST, auth).doc("connection", "1.0.0", "Authenticates the connection."),
+    Command::new("select", 2, flag::LOADING | flag::STALE | FAST, CONN | acl::FAST, select).doc("connection", "1.0.0", "Changes the selected database."),
+    Command::container("client", acl::SLOW, CLIENT).doc("connection", "2.4.0", "A container for client connection commands."),
 ];
 
 fn ping(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {

@@ -30,90 +30,18 @@ const WR: u64 = acl::WRITE | acl::GEO | acl::SLOW;
 use crate::command::keyed as c;
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    c("geoadd", -5, flag::WRITE | flag::DENYOOM, WR, geoadd)
-        .key_flags(key::RW | key::UPDATE)
-        .doc(
-            G,
-            "3.2.0",
-            "Adds members with their longitude and latitude to a geospatial index.",
-        ),
-    c("geopos", -2, flag::READONLY, RD, geopos)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            G,
-            "3.2.0",
-            "Returns the longitude and latitude of members of a geospatial index.",
-        ),
-    c("geodist", -4, flag::READONLY, RD, geodist)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            G,
-            "3.2.0",
-            "Returns the distance between two members of a geospatial index.",
-        ),
-    c("geohash", -2, flag::READONLY, RD, geohash)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            G,
-            "3.2.0",
-            "Returns members of a geospatial index as geohash strings.",
-        ),
-    c("geosearch", -7, flag::READONLY, RD, geosearch)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            G,
-            "6.2.0",
-            "Returns the members of a geospatial index inside a circle or a box.",
-        ),
-    c(
-        "geosearchstore",
-        -8,
-        flag::WRITE | flag::DENYOOM,
-        WR,
-        geosearchstore,
-    )
-    .keys(KEY12)
-    .key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS)
-    .doc(
-        G,
-        "6.2.0",
-        "Stores the members of a geospatial index inside a circle or a box in another key.",
-    ),
-    c("georadius", -6, flag::WRITE | flag::DENYOOM, WR, georadius)
-        .keyfn(radius_store_keys)
-        .key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE)
-        .doc(
-            G,
-            "3.2.0",
-            "Returns (or stores) the members of a geospatial index within a distance of a point.",
-        ),
-    c("georadius_ro", -6, flag::READONLY, RD, georadius_ro)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(G, "3.2.10", "The read-only form of GEORADIUS."),
-    c(
-        "georadiusbymember",
-        -5,
-        flag::WRITE | flag::DENYOOM,
-        WR,
-        georadiusbymember,
-    )
-    .keyfn(bymember_store_keys)
-    .key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE)
-    .doc(
-        G,
-        "3.2.0",
-        "Returns (or stores) the members of a geospatial index within a distance of a member.",
-    ),
-    c(
-        "georadiusbymember_ro",
-        -5,
-        flag::READONLY,
-        RD,
-        georadiusbymember_ro,
-    )
-    .key_flags(key::RO | key::ACCESS)
-    .doc(G, "3.2.10", "The read-only form of GEORADIUSBYMEMBER."),
+    c("geoadd", -5, flag::WRITE | flag::DENYOOM, WR, geoadd).key_flags(key::RW | key::UPDATE).doc(G, "3.2.0", "Adds members with their longitude and latitude to a geospatial index."),
+    c("geopos", -2, flag::READONLY, RD, geopos).key_flags(key::RO | key::ACCESS).doc(G, "3.2.0", "Returns the longitude and latitude of members of a geospatial index."),
+    c("geodist", -4, flag::READONLY, RD, geodist).key_flags(key::RO | key::ACCESS).doc(G, "3.2.0", "Returns the distance between two members of a geospatial index."),
+    c("geohash", -2, flag::READONLY, RD, geohash).key_flags(key::RO | key::ACCESS).doc(G, "3.2.0", "Returns members of a geospatial index as geohash strings."),
+    c("geosearch", -7, flag::READONLY, RD, geosearch).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the members of a geospatial index inside a circle or a box."),
+    c("geosearchstore", -8, flag::WRITE | flag::DENYOOM, WR, geosearchstore).keys(KEY12).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "6.2.0", "Stores the members of a geospatial index inside a circle or a box in another key."),
+    c("georadius", -6, flag::WRITE | flag::DENYOOM, WR, georadius).keyfn(radius_store_keys).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc(G, "3.2.0", "Returns (or stores) the members of a geospatial index within a distance of a point."),
+    c("georadius_ro", -6, flag::READONLY, RD, georadius_ro).key_flags(key::RO | key::ACCESS).doc(G, "3.2.10", "The read-only form of GEORADIUS."),
+    c("georadiusbymember", -5, flag::WRITE | flag::DENYOOM, WR, georadiusbymember).keyfn(bymember_store_keys).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc(G, "3.2.0", "Returns (or stores) the members of a geospatial index within a distance of a member."),
+    c("georadiusbymember_ro", -5, flag::READONLY, RD, georadiusbymember_ro).key_flags(key::RO | key::ACCESS).doc(G, "3.2.10", "The read-only form of GEORADIUSBYMEMBER."),
 ];
 
 /// A longitude/latitude pair argument, checked against the projection's limits.

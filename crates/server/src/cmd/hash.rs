@@ -7,19 +7,18 @@ use storage::value::Value;
 
 use crate::base::config::{NOTIFY_GENERIC, NOTIFY_HASH};
 use crate::base::error::{CmdError, CmdResult};
+use crate::base::reply::Out;
 use crate::command::ctx::{int_arg, is, Ctx};
-use crate::command::{acl, flag, key, Command};
+use crate::command::short::{F, R, W, WD};
+use crate::command::{acl, key, Command};
 use crate::keyspace::KeyRef;
-const R: u32 = flag::READONLY;
-const W: u32 = flag::WRITE;
-const WD: u32 = flag::WRITE | flag::DENYOOM;
-const F: u32 = flag::FAST;
 const RD: u64 = acl::READ | acl::HASH;
 const WR: u64 = acl::WRITE | acl::HASH;
 
 use crate::command::keyed as c;
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     c("hset", -4, WD | F, WR | acl::FAST, hset).key_flags(key::RW | key::UPDATE).doc("hash", "2.0.0", "Sets one or more fields of a hash, creating the hash if needed; replies with the number of new fields."),
     c("hsetnx", 4, WD | F, WR | acl::FAST, hsetnx).key_flags(key::RW | key::INSERT).doc("hash", "2.0.0", "Sets a hash field only when the field is not there yet."),
@@ -127,32 +126,15 @@ fn hsetnx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn hget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    match k
-        .read_as::<Hash>(ctx.client.no_touch)?
-        .and_then(|h| h.get(&args[2]))
-    {
-        Some(v) => ctx.out.bulk(v),
-        None => ctx.out.null(),
-    }
-    Ok(())
+    super::lookup_each(ctx, args, false, |h: &Hash, f, out: &mut Out| {
+        h.get(f).map(|v| out.bulk(v)).is_some()
+    })
 }
 
 fn hmget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    // A missing key is an empty hash: one nil per field.
-    let h = k.read_as::<Hash>(ctx.client.no_touch)?;
-    let fields = &args[2..];
-    ctx.out.array(fields.len());
-    for f in fields {
-        match h.and_then(|h| h.get(f)) {
-            Some(v) => ctx.out.bulk(v),
-            None => ctx.out.null(),
-        }
-    }
-    Ok(())
+    super::lookup_each(ctx, args, true, |h: &Hash, f, out: &mut Out| {
+        h.get(f).map(|v| out.bulk(v)).is_some()
+    })
 }
 
 fn hdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
@@ -418,23 +400,7 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         return Ok(());
     };
     // Options are checked only once the key is known to be a hash, as in Redis.
-    let mut count = 10usize;
-    let mut pattern: Option<&[u8]> = None;
-    let mut i = 3;
-    while let Some(a) = args.get(i) {
-        match args.get(i + 1) {
-            Some(v) if is(a, "count") => {
-                let n = int_arg(v)?;
-                if n < 1 {
-                    return Err(CmdError::Syntax);
-                }
-                count = usize::try_from(n).unwrap_or(usize::MAX);
-            }
-            Some(v) if is(a, "match") => pattern = (&v[..] != b"*").then_some(&v[..]),
-            _ => return Err(CmdError::Syntax),
-        }
-        i += 2;
-    }
+    let super::ScanOptions { pattern, count, .. } = super::scan_options(args, 3, false)?;
     // The storage visits pairs through a callback; copy the matching ones into one buffer
     // (bounded by the hash's own size) so the reply can start with their number.
     let mut arena: Vec<u8> = Vec::new();

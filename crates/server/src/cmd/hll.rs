@@ -18,80 +18,13 @@ use crate::command::{acl, flag, key, Command, KeySpec, ALL_KEYS, KEY1, NO_KEYS};
 const G: &str = "hyperloglog";
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    Command::new(
-        "pfadd",
-        -2,
-        flag::WRITE | flag::DENYOOM | flag::FAST,
-        acl::WRITE | acl::HYPERLOGLOG | acl::FAST,
-        pfadd,
-    )
-    .keys(KEY1)
-    .key_flags(key::RW | key::INSERT)
-    .doc(
-        G,
-        "2.8.9",
-        "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.",
-    ),
-    Command::new(
-        "pfcount",
-        -2,
-        flag::READONLY | flag::MAY_REPLICATE,
-        acl::READ | acl::HYPERLOGLOG | acl::SLOW,
-        pfcount,
-    )
-    .keys(ALL_KEYS)
-    .key_flags(key::RW | key::ACCESS)
-    .doc(
-        G,
-        "2.8.9",
-        "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).",
-    ),
-    Command::new(
-        "pfmerge",
-        -2,
-        flag::WRITE | flag::DENYOOM,
-        acl::WRITE | acl::HYPERLOGLOG | acl::SLOW,
-        pfmerge,
-    )
-    .keys(ALL_KEYS)
-    .key_flags_split(key::RW | key::ACCESS | key::INSERT, key::RO | key::ACCESS)
-    .doc(
-        G,
-        "2.8.9",
-        "Merges one or more HyperLogLog values into a single key.",
-    ),
-    Command::new(
-        "pfdebug",
-        3,
-        flag::WRITE | flag::DENYOOM | flag::ADMIN,
-        acl::WRITE | acl::HYPERLOGLOG | acl::ADMIN | acl::SLOW | acl::DANGEROUS,
-        pfdebug,
-    )
-    .keys(KeySpec {
-        first: 2,
-        last: 2,
-        step: 1,
-    })
-    .key_flags(key::RW | key::ACCESS)
-    .doc(
-        G,
-        "2.8.9",
-        "Internal commands for debugging HyperLogLog values.",
-    ),
-    Command::new(
-        "pfselftest",
-        1,
-        flag::ADMIN,
-        acl::HYPERLOGLOG | acl::ADMIN | acl::SLOW | acl::DANGEROUS,
-        pfselftest,
-    )
-    .keys(NO_KEYS)
-    .doc(
-        G,
-        "2.8.9",
-        "An internal command for testing HyperLogLog values.",
-    ),
+    Command::new("pfadd", -2, flag::WRITE | flag::DENYOOM | flag::FAST, acl::WRITE | acl::HYPERLOGLOG | acl::FAST, pfadd).keys(KEY1).key_flags(key::RW | key::INSERT).doc(G, "2.8.9", "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist."),
+    Command::new("pfcount", -2, flag::READONLY | flag::MAY_REPLICATE, acl::READ | acl::HYPERLOGLOG | acl::SLOW, pfcount).keys(ALL_KEYS).key_flags(key::RW | key::ACCESS).doc(G, "2.8.9", "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s)."),
+    Command::new("pfmerge", -2, flag::WRITE | flag::DENYOOM, acl::WRITE | acl::HYPERLOGLOG | acl::SLOW, pfmerge).keys(ALL_KEYS).key_flags_split(key::RW | key::ACCESS | key::INSERT, key::RO | key::ACCESS).doc(G, "2.8.9", "Merges one or more HyperLogLog values into a single key."),
+    Command::new("pfdebug", 3, flag::WRITE | flag::DENYOOM | flag::ADMIN, acl::WRITE | acl::HYPERLOGLOG | acl::ADMIN | acl::SLOW | acl::DANGEROUS, pfdebug).keys(KeySpec { first: 2, last: 2, step: 1, }).key_flags(key::RW | key::ACCESS).doc(G, "2.8.9", "Internal commands for debugging HyperLogLog values."),
+    Command::new("pfselftest", 1, flag::ADMIN, acl::HYPERLOGLOG | acl::ADMIN | acl::SLOW | acl::DANGEROUS, pfselftest).keys(NO_KEYS).doc(G, "2.8.9", "An internal command for testing HyperLogLog values."),
 ];
 
 /// Redis's reply for a string that is not a sketch (or a value of another type stored as an

@@ -9,12 +9,10 @@ use crate::base::clock::lru_clock;
 use crate::base::config::NOTIFY_GENERIC as GENERIC;
 use crate::base::error::{CmdError, CmdResult};
 use crate::command::ctx::{int_arg, is, Ctx};
+use crate::command::short::{F, R, W};
 use crate::command::{acl, flag, help_sub, key, Command, KeySpec, ALL_KEYS, KEY12};
 use crate::keyspace::{KeyRef, SHARDS};
 use crate::observe::watch::Replacement;
-const R: u32 = flag::READONLY;
-const W: u32 = flag::WRITE;
-const F: u32 = flag::FAST;
 const KR: u64 = acl::KEYSPACE | acl::READ;
 const KW: u64 = acl::KEYSPACE | acl::WRITE;
 
@@ -28,31 +26,17 @@ const fn obj(name: &'static str, arity: i32, h: crate::command::Handler) -> Comm
     })
 }
 
+#[rustfmt::skip]
 static OBJECT: &[Command] = &[
-    obj("encoding", 3, object_encoding).key_flags(key::RO).doc(
-        "generic",
-        "2.2.3",
-        "Returns the internal encoding of a Redis object.",
-    ),
-    obj("refcount", 3, object_refcount).key_flags(key::RO).doc(
-        "generic",
-        "2.2.3",
-        "Returns the reference count of a value of a key.",
-    ),
-    obj("idletime", 3, object_idletime).key_flags(key::RO).doc(
-        "generic",
-        "2.2.3",
-        "Returns the time since the last access to a Redis object.",
-    ),
-    obj("freq", 3, object_freq).key_flags(key::RO).doc(
-        "generic",
-        "4.0.0",
-        "Returns the logarithmic access frequency counter of a Redis object.",
-    ),
+    obj("encoding", 3, object_encoding).key_flags(key::RO).doc("generic", "2.2.3", "Returns the internal encoding of a Redis object."),
+    obj("refcount", 3, object_refcount).key_flags(key::RO).doc("generic", "2.2.3", "Returns the reference count of a value of a key."),
+    obj("idletime", 3, object_idletime).key_flags(key::RO).doc("generic", "2.2.3", "Returns the time since the last access to a Redis object."),
+    obj("freq", 3, object_freq).key_flags(key::RO).doc("generic", "4.0.0", "Returns the logarithmic access frequency counter of a Redis object."),
     help_sub("generic", "6.2.0", KR | acl::SLOW, object_help),
 ];
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     c("del", -2, W, KW | acl::SLOW, del).keys(ALL_KEYS).key_flags(key::RM | key::DELETE).doc("generic", "1.0.0", "Deletes one or more keys."),
     c("unlink", -2, W | F, KW | acl::FAST, del).keys(ALL_KEYS).key_flags(key::RM | key::DELETE).doc("generic", "4.0.0", "Asynchronously deletes one or more keys."),
@@ -302,26 +286,9 @@ fn keys(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// SCAN's cursor: the shard in the high 32 bits, the next hash within it in the low 32.
 fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let cursor = super::parse_cursor(&args[1])?;
-    let mut count = 10usize;
-    let mut pattern: Option<&[u8]> = None;
-    let mut type_filter: Option<&[u8]> = None;
-    let mut i = 2;
-    while i < args.len() {
-        let (a, v) = (&args[i], args.get(i + 1));
-        match v {
-            Some(v) if is(a, "count") => {
-                let n = int_arg(v)?;
-                if n < 1 {
-                    return Err(CmdError::Syntax);
-                }
-                count = n.min(1 << 20) as usize;
-            }
-            Some(v) if is(a, "match") => pattern = (&v[..] != b"*").then_some(&v[..]),
-            Some(v) if is(a, "type") => type_filter = Some(v),
-            _ => return Err(CmdError::Syntax),
-        }
-        i += 2;
-    }
+    let o = super::scan_options(args, 2, true)?;
+    // One call walks at most about a million keys, whatever COUNT asks.
+    let (pattern, count, type_filter) = (o.pattern, o.count.min(1 << 20), o.type_filter);
     let db = ctx.srv.keyspace.db(ctx.client.db);
     let mut shard_no = (cursor >> 32) as usize;
     let mut from = cursor as u32;

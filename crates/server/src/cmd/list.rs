@@ -13,18 +13,16 @@ use crate::base::config::{NOTIFY_GENERIC, NOTIFY_LIST};
 use crate::base::error::{CmdError, CmdResult};
 use crate::base::reply::Out;
 use crate::command::ctx::{int_arg, is, Ctx};
-use crate::command::{acl, flag, key, Command, KEY12};
+use crate::command::short::{F, R, W, WD};
+use crate::command::{acl, key, Command, KEY12};
 use crate::keyspace::KeyRef;
-const R: u32 = flag::READONLY;
-const W: u32 = flag::WRITE;
-const WD: u32 = flag::WRITE | flag::DENYOOM;
-const F: u32 = flag::FAST;
 const RD: u64 = acl::READ | acl::LIST;
 const WR: u64 = acl::WRITE | acl::LIST;
 
 use crate::command::keyed as c;
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     c("lpush", -3, WD | F, WR | acl::FAST, lpush).key_flags(key::RW | key::INSERT).doc("list", "1.0.0", "Adds elements at the head of a list, creating the list if needed."),
     c("rpush", -3, WD | F, WR | acl::FAST, rpush).key_flags(key::RW | key::INSERT).doc("list", "1.0.0", "Adds elements at the tail of a list, creating the list if needed."),

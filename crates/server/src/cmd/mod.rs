@@ -2,7 +2,10 @@
 
 use bytes::Bytes;
 
-use crate::base::error::CmdError;
+use storage::value::Collection;
+
+use crate::base::error::{CmdError, CmdResult};
+use crate::base::reply::Out;
 use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::Command;
 pub mod bitmap;
@@ -120,6 +123,71 @@ pub fn expire_arg(cmd: &str, arg: &[u8], unit: TimeUnit, now: u64) -> Result<u64
             .ok_or_else(|| invalid_expire(cmd))?;
     }
     Ok(ms as u64)
+}
+
+/// HGET and ZSCORE (the name at `args[2]`), or HMGET and ZMSCORE (`many`: every name from
+/// `args[2]` on, replied as an array): looks each name up in the collection at `args[1]`, a
+/// missing key being empty; `reply` writes what it finds and says whether it found it, nil
+/// standing for the rest.
+pub fn lookup_each<T: Collection>(
+    ctx: &mut Ctx<'_>,
+    args: &[Bytes],
+    many: bool,
+    reply: impl Fn(&T, &[u8], &mut Out) -> bool,
+) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let c = k.read_as::<T>(ctx.client.no_touch)?;
+    let names = if many { &args[2..] } else { &args[2..3] };
+    if many {
+        ctx.out.array(names.len());
+    }
+    for name in names {
+        if !c.is_some_and(|c| reply(c, name, ctx.out)) {
+            ctx.out.null();
+        }
+    }
+    Ok(())
+}
+
+/// The options of SCAN and its per-key forms.
+pub struct ScanOptions<'a> {
+    /// MATCH: only what matches this glob (`None` for `*`, which matches everything).
+    pub pattern: Option<&'a [u8]>,
+    /// COUNT: how much work one call does (10 by default).
+    pub count: usize,
+    /// TYPE (SCAN only): only keys of this type.
+    pub type_filter: Option<&'a [u8]>,
+}
+
+/// Parses MATCH, COUNT and, where `with_type` (SCAN), TYPE from `args[from]` on.
+pub fn scan_options(
+    args: &[Bytes],
+    from: usize,
+    with_type: bool,
+) -> Result<ScanOptions<'_>, CmdError> {
+    let mut o = ScanOptions {
+        pattern: None,
+        count: 10,
+        type_filter: None,
+    };
+    let mut i = from;
+    while let Some(a) = args.get(i) {
+        match args.get(i + 1) {
+            Some(v) if is(a, "count") => {
+                let n = int_arg(v)?;
+                if n < 1 {
+                    return Err(CmdError::Syntax);
+                }
+                o.count = usize::try_from(n).unwrap_or(usize::MAX);
+            }
+            Some(v) if is(a, "match") => o.pattern = (&v[..] != b"*").then_some(&v[..]),
+            Some(v) if with_type && is(a, "type") => o.type_filter = Some(&v[..]),
+            _ => return Err(CmdError::Syntax),
+        }
+        i += 2;
+    }
+    Ok(o)
 }
 
 /// A command for the change stream, its arguments copied.

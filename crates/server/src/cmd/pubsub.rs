@@ -15,106 +15,28 @@ const fn c(name: &'static str, arity: i32, flags: u32, h: Handler) -> Command {
     Command::new(name, arity, flags, PSACL, h).doc("pubsub", "2.0.0", "")
 }
 
+#[rustfmt::skip]
 static PUBSUB: &[Command] = &[
     c("channels", -2, PS, pubsub_channels).doc("pubsub", "2.8.0", "Returns the active channels."),
-    c("numsub", -2, PS, pubsub_numsub).doc(
-        "pubsub",
-        "2.8.0",
-        "Returns a count of subscribers to channels.",
-    ),
-    c("numpat", 2, PS, pubsub_numpat).doc(
-        "pubsub",
-        "2.8.0",
-        "Returns a count of unique pattern subscriptions.",
-    ),
-    c("shardchannels", -2, PS, pubsub_shardchannels).doc(
-        "pubsub",
-        "7.0.0",
-        "Returns the active shard channels.",
-    ),
-    c("shardnumsub", -2, PS, pubsub_shardnumsub).doc(
-        "pubsub",
-        "7.0.0",
-        "Returns the count of subscribers of shard channels.",
-    ),
-    c("help", 2, flag::LOADING | flag::STALE, pubsub_help).doc(
-        "pubsub",
-        "6.2.0",
-        "Returns helpful text about the different subcommands.",
-    ),
+    c("numsub", -2, PS, pubsub_numsub).doc("pubsub", "2.8.0", "Returns a count of subscribers to channels."),
+    c("numpat", 2, PS, pubsub_numpat).doc("pubsub", "2.8.0", "Returns a count of unique pattern subscriptions."),
+    c("shardchannels", -2, PS, pubsub_shardchannels).doc("pubsub", "7.0.0", "Returns the active shard channels."),
+    c("shardnumsub", -2, PS, pubsub_shardnumsub).doc("pubsub", "7.0.0", "Returns the count of subscribers of shard channels."),
+    c("help", 2, flag::LOADING | flag::STALE, pubsub_help).doc("pubsub", "6.2.0", "Returns helpful text about the different subcommands."),
 ];
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    c("subscribe", -2, PS | flag::SUBSCRIBED_OK, subscribe).doc(
-        "pubsub",
-        "2.0.0",
-        "Listens for messages published to channels.",
-    ),
-    c("unsubscribe", -1, PS | flag::SUBSCRIBED_OK, unsubscribe).doc(
-        "pubsub",
-        "2.0.0",
-        "Stops listening to messages posted to channels.",
-    ),
-    c("psubscribe", -2, PS | flag::SUBSCRIBED_OK, psubscribe).doc(
-        "pubsub",
-        "2.0.0",
-        "Listens for messages published to channels that match one or more patterns.",
-    ),
-    c("punsubscribe", -1, PS | flag::SUBSCRIBED_OK, punsubscribe).doc(
-        "pubsub",
-        "2.0.0",
-        "Stops listening to messages published to channels that match one or more patterns.",
-    ),
-    c("ssubscribe", -2, PS | flag::SUBSCRIBED_OK, ssubscribe)
-        .keys(KeySpec {
-            first: 1,
-            last: -1,
-            step: 1,
-        })
-        .key_flags(key::NOT_KEY)
-        .doc(
-            "pubsub",
-            "7.0.0",
-            "Listens for messages published to shard channels.",
-        ),
-    c("sunsubscribe", -1, PS | flag::SUBSCRIBED_OK, sunsubscribe)
-        .keys(KeySpec {
-            first: 1,
-            last: -1,
-            step: 1,
-        })
-        .key_flags(key::NOT_KEY)
-        .doc(
-            "pubsub",
-            "7.0.0",
-            "Stops listening to messages posted to shard channels.",
-        ),
-    c(
-        "publish",
-        3,
-        flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST | flag::MAY_REPLICATE,
-        publish,
-    )
-    .doc("pubsub", "2.0.0", "Posts a message to a channel."),
-    c(
-        "spublish",
-        3,
-        flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST | flag::MAY_REPLICATE,
-        spublish,
-    )
-    .keys(KeySpec {
-        first: 1,
-        last: 1,
-        step: 1,
-    })
-    .key_flags(key::NOT_KEY)
-    .doc("pubsub", "7.0.0", "Post a message to a shard channel"),
-    Command::container("pubsub", PSACL, PUBSUB).doc(
-        "pubsub",
-        "2.8.0",
-        "A container for Pub/Sub commands.",
-    ),
+    c("subscribe", -2, PS | flag::SUBSCRIBED_OK, subscribe).doc("pubsub", "2.0.0", "Listens for messages published to channels."),
+    c("unsubscribe", -1, PS | flag::SUBSCRIBED_OK, unsubscribe).doc("pubsub", "2.0.0", "Stops listening to messages posted to channels."),
+    c("psubscribe", -2, PS | flag::SUBSCRIBED_OK, psubscribe).doc("pubsub", "2.0.0", "Listens for messages published to channels that match one or more patterns."),
+    c("punsubscribe", -1, PS | flag::SUBSCRIBED_OK, punsubscribe).doc("pubsub", "2.0.0", "Stops listening to messages published to channels that match one or more patterns."),
+    c("ssubscribe", -2, PS | flag::SUBSCRIBED_OK, ssubscribe).keys(KeySpec { first: 1, last: -1, step: 1, }).key_flags(key::NOT_KEY).doc("pubsub", "7.0.0", "Listens for messages published to shard channels."),
+    c("sunsubscribe", -1, PS | flag::SUBSCRIBED_OK, sunsubscribe).keys(KeySpec { first: 1, last: -1, step: 1, }).key_flags(key::NOT_KEY).doc("pubsub", "7.0.0", "Stops listening to messages posted to shard channels."),
+    c("publish", 3, flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST | flag::MAY_REPLICATE, publish).doc("pubsub", "2.0.0", "Posts a message to a channel."),
+    c("spublish", 3, flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST | flag::MAY_REPLICATE, spublish).keys(KeySpec { first: 1, last: 1, step: 1, }).key_flags(key::NOT_KEY).doc("pubsub", "7.0.0", "Post a message to a shard channel"),
+    Command::container("pubsub", PSACL, PUBSUB).doc("pubsub", "2.8.0", "A container for Pub/Sub commands."),
 ];
 
 /// The confirmation word Redis sends for each kind of (un)subscription.

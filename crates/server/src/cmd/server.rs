@@ -18,338 +18,88 @@ const fn sub(name: &'static str, arity: i32, flags: u32, acl: u64, h: Handler) -
     Command::new(name, arity, flags, acl, h).doc("server", "2.0.0", "")
 }
 
+#[rustfmt::skip]
 static CONFIG: &[Command] = &[
-    sub("get", -3, ADMIN, DANGER, config_get).doc(
-        "server",
-        "2.0.0",
-        "Returns the effective values of configuration parameters.",
-    ),
-    sub("set", -4, ADMIN, DANGER, config_set).doc(
-        "server",
-        "2.0.0",
-        "Sets configuration parameters in-flight.",
-    ),
-    sub("resetstat", 2, ADMIN, DANGER, config_resetstat).doc(
-        "server",
-        "2.0.0",
-        "Resets the server's statistics.",
-    ),
-    sub("rewrite", 2, ADMIN, DANGER, config_rewrite).doc(
-        "server",
-        "2.8.0",
-        "Persists the effective configuration to file.",
-    ),
+    sub("get", -3, ADMIN, DANGER, config_get).doc("server", "2.0.0", "Returns the effective values of configuration parameters."),
+    sub("set", -4, ADMIN, DANGER, config_set).doc("server", "2.0.0", "Sets configuration parameters in-flight."),
+    sub("resetstat", 2, ADMIN, DANGER, config_resetstat).doc("server", "2.0.0", "Resets the server's statistics."),
+    sub("rewrite", 2, ADMIN, DANGER, config_rewrite).doc("server", "2.8.0", "Persists the effective configuration to file."),
     help_sub("server", "5.0.0", acl::SLOW, config_help),
 ];
 
+#[rustfmt::skip]
 static COMMAND: &[Command] = &[
-    sub(
-        "count",
-        2,
-        flag::LOADING | flag::STALE,
-        acl::SLOW | acl::CONNECTION,
-        command_count,
-    )
-    .doc("server", "2.8.13", "Returns a count of commands."),
-    sub(
-        "info",
-        -2,
-        flag::LOADING | flag::STALE,
-        acl::SLOW | acl::CONNECTION,
-        command_info,
-    )
-    .doc(
-        "server",
-        "2.8.13",
-        "Returns information about one, multiple or all commands.",
-    ),
-    sub(
-        "docs",
-        -2,
-        flag::LOADING | flag::STALE,
-        acl::SLOW | acl::CONNECTION,
-        command_docs,
-    )
-    .doc(
-        "server",
-        "7.0.0",
-        "Returns documentary information about one, multiple or all commands.",
-    ),
-    sub(
-        "list",
-        -2,
-        flag::LOADING | flag::STALE,
-        acl::SLOW | acl::CONNECTION,
-        command_list,
-    )
-    .doc("server", "7.0.0", "Returns a list of command names."),
-    sub(
-        "getkeys",
-        -3,
-        flag::LOADING | flag::STALE,
-        acl::SLOW | acl::CONNECTION,
-        command_getkeys,
-    )
-    .doc(
-        "server",
-        "2.8.13",
-        "Extracts the key names from an arbitrary command.",
-    ),
-    sub(
-        "getkeysandflags",
-        -3,
-        flag::LOADING | flag::STALE,
-        acl::SLOW | acl::CONNECTION,
-        command_getkeysandflags,
-    )
-    .doc(
-        "server",
-        "7.0.0",
-        "Extracts the key names and access flags for an arbitrary command.",
-    ),
+    sub("count", 2, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_count).doc("server", "2.8.13", "Returns a count of commands."),
+    sub("info", -2, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_info).doc("server", "2.8.13", "Returns information about one, multiple or all commands."),
+    sub("docs", -2, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_docs).doc("server", "7.0.0", "Returns documentary information about one, multiple or all commands."),
+    sub("list", -2, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_list).doc("server", "7.0.0", "Returns a list of command names."),
+    sub("getkeys", -3, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_getkeys).doc("server", "2.8.13", "Extracts the key names from an arbitrary command."),
+    sub("getkeysandflags", -3, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command_getkeysandflags).doc("server", "7.0.0", "Extracts the key names and access flags for an arbitrary command."),
     help_sub("server", "5.0.0", acl::SLOW | acl::CONNECTION, command_help),
 ];
 
+#[rustfmt::skip]
 static SLOWLOG: &[Command] = &[
-    sub("get", -2, ADMIN, DANGER, slowlog_get).doc(
-        "server",
-        "2.2.12",
-        "Returns the slow log's entries.",
-    ),
-    sub("len", 2, ADMIN, DANGER, slowlog_len).doc(
-        "server",
-        "2.2.12",
-        "Returns the number of entries in the slow log.",
-    ),
-    sub("reset", 2, ADMIN, DANGER, slowlog_reset).doc(
-        "server",
-        "2.2.12",
-        "Clears all entries from the slow log.",
-    ),
-    sub(
-        "help",
-        2,
-        flag::LOADING | flag::STALE,
-        acl::SLOW,
-        slowlog_help,
-    )
-    .doc(
-        "server",
-        "6.2.0",
-        "Show helpful text about the different subcommands",
-    ),
+    sub("get", -2, ADMIN, DANGER, slowlog_get).doc("server", "2.2.12", "Returns the slow log's entries."),
+    sub("len", 2, ADMIN, DANGER, slowlog_len).doc("server", "2.2.12", "Returns the number of entries in the slow log."),
+    sub("reset", 2, ADMIN, DANGER, slowlog_reset).doc("server", "2.2.12", "Clears all entries from the slow log."),
+    sub("help", 2, flag::LOADING | flag::STALE, acl::SLOW, slowlog_help).doc("server", "6.2.0", "Show helpful text about the different subcommands"),
 ];
 
+#[rustfmt::skip]
 static LATENCY: &[Command] = &[
-    sub("latest", 2, ADMIN, DANGER, latency_latest).doc(
-        "server",
-        "2.8.13",
-        "Returns the latest latency samples for all events.",
-    ),
-    sub("history", 3, ADMIN, DANGER, latency_history).doc(
-        "server",
-        "2.8.13",
-        "Returns timestamp-latency samples for an event.",
-    ),
-    sub("reset", -2, ADMIN, DANGER, latency_reset).doc(
-        "server",
-        "2.8.13",
-        "Resets the latency data for one or more events.",
-    ),
-    sub("graph", 3, ADMIN, DANGER, latency_graph).doc(
-        "server",
-        "2.8.13",
-        "Returns a latency graph for an event.",
-    ),
-    sub("doctor", 2, ADMIN, DANGER, latency_doctor).doc(
-        "server",
-        "2.8.13",
-        "Returns a human-readable latency analysis report.",
-    ),
-    sub("histogram", -2, ADMIN, DANGER, latency_histogram).doc(
-        "server",
-        "7.0.0",
-        "Returns the cumulative distribution of latencies of a subset or all commands.",
-    ),
+    sub("latest", 2, ADMIN, DANGER, latency_latest).doc("server", "2.8.13", "Returns the latest latency samples for all events."),
+    sub("history", 3, ADMIN, DANGER, latency_history).doc("server", "2.8.13", "Returns timestamp-latency samples for an event."),
+    sub("reset", -2, ADMIN, DANGER, latency_reset).doc("server", "2.8.13", "Resets the latency data for one or more events."),
+    sub("graph", 3, ADMIN, DANGER, latency_graph).doc("server", "2.8.13", "Returns a latency graph for an event."),
+    sub("doctor", 2, ADMIN, DANGER, latency_doctor).doc("server", "2.8.13", "Returns a human-readable latency analysis report."),
+    sub("histogram", -2, ADMIN, DANGER, latency_histogram).doc("server", "7.0.0", "Returns the cumulative distribution of latencies of a subset or all commands."),
     help_sub("server", "2.8.13", acl::SLOW, latency_help),
 ];
 
+#[rustfmt::skip]
 static MEMORY: &[Command] = &[
-    sub(
-        "usage",
-        -3,
-        flag::READONLY,
-        acl::READ | acl::SLOW,
-        memory_usage,
-    )
-    .keys(KeySpec {
-        first: 2,
-        last: 2,
-        step: 1,
-    })
-    .key_flags(key::RO)
-    .doc("server", "4.0.0", "Estimates the memory usage of a key."),
-    sub("stats", 2, 0, acl::SLOW, memory_stats).doc(
-        "server",
-        "4.0.0",
-        "Returns details about memory usage.",
-    ),
-    sub("doctor", 2, 0, acl::SLOW, memory_doctor).doc(
-        "server",
-        "4.0.0",
-        "Outputs a memory problems report.",
-    ),
-    sub("malloc-stats", 2, 0, acl::SLOW, memory_malloc_stats).doc(
-        "server",
-        "4.0.0",
-        "Returns the allocator statistics.",
-    ),
-    sub("purge", 2, 0, acl::SLOW, memory_purge).doc(
-        "server",
-        "4.0.0",
-        "Asks the allocator to release memory.",
-    ),
+    sub("usage", -3, flag::READONLY, acl::READ | acl::SLOW, memory_usage).keys(KeySpec { first: 2, last: 2, step: 1, }).key_flags(key::RO).doc("server", "4.0.0", "Estimates the memory usage of a key."),
+    sub("stats", 2, 0, acl::SLOW, memory_stats).doc("server", "4.0.0", "Returns details about memory usage."),
+    sub("doctor", 2, 0, acl::SLOW, memory_doctor).doc("server", "4.0.0", "Outputs a memory problems report."),
+    sub("malloc-stats", 2, 0, acl::SLOW, memory_malloc_stats).doc("server", "4.0.0", "Returns the allocator statistics."),
+    sub("purge", 2, 0, acl::SLOW, memory_purge).doc("server", "4.0.0", "Asks the allocator to release memory."),
     help_sub("server", "4.0.0", acl::SLOW, memory_help),
 ];
 
 /// MODULE: ferrodis cannot load Redis modules, so the list is always empty and every load fails
 /// as a failed load does in Redis.
+#[rustfmt::skip]
 static MODULE: &[Command] = &[
-    sub("list", 2, ADMIN, DANGER, module_list).doc(
-        "server",
-        "4.0.0",
-        "Returns all loaded modules.",
-    ),
+    sub("list", 2, ADMIN, DANGER, module_list).doc("server", "4.0.0", "Returns all loaded modules."),
     sub("load", -3, ADMIN, DANGER, module_load).doc("server", "4.0.0", "Loads a module."),
-    sub("loadex", -3, ADMIN, DANGER, module_load).doc(
-        "server",
-        "7.0.0",
-        "Loads a module using extended parameters.",
-    ),
+    sub("loadex", -3, ADMIN, DANGER, module_load).doc("server", "7.0.0", "Loads a module using extended parameters."),
     sub("unload", 3, ADMIN, DANGER, module_unload).doc("server", "4.0.0", "Unloads a module."),
     help_sub("server", "5.0.0", acl::SLOW, module_help),
 ];
 
-static FUNCTION: &[Command] = &[sub(
-    "flush",
-    -2,
-    flag::WRITE | flag::NOSCRIPT,
-    acl::WRITE | acl::SLOW,
-    function_flush,
-)
-.doc("scripting", "7.0.0", "Deletes all libraries and functions.")];
+#[rustfmt::skip]
+static FUNCTION: &[Command] = &[
+    sub("flush", -2, flag::WRITE | flag::NOSCRIPT, acl::WRITE | acl::SLOW, function_flush).doc("scripting", "7.0.0", "Deletes all libraries and functions."),
+];
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    Command::new(
-        "info",
-        -1,
-        flag::LOADING | flag::STALE,
-        acl::SLOW | acl::DANGEROUS,
-        info,
-    )
-    .doc(
-        "server",
-        "1.0.0",
-        "Returns information and statistics about the server.",
-    ),
-    Command::container("config", acl::SLOW, CONFIG).doc(
-        "server",
-        "2.0.0",
-        "A container for server configuration commands.",
-    ),
-    Command::new(
-        "command",
-        -1,
-        flag::LOADING | flag::STALE,
-        acl::SLOW | acl::CONNECTION,
-        command,
-    )
-    .subcommands(COMMAND)
-    .doc(
-        "server",
-        "2.8.13",
-        "Returns detailed information about all commands.",
-    ),
-    Command::new("debug", -2, ADMIN | flag::EXCLUSIVE, DANGER, debug).doc(
-        "server",
-        "1.0.0",
-        "A container for debugging commands.",
-    ),
-    Command::container("memory", acl::SLOW, MEMORY).doc(
-        "server",
-        "4.0.0",
-        "A container for memory diagnostics commands.",
-    ),
-    Command::container("module", acl::SLOW, MODULE).doc(
-        "server",
-        "4.0.0",
-        "A container for module commands.",
-    ),
-    Command::new(
-        "lolwut",
-        -1,
-        flag::READONLY | flag::FAST,
-        acl::READ | acl::FAST,
-        lolwut,
-    )
-    .doc(
-        "server",
-        "5.0.0",
-        "Displays computer art and the Redis version",
-    ),
-    Command::container("function", acl::SLOW, FUNCTION).doc(
-        "scripting",
-        "7.0.0",
-        "A container for function commands.",
-    ),
-    Command::container("slowlog", acl::SLOW, SLOWLOG).doc(
-        "server",
-        "2.2.12",
-        "A container for slow log commands.",
-    ),
-    Command::container("latency", acl::SLOW, LATENCY).doc(
-        "server",
-        "2.8.13",
-        "A container for latency diagnostics commands.",
-    ),
-    Command::new("monitor", 1, ADMIN, DANGER, monitor).doc(
-        "server",
-        "1.0.0",
-        "Listens for all requests received by the server in real-time.",
-    ),
-    Command::new(
-        "time",
-        1,
-        flag::LOADING | flag::STALE | flag::FAST,
-        acl::FAST,
-        time,
-    )
-    .doc("server", "2.6.0", "Returns the server time."),
-    Command::new(
-        "lastsave",
-        1,
-        flag::LOADING | flag::STALE | flag::FAST,
-        acl::ADMIN | acl::FAST | acl::DANGEROUS,
-        lastsave,
-    )
-    .doc(
-        "server",
-        "1.0.0",
-        "Returns the Unix timestamp of the last successful save to disk.",
-    ),
-    Command::new(
-        "shutdown",
-        -1,
-        ADMIN | flag::NO_MULTI | flag::ALLOW_BUSY,
-        DANGER,
-        shutdown,
-    )
-    .doc(
-        "server",
-        "1.0.0",
-        "Synchronously saves the database(s) to disk and shuts down the Redis server.",
-    ),
+    Command::new("info", -1, flag::LOADING | flag::STALE, acl::SLOW | acl::DANGEROUS, info).doc("server", "1.0.0", "Returns information and statistics about the server."),
+    Command::container("config", acl::SLOW, CONFIG).doc("server", "2.0.0", "A container for server configuration commands."),
+    Command::new("command", -1, flag::LOADING | flag::STALE, acl::SLOW | acl::CONNECTION, command).subcommands(COMMAND).doc("server", "2.8.13", "Returns detailed information about all commands."),
+    Command::new("debug", -2, ADMIN | flag::EXCLUSIVE, DANGER, debug).doc("server", "1.0.0", "A container for debugging commands."),
+    Command::container("memory", acl::SLOW, MEMORY).doc("server", "4.0.0", "A container for memory diagnostics commands."),
+    Command::container("module", acl::SLOW, MODULE).doc("server", "4.0.0", "A container for module commands."),
+    Command::new("lolwut", -1, flag::READONLY | flag::FAST, acl::READ | acl::FAST, lolwut).doc("server", "5.0.0", "Displays computer art and the Redis version"),
+    Command::container("function", acl::SLOW, FUNCTION).doc("scripting", "7.0.0", "A container for function commands."),
+    Command::container("slowlog", acl::SLOW, SLOWLOG).doc("server", "2.2.12", "A container for slow log commands."),
+    Command::container("latency", acl::SLOW, LATENCY).doc("server", "2.8.13", "A container for latency diagnostics commands."),
+    Command::new("monitor", 1, ADMIN, DANGER, monitor).doc("server", "1.0.0", "Listens for all requests received by the server in real-time."),
+    Command::new("time", 1, flag::LOADING | flag::STALE | flag::FAST, acl::FAST, time).doc("server", "2.6.0", "Returns the server time."),
+    Command::new("lastsave", 1, flag::LOADING | flag::STALE | flag::FAST, acl::ADMIN | acl::FAST | acl::DANGEROUS, lastsave).doc("server", "1.0.0", "Returns the Unix timestamp of the last successful save to disk."),
+    Command::new("shutdown", -1, ADMIN | flag::NO_MULTI | flag::ALLOW_BUSY, DANGER, shutdown).doc("server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server."),
 ];
 
 fn info(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {

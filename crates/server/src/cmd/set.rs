@@ -14,12 +14,9 @@ use crate::base::config::{NOTIFY_GENERIC, NOTIFY_SET};
 use crate::base::error::{CmdError, CmdResult};
 use crate::base::reply::Out;
 use crate::command::ctx::{int_arg, is, Ctx};
+use crate::command::short::{F, R, W, WD};
 use crate::command::{acl, flag, key, Command, KeySpec, ALL_KEYS, KEY12, NO_KEYS};
 use crate::keyspace::{KeyRef, MultiLock};
-const R: u32 = flag::READONLY;
-const W: u32 = flag::WRITE;
-const WD: u32 = flag::WRITE | flag::DENYOOM;
-const F: u32 = flag::FAST;
 const RD: u64 = acl::READ | acl::SET;
 const WR: u64 = acl::WRITE | acl::SET;
 
@@ -37,113 +34,25 @@ const MAX_REPEATED_PICKS: u64 = 1 << 24;
 use crate::command::keyed as c;
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    c("sadd", -3, WD | F, WR | acl::FAST, sadd)
-        .key_flags(key::RW | key::INSERT)
-        .doc(
-            "set",
-            "1.0.0",
-            "Adds one or more members to a set, creating the key if needed.",
-        ),
-    c("srem", -3, W | F, WR | acl::FAST, srem)
-        .key_flags(key::RW | key::DELETE)
-        .doc(
-            "set",
-            "1.0.0",
-            "Removes one or more members from a set, deleting the key when it empties.",
-        ),
-    c("scard", 2, R | F, RD | acl::FAST, scard)
-        .key_flags(key::RO)
-        .doc("set", "1.0.0", "Returns the number of members of a set."),
-    c("sismember", 3, R | F, RD | acl::FAST, sismember)
-        .key_flags(key::RO)
-        .doc(
-            "set",
-            "1.0.0",
-            "Tells whether a value is a member of a set.",
-        ),
-    c("smismember", -3, R | F, RD | acl::FAST, smismember)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            "set",
-            "6.2.0",
-            "Tells, for each of several values, whether it is a member of a set.",
-        ),
-    c("smembers", 2, R, RD | acl::SLOW, smembers)
-        .key_flags(key::RO | key::ACCESS)
-        .doc("set", "1.0.0", "Returns every member of a set."),
-    c("spop", -2, W | F, WR | acl::FAST, spop)
-        .key_flags(key::RW | key::ACCESS | key::DELETE)
-        .doc(
-            "set",
-            "1.0.0",
-            "Removes and returns one or more random members of a set.",
-        ),
-    c("srandmember", -2, R, RD | acl::SLOW, srandmember)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            "set",
-            "1.0.0",
-            "Returns one or more random members of a set without removing them.",
-        ),
-    c("smove", 4, W | F, WR | acl::FAST, smove)
-        .keys(KEY12)
-        .key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT)
-        .doc("set", "1.0.0", "Moves a member from one set to another."),
-    c("sinter", -2, R, RD | acl::SLOW, sinter)
-        .keys(ALL_KEYS)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            "set",
-            "1.0.0",
-            "Returns the members common to every given set.",
-        ),
-    c(
-        "sintercard",
-        -3,
-        R | flag::MOVABLE_KEYS,
-        RD | acl::SLOW,
-        sintercard,
-    )
-    .keys(NO_KEYS)
-    .keynum(1, 1, 1)
-    .key_flags(key::RO | key::ACCESS)
-    .doc(
-        "set",
-        "7.0.0",
-        "Returns how many members the given sets have in common, optionally stopping at a limit.",
-    ),
-    c("sinterstore", -3, WD, WR | acl::SLOW, sinterstore)
-        .keys(DST_AND_SOURCES)
-        .key_flags_split(key::RW | key::UPDATE, key::RO | key::ACCESS)
-        .doc("set", "1.0.0", "Stores the intersection of sets in a key."),
-    c("sunion", -2, R, RD | acl::SLOW, sunion)
-        .keys(ALL_KEYS)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            "set",
-            "1.0.0",
-            "Returns the members of any of the given sets.",
-        ),
-    c("sunionstore", -3, WD, WR | acl::SLOW, sunionstore)
-        .keys(DST_AND_SOURCES)
-        .key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS)
-        .doc("set", "1.0.0", "Stores the union of sets in a key."),
-    c("sdiff", -2, R, RD | acl::SLOW, sdiff)
-        .keys(ALL_KEYS)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            "set",
-            "1.0.0",
-            "Returns the members of the first set that are in none of the others.",
-        ),
-    c("sdiffstore", -3, WD, WR | acl::SLOW, sdiffstore)
-        .keys(DST_AND_SOURCES)
-        .key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS)
-        .doc("set", "1.0.0", "Stores the difference of sets in a key."),
-    c("sscan", -3, R, RD | acl::SLOW, sscan)
-        .key_flags(key::RO | key::ACCESS)
-        .doc("set", "2.8.0", "Iterates over the members of a set."),
+    c("sadd", -3, WD | F, WR | acl::FAST, sadd).key_flags(key::RW | key::INSERT).doc("set", "1.0.0", "Adds one or more members to a set, creating the key if needed."),
+    c("srem", -3, W | F, WR | acl::FAST, srem).key_flags(key::RW | key::DELETE).doc("set", "1.0.0", "Removes one or more members from a set, deleting the key when it empties."),
+    c("scard", 2, R | F, RD | acl::FAST, scard).key_flags(key::RO).doc("set", "1.0.0", "Returns the number of members of a set."),
+    c("sismember", 3, R | F, RD | acl::FAST, sismember).key_flags(key::RO).doc("set", "1.0.0", "Tells whether a value is a member of a set."),
+    c("smismember", -3, R | F, RD | acl::FAST, smismember).key_flags(key::RO | key::ACCESS).doc("set", "6.2.0", "Tells, for each of several values, whether it is a member of a set."),
+    c("smembers", 2, R, RD | acl::SLOW, smembers).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns every member of a set."),
+    c("spop", -2, W | F, WR | acl::FAST, spop).key_flags(key::RW | key::ACCESS | key::DELETE).doc("set", "1.0.0", "Removes and returns one or more random members of a set."),
+    c("srandmember", -2, R, RD | acl::SLOW, srandmember).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns one or more random members of a set without removing them."),
+    c("smove", 4, W | F, WR | acl::FAST, smove).keys(KEY12).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT).doc("set", "1.0.0", "Moves a member from one set to another."),
+    c("sinter", -2, R, RD | acl::SLOW, sinter).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns the members common to every given set."),
+    c("sintercard", -3, R | flag::MOVABLE_KEYS, RD | acl::SLOW, sintercard).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc("set", "7.0.0", "Returns how many members the given sets have in common, optionally stopping at a limit."),
+    c("sinterstore", -3, WD, WR | acl::SLOW, sinterstore).keys(DST_AND_SOURCES).key_flags_split(key::RW | key::UPDATE, key::RO | key::ACCESS).doc("set", "1.0.0", "Stores the intersection of sets in a key."),
+    c("sunion", -2, R, RD | acl::SLOW, sunion).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns the members of any of the given sets."),
+    c("sunionstore", -3, WD, WR | acl::SLOW, sunionstore).keys(DST_AND_SOURCES).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc("set", "1.0.0", "Stores the union of sets in a key."),
+    c("sdiff", -2, R, RD | acl::SLOW, sdiff).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns the members of the first set that are in none of the others."),
+    c("sdiffstore", -3, WD, WR | acl::SLOW, sdiffstore).keys(DST_AND_SOURCES).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc("set", "1.0.0", "Stores the difference of sets in a key."),
+    c("sscan", -3, R, RD | acl::SLOW, sscan).key_flags(key::RO | key::ACCESS).doc("set", "2.8.0", "Iterates over the members of a set."),
 ];
 
 /// The set at a key for a read command: counts a hit or miss; `Ok(None)` when missing.
@@ -753,29 +662,6 @@ fn sdiffstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     union_diff(ctx, &args[2..], Some(&args[1]), true)
 }
 
-/// The MATCH and COUNT options of SSCAN (SCAN's TYPE is not accepted for a key's members).
-pub fn scan_options(args: &[Bytes], from: usize) -> Result<(Option<&[u8]>, usize), CmdError> {
-    let mut count = 10usize;
-    let mut pattern = None;
-    let mut i = from;
-    while let Some(a) = args.get(i) {
-        match args.get(i + 1) {
-            Some(v) if is(a, "count") => {
-                let n = int_arg(v)?;
-                if n < 1 {
-                    return Err(CmdError::Syntax);
-                }
-                count = usize::try_from(n).unwrap_or(usize::MAX);
-            }
-            // MATCH * matches everything, so it is no filter at all.
-            Some(v) if is(a, "match") => pattern = (&v[..] != b"*").then_some(&v[..]),
-            _ => return Err(CmdError::Syntax),
-        }
-        i += 2;
-    }
-    Ok((pattern, count))
-}
-
 fn sscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let cursor = super::parse_cursor(&args[2])?;
     let mut l = ctx.key(&args[1]);
@@ -786,7 +672,8 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ctx.out.array(0);
         return Ok(());
     };
-    let (pattern, count) = scan_options(args, 3)?;
+    let o = super::scan_options(args, 3, false)?;
+    let (pattern, count) = (o.pattern, o.count);
     // Members are copied out because the scan hands each one over only for the callback.
     let mut found: Vec<OwnedMember> = Vec::new();
     let next = s.scan(cursor, count, |m| {

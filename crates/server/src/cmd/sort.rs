@@ -19,36 +19,10 @@ use crate::command::{acl, flag, key, Command, KEY1};
 const CATS: u64 = acl::SET | acl::SORTEDSET | acl::LIST | acl::SLOW | acl::DANGEROUS;
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    Command::new(
-        "sort",
-        -2,
-        flag::WRITE | flag::DENYOOM | flag::MOVABLE_KEYS | flag::EXCLUSIVE,
-        acl::WRITE | CATS,
-        sort,
-    )
-    .keys(KEY1)
-    .keyfn(sort_key_positions)
-    .key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE)
-    .doc(
-        "generic",
-        "1.0.0",
-        "Sorts the elements of a list, set or sorted set, optionally storing the result.",
-    ),
-    Command::new(
-        "sort_ro",
-        -2,
-        flag::READONLY | flag::MOVABLE_KEYS | flag::EXCLUSIVE,
-        acl::READ | CATS,
-        sort_ro,
-    )
-    .keys(KEY1)
-    .key_flags(key::RO | key::ACCESS)
-    .doc(
-        "generic",
-        "7.0.0",
-        "Sorts the elements of a list, set or sorted set without storing anything.",
-    ),
+    Command::new("sort", -2, flag::WRITE | flag::DENYOOM | flag::MOVABLE_KEYS | flag::EXCLUSIVE, acl::WRITE | CATS, sort).keys(KEY1).keyfn(sort_key_positions).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc("generic", "1.0.0", "Sorts the elements of a list, set or sorted set, optionally storing the result."),
+    Command::new("sort_ro", -2, flag::READONLY | flag::MOVABLE_KEYS | flag::EXCLUSIVE, acl::READ | CATS, sort_ro).keys(KEY1).key_flags(key::RO | key::ACCESS).doc("generic", "7.0.0", "Sorts the elements of a list, set or sorted set without storing anything."),
 ];
 
 /// The argument positions of SORT's keys, as COMMAND GETKEYS reports them: the key sorted and

@@ -20,10 +20,7 @@ use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::keyed as c;
 use crate::command::{acl, flag, help_sub, key, Command, KeySpec};
 
-const R: u32 = flag::READONLY;
-const W: u32 = flag::WRITE;
-const WD: u32 = flag::WRITE | flag::DENYOOM;
-const F: u32 = flag::FAST;
+use crate::command::short::{F, R, W, WD};
 const RD: u64 = acl::READ | acl::STREAM;
 const WR: u64 = acl::WRITE | acl::STREAM;
 
@@ -44,55 +41,26 @@ const fn sub(
     Command::new(name, arity, flags, acl, h).keys(KEY2)
 }
 
+#[rustfmt::skip]
 static XGROUP: &[Command] = &[
-    sub("create", -5, WD, WR | acl::SLOW, xgroup)
-        .key_flags(key::RW | key::INSERT)
-        .doc("stream", "5.0.0", "Creates a consumer group."),
-    sub("setid", -5, W, WR | acl::SLOW, xgroup)
-        .key_flags(key::RW | key::UPDATE)
-        .doc(
-            "stream",
-            "5.0.0",
-            "Sets the last-delivered ID of a consumer group.",
-        ),
-    sub("destroy", 4, W, WR | acl::SLOW, xgroup)
-        .key_flags(key::RW | key::DELETE)
-        .doc("stream", "5.0.0", "Destroys a consumer group."),
-    sub("createconsumer", 5, WD, WR | acl::SLOW, xgroup)
-        .key_flags(key::RW | key::INSERT)
-        .doc("stream", "6.2.0", "Creates a consumer in a consumer group."),
-    sub("delconsumer", 5, W, WR | acl::SLOW, xgroup)
-        .key_flags(key::RW | key::DELETE)
-        .doc(
-            "stream",
-            "5.0.0",
-            "Deletes a consumer from a consumer group.",
-        ),
+    sub("create", -5, WD, WR | acl::SLOW, xgroup).key_flags(key::RW | key::INSERT).doc("stream", "5.0.0", "Creates a consumer group."),
+    sub("setid", -5, W, WR | acl::SLOW, xgroup).key_flags(key::RW | key::UPDATE).doc("stream", "5.0.0", "Sets the last-delivered ID of a consumer group."),
+    sub("destroy", 4, W, WR | acl::SLOW, xgroup).key_flags(key::RW | key::DELETE).doc("stream", "5.0.0", "Destroys a consumer group."),
+    sub("createconsumer", 5, WD, WR | acl::SLOW, xgroup).key_flags(key::RW | key::INSERT).doc("stream", "6.2.0", "Creates a consumer in a consumer group."),
+    sub("delconsumer", 5, W, WR | acl::SLOW, xgroup).key_flags(key::RW | key::DELETE).doc("stream", "5.0.0", "Deletes a consumer from a consumer group."),
     help_sub("stream", "5.0.0", acl::STREAM | acl::SLOW, xgroup),
 ];
 
+#[rustfmt::skip]
 static XINFO: &[Command] = &[
-    sub("consumers", 4, R, RD | acl::SLOW, xinfo_consumers)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            "stream",
-            "5.0.0",
-            "Returns a list of the consumers in a consumer group.",
-        ),
-    sub("groups", 3, R, RD | acl::SLOW, xinfo_groups)
-        .key_flags(key::RO | key::ACCESS)
-        .doc(
-            "stream",
-            "5.0.0",
-            "Returns a list of the consumer groups of a stream.",
-        ),
-    sub("stream", -3, R, RD | acl::SLOW, xinfo_stream)
-        .key_flags(key::RO | key::ACCESS)
-        .doc("stream", "5.0.0", "Returns information about a stream."),
+    sub("consumers", 4, R, RD | acl::SLOW, xinfo_consumers).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns a list of the consumers in a consumer group."),
+    sub("groups", 3, R, RD | acl::SLOW, xinfo_groups).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns a list of the consumer groups of a stream."),
+    sub("stream", -3, R, RD | acl::SLOW, xinfo_stream).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns information about a stream."),
     help_sub("stream", "5.0.0", acl::STREAM | acl::SLOW, xinfo_help),
 ];
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     c("xadd", -5, WD | F, WR | acl::FAST, xadd).key_flags(key::RW | key::UPDATE).doc("stream", "5.0.0", "Appends a new entry to a stream, creating it if needed."),
     c("xrange", -4, R, RD | acl::SLOW, xrange).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns the entries of a stream within a range of IDs."),

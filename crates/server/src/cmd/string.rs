@@ -9,18 +9,16 @@ use super::{argv, expire_arg, propagate_expiry, string_opts, TimeUnit};
 use crate::base::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
 use crate::base::error::{CmdError, CmdResult};
 use crate::command::ctx::{int_arg, is, Ctx};
-use crate::command::{acl, flag, key, Command, ALL_KEYS, KEY12};
+use crate::command::short::{F, R, W, WD};
+use crate::command::{acl, key, Command, ALL_KEYS, KEY12};
 use crate::keyspace::KeyRef;
-const R: u32 = flag::READONLY;
-const W: u32 = flag::WRITE;
-const WD: u32 = flag::WRITE | flag::DENYOOM;
-const F: u32 = flag::FAST;
 const RD: u64 = acl::READ | acl::STRING;
 const WR: u64 = acl::WRITE | acl::STRING;
 
 use crate::command::keyed as c;
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     c("get", 2, R | F, RD | acl::FAST, get).key_flags(key::RO | key::ACCESS).doc("string", "1.0.0", "Returns the string value of a key."),
     c("set", -3, WD, WR | acl::SLOW, set).key_flags(key::RW | key::ACCESS | key::UPDATE).key_flags_fn(set_key_flags).doc("string", "1.0.0", "Sets the string value of a key, ignoring its type."),

@@ -16,51 +16,13 @@ const TX: u32 = flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::FAST | flag
 const TXACL: u64 = acl::FAST | acl::TRANSACTION;
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    Command::new("multi", 1, TX | flag::TX_CONTROL, TXACL, multi).doc(
-        "transactions",
-        "1.2.0",
-        "Starts a transaction.",
-    ),
-    Command::new(
-        "exec",
-        1,
-        flag::NOSCRIPT
-            | flag::LOADING
-            | flag::STALE
-            | flag::SKIP_SLOWLOG
-            | flag::EXCLUSIVE
-            | flag::TX_CONTROL
-            | flag::EXEC,
-        acl::SLOW | acl::TRANSACTION,
-        exec,
-    )
-    .doc(
-        "transactions",
-        "1.2.0",
-        "Executes all commands in a transaction.",
-    ),
-    Command::new(
-        "discard",
-        1,
-        TX | flag::TX_CONTROL | flag::ENDS_TX,
-        TXACL,
-        discard,
-    )
-    .doc("transactions", "2.0.0", "Discards a transaction."),
-    Command::new("watch", -2, TX | flag::TX_CONTROL, TXACL, watch)
-        .keys(ALL_KEYS)
-        .key_flags(key::RO)
-        .doc(
-            "transactions",
-            "2.2.0",
-            "Monitors changes to keys to determine the execution of a transaction.",
-        ),
-    Command::new("unwatch", 1, TX, TXACL, unwatch).doc(
-        "transactions",
-        "2.2.0",
-        "Forgets about watched keys of a transaction.",
-    ),
+    Command::new("multi", 1, TX | flag::TX_CONTROL, TXACL, multi).doc("transactions", "1.2.0", "Starts a transaction."),
+    Command::new("exec", 1, flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::SKIP_SLOWLOG | flag::EXCLUSIVE | flag::TX_CONTROL | flag::EXEC, acl::SLOW | acl::TRANSACTION, exec).doc("transactions", "1.2.0", "Executes all commands in a transaction."),
+    Command::new("discard", 1, TX | flag::TX_CONTROL | flag::ENDS_TX, TXACL, discard).doc("transactions", "2.0.0", "Discards a transaction."),
+    Command::new("watch", -2, TX | flag::TX_CONTROL, TXACL, watch).keys(ALL_KEYS).key_flags(key::RO).doc("transactions", "2.2.0", "Monitors changes to keys to determine the execution of a transaction."),
+    Command::new("unwatch", 1, TX, TXACL, unwatch).doc("transactions", "2.2.0", "Forgets about watched keys of a transaction."),
 ];
 
 fn multi(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {

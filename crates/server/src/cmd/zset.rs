@@ -24,12 +24,9 @@ use crate::base::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
 use crate::base::error::{CmdError, CmdResult};
 use crate::base::reply::Out;
 use crate::command::ctx::{int_arg, is, Ctx};
+use crate::command::short::{F, R, W, WD};
 use crate::command::{acl, flag, key, Command, KEY12, NO_KEYS};
 use crate::keyspace::KeyRef;
-const R: u32 = flag::READONLY;
-const W: u32 = flag::WRITE;
-const WD: u32 = flag::WRITE | flag::DENYOOM;
-const F: u32 = flag::FAST;
 const MOV: u32 = flag::MOVABLE_KEYS;
 const RD: u64 = acl::READ | acl::SORTEDSET;
 const WR: u64 = acl::WRITE | acl::SORTEDSET;
@@ -39,178 +36,40 @@ use crate::command::keyed as c;
 const G: &str = "sorted-set";
 
 /// The family's commands.
+#[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    c("zadd", -4, WD | F, WR | acl::FAST, zadd).key_flags(key::RW | key::UPDATE).doc(
-        G,
-        "1.2.0",
-        "Adds members with scores to a sorted set, or updates the scores of members already in it.",
-    ),
-    c("zincrby", 4, WD | F, WR | acl::FAST, zincrby).key_flags(key::RW | key::ACCESS | key::UPDATE).doc(
-        G,
-        "1.2.0",
-        "Adds an increment to the score of a member, creating the member or the key as needed.",
-    ),
-    c("zrem", -3, W | F, WR | acl::FAST, zrem).key_flags(key::RW | key::DELETE).doc(
-        G,
-        "1.2.0",
-        "Removes members from a sorted set, deleting the key when it empties.",
-    ),
-    c("zcard", 2, R | F, RD | acl::FAST, zcard).key_flags(key::RO).doc(
-        G,
-        "1.2.0",
-        "Returns the number of members of a sorted set.",
-    ),
-    c("zcount", 4, R | F, RD | acl::FAST, zcount).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "2.0.0",
-        "Counts the members whose scores fall in a range.",
-    ),
-    c("zlexcount", 4, R | F, RD | acl::FAST, zlexcount).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "2.8.9",
-        "Counts the members that fall in a lexicographic range.",
-    ),
+    c("zadd", -4, WD | F, WR | acl::FAST, zadd).key_flags(key::RW | key::UPDATE).doc(G, "1.2.0", "Adds members with scores to a sorted set, or updates the scores of members already in it."),
+    c("zincrby", 4, WD | F, WR | acl::FAST, zincrby).key_flags(key::RW | key::ACCESS | key::UPDATE).doc(G, "1.2.0", "Adds an increment to the score of a member, creating the member or the key as needed."),
+    c("zrem", -3, W | F, WR | acl::FAST, zrem).key_flags(key::RW | key::DELETE).doc(G, "1.2.0", "Removes members from a sorted set, deleting the key when it empties."),
+    c("zcard", 2, R | F, RD | acl::FAST, zcard).key_flags(key::RO).doc(G, "1.2.0", "Returns the number of members of a sorted set."),
+    c("zcount", 4, R | F, RD | acl::FAST, zcount).key_flags(key::RO | key::ACCESS).doc(G, "2.0.0", "Counts the members whose scores fall in a range."),
+    c("zlexcount", 4, R | F, RD | acl::FAST, zlexcount).key_flags(key::RO | key::ACCESS).doc(G, "2.8.9", "Counts the members that fall in a lexicographic range."),
     c("zscore", 3, R | F, RD | acl::FAST, zscore).key_flags(key::RO | key::ACCESS).doc(G, "1.2.0", "Returns the score of a member."),
-    c("zmscore", -3, R | F, RD | acl::FAST, zmscore).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "6.2.0",
-        "Returns the scores of several members.",
-    ),
-    c("zrank", 3, R | F, RD | acl::FAST, zrank).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "2.0.0",
-        "Returns the position of a member, counting from the lowest score.",
-    ),
-    c("zrevrank", 3, R | F, RD | acl::FAST, zrevrank).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "2.0.0",
-        "Returns the position of a member, counting from the highest score.",
-    ),
-    c("zrange", -4, R, RD | acl::SLOW, zrange).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "1.2.0",
-        "Returns members in a range of positions, scores or lexicographic order.",
-    ),
-    c("zrangestore", -5, WD, WR | acl::SLOW, zrangestore)
-        .keys(KEY12)
-        .key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(
-            G,
-            "6.2.0",
-            "Stores a range of a sorted set's members in another key.",
-        ),
-    c("zrevrange", -4, R, RD | acl::SLOW, zrevrange).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "1.2.0",
-        "Returns members in a range of positions, from the highest score down.",
-    ),
-    c("zrangebyscore", -4, R, RD | acl::SLOW, zrangebyscore).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "1.0.5",
-        "Returns the members whose scores fall in a range.",
-    ),
-    c("zrevrangebyscore", -4, R, RD | acl::SLOW, zrevrangebyscore).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "2.2.0",
-        "Returns the members whose scores fall in a range, from the highest score down.",
-    ),
-    c("zrangebylex", -4, R, RD | acl::SLOW, zrangebylex).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "2.8.9",
-        "Returns the members in a lexicographic range.",
-    ),
-    c("zrevrangebylex", -4, R, RD | acl::SLOW, zrevrangebylex).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "2.8.9",
-        "Returns the members in a lexicographic range, from the highest down.",
-    ),
-    c("zremrangebyrank", 4, W, WR | acl::SLOW, zremrangebyrank).key_flags(key::RW | key::DELETE).doc(
-        G,
-        "2.0.0",
-        "Removes the members in a range of positions.",
-    ),
-    c("zremrangebyscore", 4, W, WR | acl::SLOW, zremrangebyscore).key_flags(key::RW | key::DELETE).doc(
-        G,
-        "1.2.0",
-        "Removes the members whose scores fall in a range.",
-    ),
-    c("zremrangebylex", 4, W, WR | acl::SLOW, zremrangebylex).key_flags(key::RW | key::DELETE).doc(
-        G,
-        "2.8.9",
-        "Removes the members in a lexicographic range.",
-    ),
-    c("zpopmin", -2, W | F, WR | acl::FAST, zpopmin).key_flags(key::RW | key::ACCESS | key::DELETE).doc(
-        G,
-        "5.0.0",
-        "Removes and returns the members with the lowest scores.",
-    ),
-    c("zpopmax", -2, W | F, WR | acl::FAST, zpopmax).key_flags(key::RW | key::ACCESS | key::DELETE).doc(
-        G,
-        "5.0.0",
-        "Removes and returns the members with the highest scores.",
-    ),
-    c("zmpop", -4, W | MOV, WR | acl::SLOW, zmpop)
-        .keys(NO_KEYS)
-        .keynum(1, 1, 1)
-        .key_flags(key::RW | key::ACCESS | key::DELETE).doc(
-            G,
-            "7.0.0",
-            "Removes and returns members from the first non-empty sorted set among several.",
-        ),
-    c("zrandmember", -2, R, RD | acl::SLOW, zrandmember).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "6.2.0",
-        "Returns one or more random members, optionally with their scores.",
-    ),
-    c("zunion", -3, R | MOV, RD | acl::SLOW, zunion)
-        .keys(NO_KEYS)
-        .keynum(1, 1, 1)
-        .key_flags(key::RO | key::ACCESS).doc(
-            G,
-            "6.2.0",
-            "Returns the union of sorted sets, with aggregated scores.",
-        ),
-    c("zinter", -3, R | MOV, RD | acl::SLOW, zinter)
-        .keys(NO_KEYS)
-        .keynum(1, 1, 1)
-        .key_flags(key::RO | key::ACCESS).doc(
-            G,
-            "6.2.0",
-            "Returns the intersection of sorted sets, with aggregated scores.",
-        ),
-    c("zintercard", -3, R | MOV, RD | acl::SLOW, zintercard)
-        .keys(NO_KEYS)
-        .keynum(1, 1, 1)
-        .key_flags(key::RO | key::ACCESS).doc(
-            G,
-            "7.0.0",
-            "Counts the members common to several sorted sets, optionally stopping at a limit.",
-        ),
-    c("zdiff", -3, R | MOV, RD | acl::SLOW, zdiff)
-        .keys(NO_KEYS)
-        .keynum(1, 1, 1)
-        .key_flags(key::RO | key::ACCESS).doc(
-            G,
-            "6.2.0",
-            "Returns the members of the first sorted set that are in none of the others.",
-        ),
-    c("zunionstore", -4, WD | MOV, WR | acl::SLOW, zunionstore)
-        .keynum(2, 1, 1)
-        .key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "2.0.0", "Stores the union of sorted sets in a key."),
-    c("zinterstore", -4, WD | MOV, WR | acl::SLOW, zinterstore)
-        .keynum(2, 1, 1)
-        .key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(
-            G,
-            "2.0.0",
-            "Stores the intersection of sorted sets in a key.",
-        ),
-    c("zdiffstore", -4, WD | MOV, WR | acl::SLOW, zdiffstore)
-        .keynum(2, 1, 1)
-        .key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "6.2.0", "Stores the difference of sorted sets in a key."),
-    c("zscan", -3, R, RD | acl::SLOW, zscan).key_flags(key::RO | key::ACCESS).doc(
-        G,
-        "2.8.0",
-        "Iterates over the members and scores of a sorted set.",
-    ),
+    c("zmscore", -3, R | F, RD | acl::FAST, zmscore).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the scores of several members."),
+    c("zrank", 3, R | F, RD | acl::FAST, zrank).key_flags(key::RO | key::ACCESS).doc(G, "2.0.0", "Returns the position of a member, counting from the lowest score."),
+    c("zrevrank", 3, R | F, RD | acl::FAST, zrevrank).key_flags(key::RO | key::ACCESS).doc(G, "2.0.0", "Returns the position of a member, counting from the highest score."),
+    c("zrange", -4, R, RD | acl::SLOW, zrange).key_flags(key::RO | key::ACCESS).doc(G, "1.2.0", "Returns members in a range of positions, scores or lexicographic order."),
+    c("zrangestore", -5, WD, WR | acl::SLOW, zrangestore).keys(KEY12).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "6.2.0", "Stores a range of a sorted set's members in another key."),
+    c("zrevrange", -4, R, RD | acl::SLOW, zrevrange).key_flags(key::RO | key::ACCESS).doc(G, "1.2.0", "Returns members in a range of positions, from the highest score down."),
+    c("zrangebyscore", -4, R, RD | acl::SLOW, zrangebyscore).key_flags(key::RO | key::ACCESS).doc(G, "1.0.5", "Returns the members whose scores fall in a range."),
+    c("zrevrangebyscore", -4, R, RD | acl::SLOW, zrevrangebyscore).key_flags(key::RO | key::ACCESS).doc(G, "2.2.0", "Returns the members whose scores fall in a range, from the highest score down."),
+    c("zrangebylex", -4, R, RD | acl::SLOW, zrangebylex).key_flags(key::RO | key::ACCESS).doc(G, "2.8.9", "Returns the members in a lexicographic range."),
+    c("zrevrangebylex", -4, R, RD | acl::SLOW, zrevrangebylex).key_flags(key::RO | key::ACCESS).doc(G, "2.8.9", "Returns the members in a lexicographic range, from the highest down."),
+    c("zremrangebyrank", 4, W, WR | acl::SLOW, zremrangebyrank).key_flags(key::RW | key::DELETE).doc(G, "2.0.0", "Removes the members in a range of positions."),
+    c("zremrangebyscore", 4, W, WR | acl::SLOW, zremrangebyscore).key_flags(key::RW | key::DELETE).doc(G, "1.2.0", "Removes the members whose scores fall in a range."),
+    c("zremrangebylex", 4, W, WR | acl::SLOW, zremrangebylex).key_flags(key::RW | key::DELETE).doc(G, "2.8.9", "Removes the members in a lexicographic range."),
+    c("zpopmin", -2, W | F, WR | acl::FAST, zpopmin).key_flags(key::RW | key::ACCESS | key::DELETE).doc(G, "5.0.0", "Removes and returns the members with the lowest scores."),
+    c("zpopmax", -2, W | F, WR | acl::FAST, zpopmax).key_flags(key::RW | key::ACCESS | key::DELETE).doc(G, "5.0.0", "Removes and returns the members with the highest scores."),
+    c("zmpop", -4, W | MOV, WR | acl::SLOW, zmpop).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RW | key::ACCESS | key::DELETE).doc(G, "7.0.0", "Removes and returns members from the first non-empty sorted set among several."),
+    c("zrandmember", -2, R, RD | acl::SLOW, zrandmember).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns one or more random members, optionally with their scores."),
+    c("zunion", -3, R | MOV, RD | acl::SLOW, zunion).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the union of sorted sets, with aggregated scores."),
+    c("zinter", -3, R | MOV, RD | acl::SLOW, zinter).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the intersection of sorted sets, with aggregated scores."),
+    c("zintercard", -3, R | MOV, RD | acl::SLOW, zintercard).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "7.0.0", "Counts the members common to several sorted sets, optionally stopping at a limit."),
+    c("zdiff", -3, R | MOV, RD | acl::SLOW, zdiff).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the members of the first sorted set that are in none of the others."),
+    c("zunionstore", -4, WD | MOV, WR | acl::SLOW, zunionstore).keynum(2, 1, 1).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "2.0.0", "Stores the union of sorted sets in a key."),
+    c("zinterstore", -4, WD | MOV, WR | acl::SLOW, zinterstore).keynum(2, 1, 1).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "2.0.0", "Stores the intersection of sorted sets in a key."),
+    c("zdiffstore", -4, WD | MOV, WR | acl::SLOW, zdiffstore).keynum(2, 1, 1).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "6.2.0", "Stores the difference of sorted sets in a key."),
+    c("zscan", -3, R, RD | acl::SLOW, zscan).key_flags(key::RO | key::ACCESS).doc(G, "2.8.0", "Iterates over the members and scores of a sorted set."),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -468,31 +327,15 @@ fn zcard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn zscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    match k
-        .read_as::<ZSet>(ctx.client.no_touch)?
-        .and_then(|z| z.score(&args[2]))
-    {
-        Some(s) => ctx.out.double(s),
-        None => ctx.out.null(),
-    }
-    Ok(())
+    super::lookup_each(ctx, args, false, |z: &ZSet, m, out: &mut Out| {
+        z.score(m).map(|s| out.double(s)).is_some()
+    })
 }
 
 fn zmscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let z = k.read_as::<ZSet>(ctx.client.no_touch)?;
-    let members = &args[2..];
-    ctx.out.array(members.len());
-    for m in members {
-        match z.and_then(|z| z.score(m)) {
-            Some(s) => ctx.out.double(s),
-            None => ctx.out.null(),
-        }
-    }
-    Ok(())
+    super::lookup_each(ctx, args, true, |z: &ZSet, m, out: &mut Out| {
+        z.score(m).map(|s| out.double(s)).is_some()
+    })
 }
 
 fn zrank(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
@@ -1468,24 +1311,7 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ctx.out.array(0);
         return Ok(());
     };
-    let mut count = 10usize;
-    let mut pattern: Option<&[u8]> = None;
-    let mut i = 3;
-    while i < args.len() {
-        let (a, v) = (&args[i], args.get(i + 1));
-        match v {
-            Some(v) if is(a, "count") => {
-                let n = int_arg(v)?;
-                if n < 1 {
-                    return Err(CmdError::Syntax);
-                }
-                count = usize::try_from(n).unwrap_or(usize::MAX);
-            }
-            Some(v) if is(a, "match") => pattern = (&v[..] != b"*").then_some(&v[..]),
-            _ => return Err(CmdError::Syntax),
-        }
-        i += 2;
-    }
+    let super::ScanOptions { pattern, count, .. } = super::scan_options(args, 3, false)?;
     // A listpack reports scores as its entries store them (integers as integers); the large
     // encoding prints them as `%.17g` does.
     let listpack = z.is_listpack();

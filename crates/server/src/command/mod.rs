@@ -19,42 +19,73 @@ use ctx::Ctx;
 /// context and writes its reply to `ctx.out`. It returns an error instead of writing one.
 pub type Handler = fn(&mut Ctx<'_>, &[Bytes]) -> CmdResult;
 
+/// Defines bit constants and the table of their names in one list, so that a name can never
+/// be missing or stale: `named_bits! { u32; /// doc NAMES; /// doc A = 0 => "a", ... }`.
+macro_rules! named_bits {
+    ($ty:ty; $(#[$names_doc:meta])* NAMES; $( $(#[$doc:meta])* $name:ident = $bit:literal => $text:literal, )*) => {
+        $( $(#[$doc])* pub const $name: $ty = 1 << $bit; )*
+        $(#[$names_doc])*
+        pub const NAMES: &[($ty, &str)] = &[ $( ($name, $text) ),* ];
+    };
+}
+
+/// The flag sets most command tables are written with, named short so that a table stays one
+/// line per command.
+pub mod short {
+    use super::flag;
+
+    /// Reads only.
+    pub const R: u32 = flag::READONLY;
+    /// Writes.
+    pub const W: u32 = flag::WRITE;
+    /// Writes and may grow memory.
+    pub const WD: u32 = flag::WRITE | flag::DENYOOM;
+    /// Fast.
+    pub const F: u32 = flag::FAST;
+}
+
 /// Command flags, as COMMAND INFO names them.
 pub mod flag {
-    /// The command may change the keyspace.
-    pub const WRITE: u32 = 1 << 0;
-    /// The command only reads.
-    pub const READONLY: u32 = 1 << 1;
-    /// The command may use more memory.
-    pub const DENYOOM: u32 = 1 << 2;
-    /// An administrative command.
-    pub const ADMIN: u32 = 1 << 3;
-    /// A pub/sub command.
-    pub const PUBSUB: u32 = 1 << 4;
-    /// Not allowed in scripts.
-    pub const NOSCRIPT: u32 = 1 << 5;
-    /// May block the client.
-    pub const BLOCKING: u32 = 1 << 6;
-    /// Allowed while loading data.
-    pub const LOADING: u32 = 1 << 7;
-    /// Allowed on a stale replica.
-    pub const STALE: u32 = 1 << 8;
-    /// Not shown to MONITOR.
-    pub const SKIP_MONITOR: u32 = 1 << 9;
-    /// Not recorded in the slow log.
-    pub const SKIP_SLOWLOG: u32 = 1 << 10;
-    /// O(1) or O(log N) and never blocks.
-    pub const FAST: u32 = 1 << 11;
-    /// Allowed before authentication.
-    pub const NO_AUTH: u32 = 1 << 12;
-    /// May be replicated although not a write.
-    pub const MAY_REPLICATE: u32 = 1 << 13;
-    /// Not allowed inside MULTI.
-    pub const NO_MULTI: u32 = 1 << 14;
-    /// The command's keys are not at fixed positions.
-    pub const MOVABLE_KEYS: u32 = 1 << 15;
-    /// Allowed while a script is busy.
-    pub const ALLOW_BUSY: u32 = 1 << 16;
+    named_bits! {
+        u32;
+        /// Flag names in COMMAND INFO's order.
+        NAMES;
+        /// The command may change the keyspace.
+        WRITE = 0 => "write",
+        /// The command only reads.
+        READONLY = 1 => "readonly",
+        /// The command may use more memory.
+        DENYOOM = 2 => "denyoom",
+        /// An administrative command.
+        ADMIN = 3 => "admin",
+        /// A pub/sub command.
+        PUBSUB = 4 => "pubsub",
+        /// Not allowed in scripts.
+        NOSCRIPT = 5 => "noscript",
+        /// May block the client.
+        BLOCKING = 6 => "blocking",
+        /// Allowed while loading data.
+        LOADING = 7 => "loading",
+        /// Allowed on a stale replica.
+        STALE = 8 => "stale",
+        /// Not shown to MONITOR.
+        SKIP_MONITOR = 9 => "skip_monitor",
+        /// Not recorded in the slow log.
+        SKIP_SLOWLOG = 10 => "skip_slowlog",
+        /// O(1) or O(log N) and never blocks.
+        FAST = 11 => "fast",
+        /// Allowed before authentication.
+        NO_AUTH = 12 => "no_auth",
+        /// May be replicated although not a write.
+        MAY_REPLICATE = 13 => "may_replicate",
+        /// Not allowed inside MULTI.
+        NO_MULTI = 14 => "no_multi",
+        /// The command's keys are not at fixed positions.
+        MOVABLE_KEYS = 15 => "movablekeys",
+        /// Allowed while a script is busy.
+        ALLOW_BUSY = 16 => "allow_busy",
+    }
+
     /// Runs alone: takes the server-wide exclusive lock (not shown by COMMAND INFO).
     pub const EXCLUSIVE: u32 = 1 << 24;
 
@@ -72,98 +103,57 @@ pub mod flag {
     pub const ENDS_TX: u32 = 1 << 27;
     /// Allowed to a RESP2 client with subscriptions ((P|S)(UN)SUBSCRIBE, PING, QUIT, RESET).
     pub const SUBSCRIBED_OK: u32 = 1 << 28;
-
-    /// Flag names in COMMAND INFO's order.
-    pub const NAMES: &[(u32, &str)] = &[
-        (WRITE, "write"),
-        (READONLY, "readonly"),
-        (DENYOOM, "denyoom"),
-        (ADMIN, "admin"),
-        (PUBSUB, "pubsub"),
-        (NOSCRIPT, "noscript"),
-        (BLOCKING, "blocking"),
-        (LOADING, "loading"),
-        (STALE, "stale"),
-        (SKIP_MONITOR, "skip_monitor"),
-        (SKIP_SLOWLOG, "skip_slowlog"),
-        (FAST, "fast"),
-        (NO_AUTH, "no_auth"),
-        (MAY_REPLICATE, "may_replicate"),
-        (NO_MULTI, "no_multi"),
-        (MOVABLE_KEYS, "movablekeys"),
-        (ALLOW_BUSY, "allow_busy"),
-    ];
 }
 
 /// ACL categories.
 pub mod acl {
-    /// Acts on keys in general.
-    pub const KEYSPACE: u64 = 1 << 0;
-    /// Reads keys.
-    pub const READ: u64 = 1 << 1;
-    /// Writes keys.
-    pub const WRITE: u64 = 1 << 2;
-    /// String commands.
-    pub const STRING: u64 = 1 << 3;
-    /// Administrative commands.
-    pub const ADMIN: u64 = 1 << 4;
-    /// Fast commands.
-    pub const FAST: u64 = 1 << 5;
-    /// Slow commands.
-    pub const SLOW: u64 = 1 << 6;
-    /// Potentially dangerous commands.
-    pub const DANGEROUS: u64 = 1 << 7;
-    /// Connection commands.
-    pub const CONNECTION: u64 = 1 << 8;
-    /// Transaction commands.
-    pub const TRANSACTION: u64 = 1 << 9;
-    /// Blocking commands.
-    pub const BLOCKING: u64 = 1 << 10;
-    /// Pub/sub commands.
-    pub const PUBSUB: u64 = 1 << 11;
-    /// Bitmap commands.
-    pub const BITMAP: u64 = 1 << 12;
-    /// List commands.
-    pub const LIST: u64 = 1 << 13;
-    /// Hash commands.
-    pub const HASH: u64 = 1 << 14;
-    /// Set commands.
-    pub const SET: u64 = 1 << 15;
-    /// Sorted set commands.
-    pub const SORTEDSET: u64 = 1 << 16;
-    /// Scripting commands.
-    pub const SCRIPTING: u64 = 1 << 17;
-    /// Stream commands.
-    pub const STREAM: u64 = 1 << 18;
-    /// Geo commands.
-    pub const GEO: u64 = 1 << 19;
-    /// HyperLogLog commands.
-    pub const HYPERLOGLOG: u64 = 1 << 20;
-
-    /// Category names, in the order Redis lists them.
-    pub const NAMES: &[(u64, &str)] = &[
-        (KEYSPACE, "keyspace"),
-        (READ, "read"),
-        (WRITE, "write"),
-        (STRING, "string"),
-        (LIST, "list"),
-        (HASH, "hash"),
-        (SET, "set"),
-        (SORTEDSET, "sortedset"),
-        (STREAM, "stream"),
-        (BITMAP, "bitmap"),
-        (HYPERLOGLOG, "hyperloglog"),
-        (GEO, "geo"),
-        (ADMIN, "admin"),
-        (FAST, "fast"),
-        (SLOW, "slow"),
-        (BLOCKING, "blocking"),
-        (DANGEROUS, "dangerous"),
-        (CONNECTION, "connection"),
-        (TRANSACTION, "transaction"),
-        (PUBSUB, "pubsub"),
-        (SCRIPTING, "scripting"),
-    ];
+    named_bits! {
+        u64;
+        /// Category names, in the order Redis lists them.
+        NAMES;
+        /// Acts on keys in general.
+        KEYSPACE = 0 => "keyspace",
+        /// Reads keys.
+        READ = 1 => "read",
+        /// Writes keys.
+        WRITE = 2 => "write",
+        /// String commands.
+        STRING = 3 => "string",
+        /// List commands.
+        LIST = 13 => "list",
+        /// Hash commands.
+        HASH = 14 => "hash",
+        /// Set commands.
+        SET = 15 => "set",
+        /// Sorted set commands.
+        SORTEDSET = 16 => "sortedset",
+        /// Stream commands.
+        STREAM = 18 => "stream",
+        /// Bitmap commands.
+        BITMAP = 12 => "bitmap",
+        /// HyperLogLog commands.
+        HYPERLOGLOG = 20 => "hyperloglog",
+        /// Geo commands.
+        GEO = 19 => "geo",
+        /// Administrative commands.
+        ADMIN = 4 => "admin",
+        /// Fast commands.
+        FAST = 5 => "fast",
+        /// Slow commands.
+        SLOW = 6 => "slow",
+        /// Blocking commands.
+        BLOCKING = 10 => "blocking",
+        /// Potentially dangerous commands.
+        DANGEROUS = 7 => "dangerous",
+        /// Connection commands.
+        CONNECTION = 8 => "connection",
+        /// Transaction commands.
+        TRANSACTION = 9 => "transaction",
+        /// Pub/sub commands.
+        PUBSUB = 11 => "pubsub",
+        /// Scripting commands.
+        SCRIPTING = 17 => "scripting",
+    }
 }
 
 /// Key-spec flags: how a command uses each of its keys, as COMMAND GETKEYSANDFLAGS and COMMAND
