@@ -243,13 +243,14 @@ pub enum ClientClass {
 }
 
 /// `loglevel` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LogLevel {
     /// Everything.
     Debug,
     /// Much, but not everything.
     Verbose,
     /// Moderately verbose (the default).
+    #[default]
     Notice,
     /// Only important messages.
     Warning,
@@ -312,9 +313,10 @@ impl MaxmemoryPolicy {
 }
 
 /// Values of `enable-protected-configs`, `enable-debug-command` and `enable-module-command`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ProtectedAction {
     /// Never allowed.
+    #[default]
     No,
     /// Always allowed.
     Yes,
@@ -334,9 +336,10 @@ impl ProtectedAction {
 }
 
 /// `appendfsync` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum AppendFsync {
     /// fsync once a second.
+    #[default]
     Everysec,
     /// fsync after every write.
     Always,
@@ -619,9 +622,9 @@ getters! {
     tracking_table_max_keys: u64 = uint(TrackingTableMaxKeys);
     /// `busy-reply-threshold` (alias `lua-time-limit`) in milliseconds.
     busy_reply_threshold: i64 = int(BusyReplyThreshold);
-    /// `io-threads` (accepted, ferrodis ignores it).
+    /// `io-threads`: the number of worker threads running connections.
     io_threads: i32 = int(IoThreads);
-    /// `cluster-enabled` (accepted; ferrodis has no cluster mode).
+    /// `cluster-enabled` (only `no` is accepted: ferrodis has no cluster mode).
     cluster_enabled: bool = flag(ClusterEnabled);
     /// `proc-title-template`.
     proc_title_template: String = text(ProcTitleTemplate);
@@ -637,26 +640,29 @@ impl Config {
             _ => &[],
         }
     }
+    /// An enumerated parameter as one of `variants`, listed in the order of the values the
+    /// table gives their names (the first for a value out of the list, which the table never
+    /// stores).
+    fn choice_of<T: Copy + Default>(&self, id: Id, variants: &[T]) -> T {
+        let i = self.enum_raw(id) as usize;
+        variants.get(i).copied().unwrap_or_default()
+    }
     /// `loglevel`.
     pub fn loglevel(&self) -> LogLevel {
-        match self.enum_raw(Id::Loglevel) {
-            0 => LogLevel::Debug,
-            1 => LogLevel::Verbose,
-            3 => LogLevel::Warning,
-            _ => LogLevel::Notice,
-        }
+        use LogLevel::*;
+        self.choice_of(Id::Loglevel, &[Debug, Verbose, Notice, Warning])
     }
     /// `enable-debug-command`.
     pub fn enable_debug_command(&self) -> ProtectedAction {
-        protected_action(self.enum_raw(Id::EnableDebugCommand))
+        self.choice_of(Id::EnableDebugCommand, PROTECTED_ACTIONS)
     }
     /// `enable-protected-configs`.
     pub fn enable_protected_configs(&self) -> ProtectedAction {
-        protected_action(self.enum_raw(Id::EnableProtectedConfigs))
+        self.choice_of(Id::EnableProtectedConfigs, PROTECTED_ACTIONS)
     }
     /// `enable-module-command`.
     pub fn enable_module_command(&self) -> ProtectedAction {
-        protected_action(self.enum_raw(Id::EnableModuleCommand))
+        self.choice_of(Id::EnableModuleCommand, PROTECTED_ACTIONS)
     }
     /// `hz`, already clamped to 1..=500.
     pub fn hz(&self) -> i32 {
@@ -727,11 +733,8 @@ impl Config {
     }
     /// `appendfsync`.
     pub fn appendfsync(&self) -> AppendFsync {
-        match self.enum_raw(Id::Appendfsync) {
-            1 => AppendFsync::Always,
-            2 => AppendFsync::No,
-            _ => AppendFsync::Everysec,
-        }
+        use AppendFsync::*;
+        self.choice_of(Id::Appendfsync, &[Everysec, Always, No])
     }
     /// `save` points (empty = RDB snapshots disabled).
     pub fn save(&self) -> &[SaveParam] {
@@ -799,13 +802,12 @@ impl Config {
     }
 }
 
-fn protected_action(v: u32) -> ProtectedAction {
-    match v {
-        1 => ProtectedAction::Yes,
-        2 => ProtectedAction::Local,
-        _ => ProtectedAction::No,
-    }
-}
+/// `enable-*-command` values in the table's order.
+const PROTECTED_ACTIONS: &[ProtectedAction] = &[
+    ProtectedAction::No,
+    ProtectedAction::Yes,
+    ProtectedAction::Local,
+];
 
 /// The default value of a registry row.
 fn default_value(p: &Param) -> Value {

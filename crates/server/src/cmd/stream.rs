@@ -19,6 +19,7 @@ use crate::base::reply::Out;
 use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::keyed as c;
 use crate::command::{acl, flag, help_sub, key, Command, KeySpec};
+use crate::keyspace::KeyRef;
 
 use crate::command::short::{F, R, W, WD};
 const RD: u64 = acl::READ | acl::STREAM;
@@ -1600,12 +1601,9 @@ fn xinfo_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 
 fn xinfo_consumers(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now;
-    let no_touch = ctx.client.no_touch;
     let mut l = ctx.key(&args[2]);
     let mut k = l.get();
-    let Some(s) = k.read_as::<Stream>(no_touch)? else {
-        return Err(CmdError::NoSuchKey);
-    };
+    let s = existing(&mut k, ctx.client.no_touch)?;
     let Some(g) = s.groups.get(&args[3][..]) else {
         return Err(no_group_for_key(&args[3], &args[2]));
     };
@@ -1613,47 +1611,66 @@ fn xinfo_consumers(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     out.array(g.consumers.len());
     for (name, c) in &g.consumers {
         out.map(3);
-        out.bulk(b"name");
-        out.bulk(name);
-        out.bulk(b"pending");
-        int_u(out, c.pel.len() as u64);
-        out.bulk(b"idle");
-        out.int(elapsed(now, c.seen_time));
+        fields(
+            out,
+            &[
+                ("name", Val::Bulk(name)),
+                ("pending", Val::Int(c.pel.len() as u64)),
+                ("idle", Val::Signed(elapsed(now, c.seen_time))),
+            ],
+        );
     }
     Ok(())
 }
 
-/// A group's entries-read or lag: a number, or null where Redis cannot tell it.
-fn int_or_null(out: &mut Out, n: Option<u64>) {
-    match n {
-        Some(n) => int_u(out, n),
-        None => out.null(),
+/// The stream XINFO reports on: ERR no such key when there is none.
+fn existing<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<&'k Stream, CmdError> {
+    k.read_as::<Stream>(no_touch)?.ok_or(CmdError::NoSuchKey)
+}
+
+/// A value of an XINFO reply.
+enum Val<'a> {
+    Int(u64),
+    Signed(i64),
+    Bulk(&'a [u8]),
+    Id(StreamId),
+    /// A group's entries-read or lag: a number, or null where Redis cannot tell it.
+    Maybe(Option<u64>),
+}
+
+/// Writes the name–value pairs of an XINFO map.
+fn fields(out: &mut Out, pairs: &[(&str, Val<'_>)]) {
+    for (name, v) in pairs {
+        out.bulk(name.as_bytes());
+        match *v {
+            Val::Int(n) | Val::Maybe(Some(n)) => int_u(out, n),
+            Val::Signed(n) => out.int(n),
+            Val::Bulk(b) => out.bulk(b),
+            Val::Id(id) => bulk_id(out, id),
+            Val::Maybe(None) => out.null(),
+        }
     }
 }
 
 fn xinfo_groups(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let no_touch = ctx.client.no_touch;
     let mut l = ctx.key(&args[2]);
     let mut k = l.get();
-    let Some(s) = k.read_as::<Stream>(no_touch)? else {
-        return Err(CmdError::NoSuchKey);
-    };
+    let s = existing(&mut k, ctx.client.no_touch)?;
     let out = &mut *ctx.out;
     out.array(s.groups.len());
     for (name, g) in &s.groups {
         out.map(6);
-        out.bulk(b"name");
-        out.bulk(name);
-        out.bulk(b"consumers");
-        int_u(out, g.consumers.len() as u64);
-        out.bulk(b"pending");
-        int_u(out, g.pel.len() as u64);
-        out.bulk(b"last-delivered-id");
-        bulk_id(out, g.last_id);
-        out.bulk(b"entries-read");
-        int_or_null(out, g.entries_read);
-        out.bulk(b"lag");
-        int_or_null(out, g.lag(&s.log));
+        fields(
+            out,
+            &[
+                ("name", Val::Bulk(name)),
+                ("consumers", Val::Int(g.consumers.len() as u64)),
+                ("pending", Val::Int(g.pel.len() as u64)),
+                ("last-delivered-id", Val::Id(g.last_id)),
+                ("entries-read", Val::Maybe(g.entries_read)),
+                ("lag", Val::Maybe(g.lag(&s.log))),
+            ],
+        );
     }
     Ok(())
 }
@@ -1678,32 +1695,26 @@ fn xinfo_stream(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             };
         }
     }
-    let no_touch = ctx.client.no_touch;
     let mut l = ctx.key(&args[2]);
     let mut k = l.get();
-    let Some(s) = k.read_as::<Stream>(no_touch)? else {
-        return Err(CmdError::NoSuchKey);
-    };
+    let s = existing(&mut k, ctx.client.no_touch)?;
     let log = &s.log;
     let out = &mut *ctx.out;
     out.map(if full { 9 } else { 10 });
-    out.bulk(b"length");
-    int_u(out, log.len());
-    out.bulk(b"radix-tree-keys");
-    int_u(out, log.blocks() as u64);
-    out.bulk(b"radix-tree-nodes");
-    int_u(out, log.blocks() as u64 + 1);
-    out.bulk(b"last-generated-id");
-    bulk_id(out, log.last_id);
-    out.bulk(b"max-deleted-entry-id");
-    bulk_id(out, log.max_deleted);
-    out.bulk(b"entries-added");
-    int_u(out, log.entries_added);
-    out.bulk(b"recorded-first-entry-id");
-    bulk_id(out, log.first_id);
+    fields(
+        out,
+        &[
+            ("length", Val::Int(log.len())),
+            ("radix-tree-keys", Val::Int(log.blocks() as u64)),
+            ("radix-tree-nodes", Val::Int(log.blocks() as u64 + 1)),
+            ("last-generated-id", Val::Id(log.last_id)),
+            ("max-deleted-entry-id", Val::Id(log.max_deleted)),
+            ("entries-added", Val::Int(log.entries_added)),
+            ("recorded-first-entry-id", Val::Id(log.first_id)),
+        ],
+    );
     if !full {
-        out.bulk(b"groups");
-        int_u(out, s.groups.len() as u64);
+        fields(out, &[("groups", Val::Int(s.groups.len() as u64))]);
         out.bulk(b"first-entry");
         match log.range(StreamId::MIN, StreamId::MAX, false).next() {
             Some(e) => write_entry(out, &e),
@@ -1730,16 +1741,16 @@ fn xinfo_stream(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     out.array(s.groups.len());
     for (name, g) in &s.groups {
         out.map(7);
-        out.bulk(b"name");
-        out.bulk(name);
-        out.bulk(b"last-delivered-id");
-        bulk_id(out, g.last_id);
-        out.bulk(b"entries-read");
-        int_or_null(out, g.entries_read);
-        out.bulk(b"lag");
-        int_or_null(out, g.lag(log));
-        out.bulk(b"pel-count");
-        int_u(out, g.pel.len() as u64);
+        fields(
+            out,
+            &[
+                ("name", Val::Bulk(name)),
+                ("last-delivered-id", Val::Id(g.last_id)),
+                ("entries-read", Val::Maybe(g.entries_read)),
+                ("lag", Val::Maybe(g.lag(log))),
+                ("pel-count", Val::Int(g.pel.len() as u64)),
+            ],
+        );
         out.bulk(b"pending");
         let pel: Vec<(&StreamId, &Pending)> = g.pel.iter().take(limit).collect();
         out.array(pel.len());
@@ -1754,12 +1765,14 @@ fn xinfo_stream(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         out.array(g.consumers.len());
         for (cname, c) in &g.consumers {
             out.map(4);
-            out.bulk(b"name");
-            out.bulk(cname);
-            out.bulk(b"seen-time");
-            int_u(out, c.seen_time);
-            out.bulk(b"pel-count");
-            int_u(out, c.pel.len() as u64);
+            fields(
+                out,
+                &[
+                    ("name", Val::Bulk(cname)),
+                    ("seen-time", Val::Int(c.seen_time)),
+                    ("pel-count", Val::Int(c.pel.len() as u64)),
+                ],
+            );
             out.bulk(b"pending");
             let ids: Vec<&StreamId> = c.pel.iter().take(limit).collect();
             out.array(ids.len());
