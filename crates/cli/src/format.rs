@@ -19,8 +19,9 @@ pub enum Output {
     QuotedJson,
 }
 
-/// Appends `s` in double quotes with redis-cli's escapes (`\n`, `\"`, `\xNN`...).
-pub fn repr_into(out: &mut Vec<u8>, s: &[u8]) {
+/// Appends `s` in double quotes, each byte as `escape` writes it: `\\` and `\"` always, the
+/// rest by the format's rules.
+fn quoted(out: &mut Vec<u8>, s: &[u8], escape: fn(&mut Vec<u8>, u8)) {
     out.push(b'"');
     for &c in s {
         match c {
@@ -31,13 +32,20 @@ pub fn repr_into(out: &mut Vec<u8>, s: &[u8]) {
             b'\n' => out.extend_from_slice(b"\\n"),
             b'\r' => out.extend_from_slice(b"\\r"),
             b'\t' => out.extend_from_slice(b"\\t"),
-            0x07 => out.extend_from_slice(b"\\a"),
             0x08 => out.extend_from_slice(b"\\b"),
-            0x20..=0x7e => out.push(c),
-            _ => out.extend_from_slice(format!("\\x{c:02x}").as_bytes()),
+            _ => escape(out, c),
         }
     }
     out.push(b'"');
+}
+
+/// Appends `s` in double quotes with redis-cli's escapes (`\n`, `\"`, `\xNN`...).
+pub fn repr_into(out: &mut Vec<u8>, s: &[u8]) {
+    quoted(out, s, |out, c| match c {
+        0x07 => out.extend_from_slice(b"\\a"),
+        0x20..=0x7e => out.push(c),
+        _ => out.extend_from_slice(format!("\\x{c:02x}").as_bytes()),
+    });
 }
 
 /// `s` quoted with redis-cli's escapes.
@@ -59,23 +67,11 @@ fn json_string(out: &mut Vec<u8>, s: &[u8], mode: Output) {
         }
         return;
     }
-    out.push(b'"');
-    for &c in s {
-        match c {
-            b'\\' | b'"' => {
-                out.push(b'\\');
-                out.push(c);
-            }
-            b'\n' => out.extend_from_slice(b"\\n"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0..=0x1f => out.extend_from_slice(format!("\\u{c:04x}").as_bytes()),
-            _ => out.push(c),
-        }
-    }
-    out.push(b'"');
+    quoted(out, s, |out, c| match c {
+        0x0c => out.extend_from_slice(b"\\f"),
+        0..=0x1f => out.extend_from_slice(format!("\\u{c:04x}").as_bytes()),
+        _ => out.push(c),
+    });
 }
 
 /// A double as hiredis hands it to redis-cli: the server's `%.17g` text.

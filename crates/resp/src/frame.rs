@@ -499,37 +499,34 @@ impl<'a> Parser<'a> {
 
     /// Reads the elements of a counted or streamed aggregate.
     fn items(&mut self, header: Header, depth: usize) -> Parsed<Vec<Frame>> {
-        if depth >= MAX_FRAME_DEPTH {
-            return Err(FrameError::TooDeep.into());
-        }
-        let (count, streamed) = match header {
-            Header::Len(n) => (n, false),
-            Header::Streamed => (usize::MAX, true),
-            Header::Null => return Err(FrameError::InvalidLength.into()),
-        };
-        let mut items = if self.builds() && !streamed {
-            Vec::with_capacity(count.min(MAX_PREALLOC))
-        } else {
-            Vec::new()
-        };
-        let mut seen = 0;
-        while seen < count {
-            match self.value(depth + 1, false)? {
-                Item::Value(frame) => {
-                    if self.builds() {
-                        items.push(frame);
-                    }
-                }
-                Item::End if streamed => return Ok(items),
-                Item::End => return Err(FrameError::UnexpectedStreamMarker.into()),
-            }
-            seen += 1;
-        }
-        Ok(items)
+        self.aggregate(header, depth, |p, depth| match p.value(depth, false)? {
+            Item::Value(frame) => Ok(Some(frame)),
+            Item::End => Ok(None),
+        })
     }
 
     /// Reads the key/value pairs of a counted or streamed map or attribute.
     fn pairs(&mut self, header: Header, depth: usize) -> Parsed<Vec<(Frame, Frame)>> {
+        self.aggregate(header, depth, |p, depth| {
+            let Item::Value(key) = p.value(depth, false)? else {
+                return Ok(None);
+            };
+            match p.value(depth, false)? {
+                Item::Value(value) => Ok(Some((key, value))),
+                // A streamed map may only end between pairs.
+                Item::End => Err(FrameError::UnexpectedStreamMarker.into()),
+            }
+        })
+    }
+
+    /// Reads the members of a counted or streamed aggregate with `member`, which returns
+    /// `None` at a streamed aggregate's end marker; members are kept only when building.
+    fn aggregate<T>(
+        &mut self,
+        header: Header,
+        depth: usize,
+        mut member: impl FnMut(&mut Self, usize) -> Parsed<Option<T>>,
+    ) -> Parsed<Vec<T>> {
         if depth >= MAX_FRAME_DEPTH {
             return Err(FrameError::TooDeep.into());
         }
@@ -538,28 +535,22 @@ impl<'a> Parser<'a> {
             Header::Streamed => (usize::MAX, true),
             Header::Null => return Err(FrameError::InvalidLength.into()),
         };
-        let mut pairs = if self.builds() && !streamed {
+        let mut members = if self.builds() && !streamed {
             Vec::with_capacity(count.min(MAX_PREALLOC))
         } else {
             Vec::new()
         };
         let mut seen = 0;
         while seen < count {
-            let key = match self.value(depth + 1, false)? {
-                Item::Value(frame) => frame,
-                Item::End if streamed => return Ok(pairs),
-                Item::End => return Err(FrameError::UnexpectedStreamMarker.into()),
-            };
-            let value = match self.value(depth + 1, false)? {
-                Item::Value(frame) => frame,
-                Item::End => return Err(FrameError::UnexpectedStreamMarker.into()),
-            };
-            if self.builds() {
-                pairs.push((key, value));
+            match member(self, depth + 1)? {
+                Some(m) if self.builds() => members.push(m),
+                Some(_) => {}
+                None if streamed => return Ok(members),
+                None => return Err(FrameError::UnexpectedStreamMarker.into()),
             }
             seen += 1;
         }
-        Ok(pairs)
+        Ok(members)
     }
 }
 

@@ -1028,6 +1028,12 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
 /// Quotes bytes the way Redis's `sdscatrepr` does, so [`split_args`] reads them back unchanged.
 pub fn repr(s: &[u8]) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    repr_into(&mut out, s);
+    out
+}
+
+/// Appends `s` quoted as [`repr`] quotes it (MONITOR's lines too).
+pub fn repr_into(out: &mut String, s: &[u8]) {
     out.push('"');
     for &c in s {
         match c {
@@ -1043,7 +1049,6 @@ pub fn repr(s: &[u8]) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// C `strtoll`: returns the value (saturated on overflow), whether the whole string was

@@ -306,13 +306,11 @@ fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             let Some(idx) = shard.find(hash, &key) else {
                 continue;
             };
-            if shard.is_expired(idx, ctx.now) {
-                shard.remove(idx);
-                ctx.srv
-                    .keyspace
-                    .stats
-                    .expired
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if ctx
+                .srv
+                .keyspace
+                .expire_if_due(ctx.client.db, &mut shard, idx, ctx.now)
+            {
                 continue;
             }
             if let Some(p) = pattern {
@@ -371,13 +369,11 @@ fn randomkey(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         let Some(i) = shard.random(fastrand::u64(..)) else {
             continue;
         };
-        if shard.is_expired(i, ctx.now) {
-            shard.remove(i);
-            ctx.srv
-                .keyspace
-                .stats
-                .expired
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if ctx
+            .srv
+            .keyspace
+            .expire_if_due(ctx.client.db, &mut shard, i, ctx.now)
+        {
             continue;
         }
         if let Some(e) = shard.entry(i) {

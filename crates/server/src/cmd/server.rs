@@ -836,7 +836,9 @@ fn debug_populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         if let Some(size) = size {
             val.resize(size, 0);
         }
-        k.set(Value::Str(storage::small::SmallBytes::new(&val)), false);
+        // Redis counts no change for these keys and does not propagate them: a debugging
+        // aid, not data a replica or the append-only file should get.
+        k.set_counting(Value::Str(storage::small::SmallBytes::new(&val)), false, 0);
     }
     ctx.out.ok();
     Ok(())

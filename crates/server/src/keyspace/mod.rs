@@ -355,6 +355,23 @@ impl Keyspace {
         }
     }
 
+    /// Whether the entry at `index` of `shard` (a shard of database `db` the caller holds
+    /// locked) is past its TTL; if so it is removed as an expiry (see `reclaimed`), unless
+    /// CLIENT PAUSE holds deletions, when it only reads as gone. For the commands that walk
+    /// shards themselves (SCAN, RANDOMKEY).
+    pub fn expire_if_due(&self, db: usize, shard: &mut Shard, index: usize, now: u64) -> bool {
+        if !shard.is_expired(index, now) {
+            return false;
+        }
+        if now >= self.pause_until.load(Ordering::Relaxed) {
+            if let Some(e) = shard.remove(index) {
+                self.stats.expired.fetch_add(1, Ordering::Relaxed);
+                self.reclaimed(db, &e.key, e.value, Reclaim::Expired, None);
+            }
+        }
+        true
+    }
+
     /// Number of databases.
     pub fn count(&self) -> usize {
         self.dbs.len()

@@ -370,21 +370,8 @@ impl State {
             client.handle.addr
         );
         for a in args {
-            line.push_str(" \"");
-            for &b in a.iter() {
-                match b {
-                    b'\\' => line.push_str("\\\\"),
-                    b'"' => line.push_str("\\\""),
-                    b'\n' => line.push_str("\\n"),
-                    b'\r' => line.push_str("\\r"),
-                    b'\t' => line.push_str("\\t"),
-                    0x07 => line.push_str("\\a"),
-                    0x08 => line.push_str("\\b"),
-                    0x20..=0x7e => line.push(b as char),
-                    _ => line.push_str(&format!("\\x{b:02x}")),
-                }
-            }
-            line.push('"');
+            line.push(' ');
+            crate::base::config::repr_into(&mut line, a);
         }
         line.push_str("\r\n");
         let line = Bytes::from(line);

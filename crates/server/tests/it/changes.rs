@@ -262,6 +262,7 @@ const CASES: &[(&[&str], &str, u64)] = &[
     (&["PFADD p a"], "PFADD p a", 0),
     (&["PFADD p a"], "PFMERGE p", 1),
     (&["SET a 1"], "MULTI|SET a 2|GET a|EXEC", 1),
+    (&[], "DEBUG POPULATE 10", 0),
     (&["SET a 1"], "SWAPDB 0 0", 1),
     (&["SET a 1"], "EXPIRETIME a", 0),
     (&[], "HMSET h a 1", 1),
@@ -277,7 +278,7 @@ fn dirty(s: &mut Session) -> u64 {
 
 #[test]
 fn every_command_counts_changes_as_redis_does() {
-    let mut s = Session::new();
+    let mut s = Session::with("enable-debug-command yes");
     let mut wrong = Vec::new();
     for (setup, cmd, want) in CASES {
         s.run("FLUSHALL");
