@@ -4,7 +4,8 @@
 use bytes::{BufMut, Bytes, BytesMut};
 use memchr::memchr;
 
-use crate::num::{double_17g, parse_lenient_i64, put_line_i64, put_line_usize};
+use crate::num::{parse_lenient_i64, put_line_i64, put_line_usize};
+use strnum::double_17g;
 
 /// Deepest aggregate nesting [`decode_frame`] accepts; deeper input is rejected so a
 /// hostile peer cannot exhaust the stack with `*1\r\n*1\r\n...`.

@@ -3,7 +3,8 @@
 use bytes::{BufMut, BytesMut};
 use memchr::memchr2;
 
-use crate::num::{decimal_len, double_17g, put_i64, put_line_i64, put_line_usize};
+use crate::num::{decimal_len, put_i64, put_line_i64, put_line_usize};
+use strnum::double_17g;
 
 /// Appends `value` formatted exactly like C's `printf("%.17g")`, which is how Redis
 /// renders doubles in replies (`inf`, `-inf`, `nan` and `-nan` included).

@@ -4,7 +4,8 @@
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use memchr::memchr2;
 
-use crate::num::{parse_strict_i64, put_line_usize};
+use crate::num::put_line_usize;
+use strnum::parse_i64;
 
 /// Longest inline command, or multibulk/bulk count line, that may be buffered without
 /// its terminator before the client is rejected (Redis's `PROTO_INLINE_MAX_SIZE`).
@@ -407,7 +408,7 @@ impl RequestDecoder {
         }
         let count = buf
             .get(1..cr)
-            .and_then(parse_strict_i64)
+            .and_then(parse_i64)
             .filter(|&n| n <= limits.max_multibulk_len)
             .ok_or(ProtocolError::InvalidMultibulkLength)?;
         if count > UNAUTHENTICATED_MAX_MULTIBULK_LEN && !limits.authenticated {
@@ -490,7 +491,7 @@ impl RequestDecoder {
         }
         let len = buf
             .get(self.pos + 1..cr)
-            .and_then(parse_strict_i64)
+            .and_then(parse_i64)
             .filter(|&n| n >= 0 && n <= limits.max_bulk_len)
             .ok_or(ProtocolError::InvalidBulkLength)?;
         if len > UNAUTHENTICATED_MAX_BULK_LEN && !limits.authenticated {

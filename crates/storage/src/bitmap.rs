@@ -253,7 +253,7 @@ impl FieldType {
             _ => return None,
         };
         let rest = rest.split(|&b| b == 0).next().unwrap_or_default();
-        let bits = crate::num::parse_i64(rest)?;
+        let bits = strnum::parse_i64(rest)?;
         let max = if signed { 64 } else { 63 };
         if !(1..=max).contains(&bits) {
             return None;

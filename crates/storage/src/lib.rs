@@ -7,7 +7,6 @@ pub mod hll;
 pub mod lcs;
 pub mod lfu;
 pub mod list;
-pub mod num;
 pub mod set;
 pub mod shard;
 pub mod small;

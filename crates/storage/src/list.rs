@@ -42,7 +42,7 @@ impl<'a> Elem<'a> {
     #[inline]
     pub fn from_bytes(s: &'a [u8]) -> Elem<'a> {
         if s.len() <= 20 {
-            if let Some(v) = crate::num::parse_i64(s) {
+            if let Some(v) = strnum::parse_i64(s) {
                 return Elem::Int(v);
             }
         }

@@ -20,10 +20,10 @@ use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::sync::LazyLock;
 
-use crate::num::{format_i64, parse_i64};
 use crate::small::SmallBytes;
 use crate::table::{fold_hash, OrderedTable, Slot};
 use intset::IntSet;
+use strnum::{format_i64, parse_i64};
 
 /// The highest `set-max-intset-entries` that takes effect; Redis caps it here too.
 pub const INTSET_HARD_MAX: usize = 1 << 30;

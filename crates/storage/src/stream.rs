@@ -86,14 +86,14 @@ impl StreamId {
             _ => {}
         }
         match s.iter().position(|&b| b == b'-') {
-            None => Some((StreamId::new(crate::num::parse_u64(s)?, missing_seq), true)),
+            None => Some((StreamId::new(strnum::parse_u64(s)?, missing_seq), true)),
             Some(dash) => {
-                let ms = crate::num::parse_u64(s.get(..dash)?)?;
+                let ms = strnum::parse_u64(s.get(..dash)?)?;
                 let rest = s.get(dash + 1..)?;
                 if allow_auto_seq && rest == b"*" {
                     Some((StreamId::new(ms, 0), false))
                 } else {
-                    Some((StreamId::new(ms, crate::num::parse_u64(rest)?), true))
+                    Some((StreamId::new(ms, strnum::parse_u64(rest)?), true))
                 }
             }
         }

@@ -42,7 +42,7 @@ impl Value {
     /// does for strings of at most 20 characters.
     pub fn from_bytes(bytes: &[u8]) -> Value {
         if bytes.len() <= 20 {
-            if let Some(n) = crate::num::parse_i64(bytes) {
+            if let Some(n) = strnum::parse_i64(bytes) {
                 return Value::Int(n);
             }
         }

@@ -20,9 +20,9 @@ mod tree;
 
 use std::cmp::Ordering;
 
-use crate::num::format_double;
 use crate::small::SmallBytes;
 use pack::Pack;
+use strnum::format_double;
 use tree::{Item, Tree};
 
 /// Redis's `LISTPACK_MAX_SAFETY_SIZE`: a listpack never grows past 1 GiB.
@@ -170,7 +170,7 @@ fn strtod_whole(s: &[u8]) -> Option<f64> {
         .iter()
         .position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))?;
     let t = &s[start..];
-    if let Some(v) = crate::num::parse_f64(t) {
+    if let Some(v) = strnum::parse_f64(t) {
         return Some(v);
     }
     // The strict parser refuses overflow and underflow, which strtod accepts (giving infinity

@@ -1664,7 +1664,7 @@ impl Config {
                 };
                 let mut list = Vec::with_capacity(args.len());
                 for a in args {
-                    let v = storage::num::parse_f64(a)
+                    let v = strnum::parse_f64(a)
                         .ok_or("Invalid latency-tracking-info-percentiles parameters")?;
                     if !(0.0..=100.0).contains(&v) {
                         return Err("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]".into());
@@ -1709,7 +1709,7 @@ fn parse_number(fmt: NumFmt, arg: &[u8]) -> Result<i64, String> {
         }
     }
     if fmt == NumFmt::MemoryPercent && arg.len() > 1 && arg.last() == Some(&b'%') {
-        if let Some(v) = storage::num::parse_i64(&arg[..arg.len() - 1]).filter(|v| *v >= 0) {
+        if let Some(v) = strnum::parse_i64(&arg[..arg.len() - 1]).filter(|v| *v >= 0) {
             // Percentages are stored negated, as Redis does.
             return Ok(-v);
         }
@@ -1721,7 +1721,7 @@ fn parse_number(fmt: NumFmt, arg: &[u8]) -> Result<i64, String> {
         }
     }
     if fmt == NumFmt::Integer {
-        if let Some(v) = storage::num::parse_i64(arg) {
+        if let Some(v) = strnum::parse_i64(arg) {
             return Ok(v);
         }
     }

@@ -48,7 +48,7 @@ fn max_len(ctx: &Ctx<'_>) -> u64 {
 
 /// A bit offset argument: non-negative and inside the largest string allowed.
 fn bit_offset(ctx: &Ctx<'_>, a: &[u8]) -> Result<u64, CmdError> {
-    match storage::num::parse_i64(a) {
+    match strnum::parse_i64(a) {
         Some(n) if n >= 0 && ((n as u64) >> 3) < max_len(ctx) => Ok(n as u64),
         _ => Err(CmdError::err(OFFSET_ERR)),
     }
@@ -58,10 +58,8 @@ fn bit_offset(ctx: &Ctx<'_>, a: &[u8]) -> Result<u64, CmdError> {
 /// product wraps like Redis's 64-bit arithmetic and is then range-checked).
 fn field_offset(ctx: &Ctx<'_>, a: &[u8], width: u32) -> Result<u64, CmdError> {
     let n = match a.split_first() {
-        Some((b'#', rest)) => {
-            storage::num::parse_i64(rest).map(|n| n.wrapping_mul(i64::from(width)))
-        }
-        _ => storage::num::parse_i64(a),
+        Some((b'#', rest)) => strnum::parse_i64(rest).map(|n| n.wrapping_mul(i64::from(width))),
+        _ => strnum::parse_i64(a),
     };
     match n {
         Some(n) if n >= 0 && ((n as u64) >> 3) < max_len(ctx) => Ok(n as u64),

@@ -8,9 +8,9 @@
 use bytes::{Bytes, BytesMut};
 use resp::ReplyWriter;
 use storage::list::{End, List};
-use storage::num::LongDouble;
 use storage::value::Collection;
 use storage::zset::ZSet;
+use strnum::LongDouble;
 
 use super::list::{move_one, pop_first, side};
 use super::zset;

@@ -151,7 +151,7 @@ fn auth(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut proto = ctx.out.proto;
     if let Some(v) = args.get(1) {
-        let v = storage::num::parse_i64(v)
+        let v = strnum::parse_i64(v)
             .ok_or_else(|| CmdError::err("Protocol version is not an integer or out of range"))?;
         if !(2..=3).contains(&v) {
             return Err(CmdError::raw("NOPROTO unsupported protocol version"));
@@ -366,7 +366,7 @@ fn client_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         n if n > 3 && is(&args[2], "id") => {
             let mut v = Vec::new();
             for a in &args[3..] {
-                match storage::num::parse_i64(a) {
+                match strnum::parse_i64(a) {
                     Some(id) if id > 0 => v.push(id as u64),
                     _ => return Err(CmdError::err("Invalid client ID")),
                 }
@@ -424,7 +424,7 @@ fn client_kill(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         };
         let a = &args[i];
         if is(a, "id") {
-            match storage::num::parse_i64(v) {
+            match strnum::parse_i64(v) {
                 Some(n) if n > 0 => id = Some(n as u64),
                 _ => return Err(CmdError::err("client-id should be greater than 0")),
             }
@@ -512,7 +512,7 @@ fn client_getname(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 }
 
 fn client_pause(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let ms = storage::num::parse_i64(&args[2])
+    let ms = strnum::parse_i64(&args[2])
         .filter(|&n| n >= 0)
         .ok_or_else(|| CmdError::err("timeout is not an integer or out of range"))?;
     let write_only = match args.get(3) {

@@ -46,8 +46,8 @@ pub static COMMANDS: &[Command] = &[
 
 /// A longitude/latitude pair argument, checked against the projection's limits.
 fn lon_lat(lon: &[u8], lat: &[u8]) -> Result<(f64, f64), CmdError> {
-    let lon = storage::num::parse_f64(lon).ok_or(CmdError::NotFloat)?;
-    let lat = storage::num::parse_f64(lat).ok_or(CmdError::NotFloat)?;
+    let lon = strnum::parse_f64(lon).ok_or(CmdError::NotFloat)?;
+    let lat = strnum::parse_f64(lat).ok_or(CmdError::NotFloat)?;
     if !geo::valid(lon, lat) {
         return Err(CmdError::err(format!(
             "invalid longitude,latitude pair {lon:.6},{lat:.6}"
@@ -89,7 +89,7 @@ fn geoadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// Writes a coordinate as Redis's human-friendly long double (a RESP3 double, or a bulk string).
 fn coordinate(out: &mut Out, v: f64) {
     let mut text = Vec::new();
-    storage::num::format_long_double(v, &mut text);
+    strnum::format_long_double(v, &mut text);
     if out.proto >= 3 {
         out.buf.extend_from_slice(b",");
         out.buf.extend_from_slice(&text);
@@ -334,7 +334,7 @@ fn store_index(args: &[Bytes], kind: Kind) -> Option<usize> {
 
 /// A radius and its unit: the radius in the unit and the unit's length in meters.
 fn radius_arg(radius: &[u8], unit: &[u8]) -> Result<(f64, f64), CmdError> {
-    let r = storage::num::parse_f64(radius).ok_or_else(|| CmdError::err("need numeric radius"))?;
+    let r = strnum::parse_f64(radius).ok_or_else(|| CmdError::err("need numeric radius"))?;
     if r < 0.0 {
         return Err(CmdError::err("radius cannot be negative"));
     }
@@ -343,8 +343,8 @@ fn radius_arg(radius: &[u8], unit: &[u8]) -> Result<(f64, f64), CmdError> {
 
 /// A box's width, height and unit.
 fn box_arg(width: &[u8], height: &[u8], unit: &[u8]) -> Result<(f64, f64, f64), CmdError> {
-    let w = storage::num::parse_f64(width).ok_or_else(|| CmdError::err("need numeric width"))?;
-    let h = storage::num::parse_f64(height).ok_or_else(|| CmdError::err("need numeric height"))?;
+    let w = strnum::parse_f64(width).ok_or_else(|| CmdError::err("need numeric width"))?;
+    let h = strnum::parse_f64(height).ok_or_else(|| CmdError::err("need numeric height"))?;
     if h < 0.0 || w < 0.0 {
         return Err(CmdError::err("height or width cannot be negative"));
     }
@@ -416,7 +416,7 @@ fn parse(args: &[Bytes], kind: Kind, z: Option<&ZSet>) -> Result<Query, CmdError
         } else if is(a, "desc") {
             q.sort = Sort::Desc;
         } else if is(a, "count") && rest >= 1 {
-            let c = storage::num::parse_i64(&args[i + 1]).ok_or(CmdError::NotInteger)?;
+            let c = strnum::parse_i64(&args[i + 1]).ok_or(CmdError::NotInteger)?;
             if c <= 0 {
                 return Err(CmdError::err("COUNT must be > 0"));
             }

@@ -2,8 +2,8 @@
 
 use bytes::Bytes;
 use storage::hash::{Hash, Limits, Sample};
-use storage::num::LongDouble;
 use storage::value::Value;
+use strnum::LongDouble;
 
 use crate::base::config::{NOTIFY_GENERIC, NOTIFY_HASH};
 use crate::base::error::{CmdError, CmdResult};
@@ -253,8 +253,9 @@ fn hincrby(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let new = update(&mut k, |h| {
         let cur = match h.get(field) {
             None => 0,
-            Some(v) => storage::num::parse_i64(v)
-                .ok_or_else(|| CmdError::err("hash value is not an integer"))?,
+            Some(v) => {
+                strnum::parse_i64(v).ok_or_else(|| CmdError::err("hash value is not an integer"))?
+            }
         };
         let new = cur.checked_add(by).ok_or(CmdError::Overflow)?;
         h.set(field, itoa::Buffer::new().format(new).as_bytes(), limits);
@@ -282,7 +283,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 LongDouble::parse(v).ok_or_else(|| CmdError::err("hash value is not a float"))?
             }
         };
-        let new = storage::num::incr_by_float(cur, by)
+        let new = strnum::incr_by_float(cur, by)
             .ok_or_else(|| CmdError::err("increment would produce NaN or Infinity"))?;
         let mut text = Vec::new();
         new.format_human(&mut text);

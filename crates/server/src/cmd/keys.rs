@@ -169,7 +169,7 @@ fn renamenx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// A database index argument, checked against the configured number of databases.
 pub fn db_index(ctx: &Ctx<'_>, a: &[u8], invalid: Option<&'static str>) -> Result<usize, CmdError> {
-    let n = match storage::num::parse_i64(a) {
+    let n = match strnum::parse_i64(a) {
         Some(n) if n >= i32::MIN as i64 && n <= i32::MAX as i64 => n,
         _ => {
             return Err(match invalid {

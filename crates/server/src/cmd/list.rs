@@ -103,7 +103,7 @@ pub fn side(a: &[u8]) -> Result<End, CmdError> {
 /// Parses an integer in `min..=i64::MAX`, failing with `ERR <msg>` both when it is not an
 /// integer and when it is too small (Redis's `getRangeLongFromObjectOrReply` with a message).
 fn int_at_least(a: &[u8], min: i64, msg: &'static str) -> Result<i64, CmdError> {
-    match storage::num::parse_i64(a) {
+    match strnum::parse_i64(a) {
         Some(v) if v >= min => Ok(v),
         _ => Err(CmdError::err(msg)),
     }

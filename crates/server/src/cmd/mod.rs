@@ -61,7 +61,7 @@ fn strtoul(arg: &[u8]) -> Option<u64> {
         None => Some(0),
         // strtoul would skip leading C whitespace; Redis refuses it explicitly.
         Some(b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') => None,
-        Some(_) => storage::num::strtoull(s),
+        Some(_) => strnum::strtoull(s),
     }
 }
 
@@ -70,7 +70,7 @@ fn strtoul(arg: &[u8]) -> Option<u64> {
 /// and the count, with Redis's errors (a count of keys running past the arguments is a syntax
 /// error, checked without overflow).
 pub fn mpop_args(args: &[Bytes], at: usize) -> Result<(&[Bytes], &Bytes, Option<usize>), CmdError> {
-    let positive = |a: &[u8], msg: &'static str| match storage::num::parse_i64(a) {
+    let positive = |a: &[u8], msg: &'static str| match strnum::parse_i64(a) {
         Some(n) if n > 0 => Ok(n as usize),
         _ => Err(CmdError::err(msg)),
     };

@@ -608,13 +608,13 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         std::thread::sleep(Duration::from_secs_f64(secs.min(3600.0)));
         ctx.out.ok();
     } else if is(sub, "set-active-expire") && n == 3 {
-        let on = storage::num::parse_i64(&args[2]).unwrap_or(0) != 0;
+        let on = strnum::parse_i64(&args[2]).unwrap_or(0) != 0;
         ctx.srv.active_expire.store(on, Ordering::Relaxed);
         ctx.out.ok();
     } else if is(sub, "replybuffer") && n == 4 {
         debug_replybuffer(ctx, &args[2], &args[3])?;
     } else if is(sub, "pause-cron") && n == 3 {
-        let paused = storage::num::parse_i64(&args[2]).unwrap_or(0) != 0;
+        let paused = strnum::parse_i64(&args[2]).unwrap_or(0) != 0;
         ctx.srv.cron_paused.store(paused, Ordering::Relaxed);
         ctx.out.ok();
     } else if is(sub, "quicklist-packed-threshold") && n == 3 {
@@ -701,11 +701,11 @@ fn debug_replybuffer(ctx: &mut Ctx<'_>, what: &[u8], value: &[u8]) -> CmdResult 
         } else if is(value, "reset") {
             crate::state::REPLY_PEAK_RESET_MS
         } else {
-            storage::num::parse_i64(value).ok_or(CmdError::NotInteger)?
+            strnum::parse_i64(value).ok_or(CmdError::NotInteger)?
         };
         srv.reply_peak_reset_ms.store(ms, Ordering::Relaxed);
     } else if is(what, "resizing") {
-        let on = storage::num::parse_i64(value).unwrap_or(0) != 0;
+        let on = strnum::parse_i64(value).unwrap_or(0) != 0;
         srv.reply_resizing.store(on, Ordering::Relaxed);
     } else {
         return Err(CmdError::err(

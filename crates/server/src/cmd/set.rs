@@ -259,7 +259,7 @@ fn spop_one(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
 }
 
 fn spop_count(ctx: &mut Ctx<'_>, key: &[u8], count: &[u8]) -> CmdResult {
-    let count = match storage::num::parse_i64(count) {
+    let count = match strnum::parse_i64(count) {
         Some(n) if n >= 0 => n as u64,
         _ => return Err(CmdError::err("value is out of range, must be positive")),
     };
@@ -561,7 +561,7 @@ fn sinterstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn sintercard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let numkeys = match storage::num::parse_i64(&args[1]) {
+    let numkeys = match strnum::parse_i64(&args[1]) {
         Some(n) if n >= 1 => n as u64,
         _ => return Err(CmdError::err("numkeys should be greater than 0")),
     };
@@ -576,7 +576,7 @@ fn sintercard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     while let Some(a) = args.get(i) {
         match args.get(i + 1) {
             Some(v) if is(a, "limit") => {
-                limit = match storage::num::parse_i64(v) {
+                limit = match strnum::parse_i64(v) {
                     Some(n) if n >= 0 => n as u64,
                     _ => return Err(CmdError::err("LIMIT can't be negative")),
                 };

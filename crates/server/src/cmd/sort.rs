@@ -176,7 +176,7 @@ fn sort_score(s: &[u8]) -> Option<f64> {
     let start = s
         .iter()
         .position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))?;
-    storage::num::parse_f64(&s[start..])
+    strnum::parse_f64(&s[start..])
 }
 
 /// The elements of the value at the sort key, loaded under its lock, with the output window

@@ -656,7 +656,7 @@ fn read_generic(ctx: &mut Ctx<'_>, args: &[Bytes], grouped: bool) -> CmdResult {
         let a = &args[i];
         if is(a, "block") && more > 0 {
             i += 1;
-            let ms = storage::num::parse_i64(&args[i])
+            let ms = strnum::parse_i64(&args[i])
                 .ok_or_else(|| CmdError::err("timeout is not an integer or out of range"))?;
             if ms < 0 {
                 return Err(CmdError::err("timeout is negative"));
@@ -1347,7 +1347,7 @@ fn xclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if !s.groups.contains_key(&args[2][..]) {
         return Err(no_key_or_group(&args[1], &args[2]));
     }
-    let min_idle = storage::num::parse_i64(&args[4])
+    let min_idle = strnum::parse_i64(&args[4])
         .ok_or_else(|| CmdError::err("Invalid min-idle-time argument for XCLAIM"))?
         .max(0);
     let mut ids = Vec::new();
@@ -1368,7 +1368,7 @@ fn xclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         let more = args.len() - 1 - j;
         let a = &args[j];
         let num = |v: &[u8], what: &str| {
-            storage::num::parse_i64(v)
+            strnum::parse_i64(v)
                 .ok_or_else(|| CmdError::err(format!("Invalid {what} option argument for XCLAIM")))
         };
         if is(a, "force") {
@@ -1480,7 +1480,7 @@ fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now;
     let srv = ctx.srv;
     let db = ctx.client.db;
-    let min_idle = storage::num::parse_i64(&args[4])
+    let min_idle = strnum::parse_i64(&args[4])
         .ok_or_else(|| CmdError::err("Invalid min-idle-time argument for XAUTOCLAIM"))?
         .max(0);
     let start = range_start(&args[5])?;
@@ -1491,7 +1491,7 @@ fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         let more = args.len() - 1 - j;
         if is(&args[j], "count") && more > 0 {
             let max = (i64::MAX / 16) as u64;
-            count = match storage::num::parse_i64(&args[j + 1]) {
+            count = match strnum::parse_i64(&args[j + 1]) {
                 Some(n) if n >= 1 && (n as u64) <= max => n as u64,
                 _ => return Err(CmdError::err("COUNT must be > 0")),
             };

@@ -1,9 +1,9 @@
 //! The string family: GET, SET and friends, counters, ranges and LCS.
 
 use bytes::Bytes;
-use storage::num::LongDouble;
 use storage::small::SmallBytes;
 use storage::value::Value;
+use strnum::LongDouble;
 
 use super::{argv, expire_arg, propagate_expiry, string_opts, TimeUnit};
 use crate::base::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
@@ -408,9 +408,7 @@ fn incr_generic(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> CmdResult {
         None => 0,
         Some(Value::Int(n)) => *n,
         Some(v) => {
-            let parsed = v
-                .with_str(storage::num::parse_i64)
-                .ok_or(CmdError::WrongType)?;
+            let parsed = v.with_str(strnum::parse_i64).ok_or(CmdError::WrongType)?;
             parsed.ok_or(CmdError::NotInteger)?
         }
     };
@@ -455,7 +453,7 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             .ok_or(CmdError::WrongType)?
             .ok_or(CmdError::NotFloat)?,
     };
-    let new = storage::num::incr_by_float(cur, by)
+    let new = strnum::incr_by_float(cur, by)
         .ok_or_else(|| CmdError::err("increment would produce NaN or Infinity"))?;
     let mut text = Vec::new();
     new.format_human(&mut text);

@@ -14,11 +14,11 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use storage::num::{format_double, format_double_d2string, parse_f64};
 use storage::set::Set;
 use storage::small::SmallBytes;
 use storage::value::Value;
 use storage::zset::{AddFlags, AddResult, LexRange, Limits, ScoreRange, ZSet, RANDOM_REPLY_MAX};
+use strnum::{format_double, format_double_d2string, parse_f64};
 
 use crate::base::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
 use crate::base::error::{CmdError, CmdResult};
@@ -93,7 +93,7 @@ fn float_arg(a: &[u8]) -> Result<f64, CmdError> {
 /// An integer argument that must lie in `min..=max`, with Redis's message for each failure:
 /// `msg` replaces both the not-an-integer and the out-of-range texts when given.
 fn ranged_arg(a: &[u8], min: i64, max: i64, msg: Option<&'static str>) -> Result<i64, CmdError> {
-    let v = match storage::num::parse_i64(a) {
+    let v = match strnum::parse_i64(a) {
         Some(v) => v,
         None => {
             return Err(match msg {

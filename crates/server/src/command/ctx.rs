@@ -70,7 +70,7 @@ impl<'a> Ctx<'a> {
 
 /// Parses an integer argument.
 pub fn int_arg(a: &[u8]) -> Result<i64, CmdError> {
-    storage::num::parse_i64(a).ok_or(CmdError::NotInteger)
+    strnum::parse_i64(a).ok_or(CmdError::NotInteger)
 }
 
 /// Checks for an exact, case-insensitive keyword.

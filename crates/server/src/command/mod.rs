@@ -487,7 +487,7 @@ impl Command {
         if let Some(k) = self.keynum {
             let n = args
                 .get(k.count_at)
-                .and_then(|a| storage::num::parse_i64(a))
+                .and_then(|a| strnum::parse_i64(a))
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(0);
             let first = k.count_at + k.first;

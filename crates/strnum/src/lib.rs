@@ -203,6 +203,20 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
 /// significant digits with trailing zeros removed; exponent form (`1e+20`, `1.0000000000000001e-05`)
 /// when the decimal exponent is below -4 or above 16.
 pub fn format_double(v: f64, out: &mut Vec<u8>) {
+    out.extend_from_slice(double_17g(v).as_bytes());
+}
+
+/// The `%.17g` text of a double, held on the stack: [`format_double`] without allocating.
+pub fn double_17g(v: f64) -> Double17g {
+    let mut out = Double17g {
+        buf: [0; 32],
+        len: 0,
+    };
+    write_17g(v, &mut out);
+    out
+}
+
+fn write_17g(v: f64, out: &mut Double17g) {
     if v.is_nan() {
         out.extend_from_slice(if v.is_sign_negative() {
             b"-nan"
@@ -265,7 +279,8 @@ pub fn format_double(v: f64, out: &mut Vec<u8>) {
         if e < 10 {
             out.push(b'0');
         }
-        push_i64(i64::from(e), out);
+        let mut digits = [0u8; 20];
+        out.extend_from_slice(format_i64(i64::from(e), &mut digits));
     } else if exp >= 0 {
         let int_len = exp as usize + 1;
         for i in 0..int_len {
@@ -281,6 +296,34 @@ pub fn format_double(v: f64, out: &mut Vec<u8>) {
             out.push(b'0');
         }
         out.extend_from_slice(digits);
+    }
+}
+
+/// The `%.17g` text of a double, at most 24 bytes, on the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct Double17g {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Double17g {
+    /// The text.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    fn push(&mut self, c: u8) {
+        // The longest text is 24 bytes, so nothing is ever dropped.
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = c;
+            self.len += 1;
+        }
+    }
+
+    fn extend_from_slice(&mut self, s: &[u8]) {
+        for &c in s {
+            self.push(c);
+        }
     }
 }
 
@@ -1679,6 +1722,65 @@ mod tests {
         ];
         for &(text, expected) in cases {
             assert_eq!(ld(text).timeout_millis(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn parse_i64_matches_string2ll() {
+        assert_eq!(parse_i64(b"0"), Some(0));
+        assert_eq!(parse_i64(b"12"), Some(12));
+        assert_eq!(parse_i64(b"-12"), Some(-12));
+        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        for bad in [
+            &b""[..],
+            b"-",
+            b"+1",
+            b"01",
+            b"-0",
+            b" 1",
+            b"1 ",
+            b"1a",
+            b"9223372036854775808",
+            b"-9223372036854775809",
+            b"000000000000000000001",
+        ] {
+            assert_eq!(parse_i64(bad), None, "{:?}", bad);
+        }
+    }
+
+    fn g(v: f64) -> String {
+        String::from_utf8(double_17g(v).as_bytes().to_vec()).unwrap_or_default()
+    }
+
+    #[test]
+    fn double_17g_matches_printf() {
+        // Expected values produced by C's printf("%.17g").
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1.0, "1"),
+            (-1.5, "-1.5"),
+            (0.1, "0.10000000000000001"),
+            (1.1, "1.1000000000000001"),
+            (3.0e-5, "3.0000000000000001e-05"),
+            (0.0001, "0.0001"),
+            (0.00012, "0.00012"),
+            (123456.0, "123456"),
+            (1e16, "10000000000000000"),
+            (1e17, "1e+17"),
+            (1.5e300, "1.5000000000000001e+300"),
+            (5e-324, "4.9406564584124654e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "nan"),
+            (-f64::NAN, "-nan"),
+            (12345678901234567890.0, "1.2345678901234567e+19"),
+            (1234567890123456.7, "1234567890123456.8"),
+        ];
+        for &(v, want) in cases {
+            assert_eq!(g(v), want, "value {v:e}");
         }
     }
 }
