@@ -18,6 +18,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use parking_lot::Mutex;
 
+use crate::base::running::Running;
+
 /// One command of the stream: the database it applies to and its arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Op {
@@ -154,9 +156,11 @@ impl ChangeLog {
 /// and the commands that reproduce it. Transactions share one: EXEC's record holds the
 /// commands of every queued command that changed something.
 #[derive(Debug)]
-pub struct Effects {
+pub struct Effects<'r> {
     /// Whether the log was being kept when the command started.
     recording: bool,
+    /// The client the command runs for, when it is a client's command.
+    running: Option<&'r Running>,
     /// The command is itself a replay of the stream (see `Client::replaying`).
     replaying: bool,
     changes: Cell<u64>,
@@ -175,12 +179,13 @@ pub struct Mark {
     changes: u64,
 }
 
-impl Effects {
-    /// The effects of a command starting now against `log`; `replaying` when the command
-    /// comes from the change stream itself.
-    pub fn new(log: &ChangeLog, replaying: bool) -> Self {
+impl<'r> Effects<'r> {
+    /// The effects of a command starting now against `log`, for the client `running` (none for
+    /// the server's own work); `replaying` when the command comes from the change stream.
+    pub fn new(log: &ChangeLog, replaying: bool, running: Option<&'r Running>) -> Self {
         Effects {
             recording: log.active(),
+            running,
             replaying,
             changes: Cell::new(0),
             forced: Cell::new(false),
@@ -195,6 +200,12 @@ impl Effects {
     #[inline]
     pub fn recording(&self) -> bool {
         self.recording
+    }
+
+    /// The client the command runs for.
+    #[inline]
+    pub fn running(&self) -> Option<&'r Running> {
+        self.running
     }
 
     /// Whether the command replays the change stream: then keys past their TTL stay until the
@@ -321,7 +332,10 @@ mod tests {
     fn records_are_delivered_in_reservation_order() {
         let log = ChangeLog::default();
         let mut rx = log.subscribe();
-        let (a, b) = (Effects::new(&log, false), Effects::new(&log, false));
+        let (a, b) = (
+            Effects::new(&log, false, None),
+            Effects::new(&log, false, None),
+        );
         let ma = a.begin();
         a.changed(&log, 1);
         let mb = b.begin();
@@ -342,7 +356,7 @@ mod tests {
     fn a_command_that_changed_nothing_records_nothing() {
         let log = ChangeLog::default();
         let mut rx = log.subscribe();
-        let fx = Effects::new(&log, false);
+        let fx = Effects::new(&log, false, None);
         let m = fx.begin();
         fx.end(m, 0, &set("k"));
         fx.commit(&log);
@@ -357,7 +371,7 @@ mod tests {
     fn rewrites_replace_the_arguments_and_transactions_are_wrapped() {
         let log = ChangeLog::default();
         let mut rx = log.subscribe();
-        let fx = Effects::new(&log, false);
+        let fx = Effects::new(&log, false, None);
         // EXEC's part encloses the queued commands' parts.
         let exec = fx.begin();
         for (db, key) in [(0, "x"), (1, "y")] {
@@ -388,7 +402,7 @@ mod tests {
     #[test]
     fn nothing_is_kept_without_subscribers() {
         let log = ChangeLog::default();
-        let fx = Effects::new(&log, false);
+        let fx = Effects::new(&log, false, None);
         assert!(!fx.recording());
         fx.changed(&log, 3);
         assert_eq!(fx.changes(), 3);

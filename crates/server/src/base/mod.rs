@@ -13,3 +13,4 @@ pub mod metrics;
 pub mod monitor;
 pub mod process;
 pub mod reply;
+pub mod running;

@@ -309,7 +309,7 @@ fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             if ctx
                 .srv
                 .keyspace
-                .expire_if_due(ctx.client.db, &mut shard, idx, ctx.now)
+                .expire_if_due(ctx.client.db, &mut shard, idx, ctx.now, ctx.fx)
             {
                 continue;
             }
@@ -372,7 +372,7 @@ fn randomkey(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         if ctx
             .srv
             .keyspace
-            .expire_if_due(ctx.client.db, &mut shard, i, ctx.now)
+            .expire_if_due(ctx.client.db, &mut shard, i, ctx.now, ctx.fx)
         {
             continue;
         }

@@ -23,7 +23,7 @@ pub struct Ctx<'a> {
     /// The time of this command, in Unix milliseconds (fixed for its whole execution).
     pub now: u64,
     /// What the command changed, and what reproduces it (the change stream).
-    pub fx: &'a Effects,
+    pub fx: &'a Effects<'a>,
 }
 
 impl<'a> Ctx<'a> {

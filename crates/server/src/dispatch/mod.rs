@@ -14,6 +14,7 @@ use crate::base::changes::Effects;
 use crate::base::clock::wall_ms;
 use crate::base::error::{BlockOn, CmdError, CmdResult};
 use crate::base::reply::Out;
+use crate::base::running::Running;
 use crate::command::ctx::Ctx;
 use crate::command::{flag, Entry};
 use crate::state::client::{argv_mem, After, Client, Parked, ReplyMode};
@@ -28,10 +29,8 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
     let before = client.reply_mode;
     // One relaxed load when nobody uses client-side caching.
     let tracking = srv.keyspace.tracking.active();
-    if tracking {
-        srv.keyspace.tracking.begin_command(&client.handle);
-    }
-    run(srv, client, out, args);
+    let running = Running::new(client.handle.id);
+    run(srv, client, out, args, &running);
     // CLIENT LIST shows how many commands a transaction holds; a store only while one is
     // open or has just ended.
     let queued = client.multi.as_ref().map_or(-1, |m| m.queue.len() as i64);
@@ -56,26 +55,26 @@ pub fn execute(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes])
     if suppress {
         out.truncate(mark.max(out.kept));
     }
-    if tracking {
+    if tracking || !running.pending.borrow().is_empty() {
         // Invalidations the command caused for its own client follow its reply, and are
         // sent even when replies are off.
         let queueing = client.multi.is_some();
         srv.keyspace
             .tracking
-            .end_command(&client.handle, queueing, out, name);
+            .end_command(&running, &client.handle, queueing, out, name);
     }
     std::mem::take(&mut client.after)
 }
 
 /// Executes a command and then serves clients blocked on the keys it changed.
-fn run(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes]) {
-    match run_once(srv, client, out, args, None) {
+fn run(srv: &Server, client: &mut Client, out: &mut Out, args: &[Bytes], running: &Running) {
+    match run_once(srv, client, out, args, None, running) {
         Some(Wait::Keys(block)) => park(srv, client, args, *block),
         Some(Wait::Pause) => client.after = After::Pause(args.to_vec()),
         None => {}
     }
     if srv.keyspace.blocking.has_ready() {
-        serve_blocked(srv);
+        serve_blocked(srv, running);
     }
 }
 
@@ -108,7 +107,7 @@ fn park(srv: &Server, client: &mut Client, args: &[Bytes], block: BlockOn) {
 /// the waiter's command again on its behalf and sends it the reply. Once a consuming waiter
 /// (a pop) would block again the key is drained for every later pop, which are skipped;
 /// waiters that do not consume (XREAD) or consume per group (XREADGROUP) are each tried.
-pub fn serve_blocked(srv: &Server) {
+pub fn serve_blocked(srv: &Server, running: &Running) {
     let blocking = &srv.keyspace.blocking;
     let _serving = blocking.serve.lock();
     loop {
@@ -130,7 +129,8 @@ pub fn serve_blocked(srv: &Server) {
                 client.db = db;
                 client.serving = true;
                 let mut out = Out::new(proto);
-                if run_once(srv, &mut client, &mut out, &args, None).is_some() {
+                // Its invalidations for the client whose command served it follow that reply.
+                if run_once(srv, &mut client, &mut out, &args, None, running).is_some() {
                     // Still nothing for it (or the server is paused): it keeps waiting.
                     drained |= !serve_all;
                     continue;
@@ -151,6 +151,13 @@ enum Wait {
     Pause,
 }
 
+/// Whose effects a command's are: its own, as a command of the client `Running`, or a
+/// transaction's (EXEC's), which it joins.
+enum Scope<'a> {
+    Own(&'a Running),
+    Within(&'a Effects<'a>, &'a Running),
+}
+
 /// What a check decides about a command.
 enum Flow {
     /// On to the next check.
@@ -162,7 +169,7 @@ enum Flow {
 }
 
 /// One check a command passes between lookup and run.
-type Gate = fn(&Server, &mut Client, &mut Out, &Entry, &[Bytes]) -> Flow;
+type Gate = fn(&Server, &mut Client, &mut Out, &Entry, &[Bytes], &Running) -> Flow;
 
 /// The checks, in Redis's order: authentication, the RESP2 subscribed context, the tracking
 /// table's limit, memory, `min-replicas-to-write`, MULTI queueing, CLIENT PAUSE.
@@ -186,17 +193,22 @@ fn run_once(
     out: &mut Out,
     args: &[Bytes],
     within: Option<&Effects>,
+    running: &Running,
 ) -> Option<Wait> {
     let entry = lookup(srv, client, out, args)?;
     for gate in GATES {
-        match gate(srv, client, out, entry, args) {
+        match gate(srv, client, out, entry, args, running) {
             Flow::Go => {}
             Flow::Done => return None,
             Flow::Wait(w) => return Some(w),
         }
     }
     let started = client.next_start.take().unwrap_or_else(Instant::now);
-    let result = run_handler(srv, client, out, entry, args, wall_ms(started), within);
+    let scope = match within {
+        Some(fx) => Scope::Within(fx, running),
+        None => Scope::Own(running),
+    };
+    let result = run_handler(srv, client, out, entry, args, wall_ms(started), scope);
     let ended = Instant::now();
     client.next_start = Some(ended);
     // A command that waits (or, retried for a blocked client, must keep waiting) is accounted
@@ -254,7 +266,14 @@ fn lookup<'s>(
     Some(entry)
 }
 
-fn authenticated(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[Bytes]) -> Flow {
+fn authenticated(
+    srv: &Server,
+    c: &mut Client,
+    out: &mut Out,
+    e: &Entry,
+    _: &[Bytes],
+    _: &Running,
+) -> Flow {
     if c.authenticated || e.cmd.flags & flag::NO_AUTH != 0 {
         return Flow::Go;
     }
@@ -269,7 +288,14 @@ fn authenticated(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[By
 }
 
 /// A RESP2 client with subscriptions may only (un)subscribe, ping, quit and reset.
-fn subscribed_context(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[Bytes]) -> Flow {
+fn subscribed_context(
+    srv: &Server,
+    c: &mut Client,
+    out: &mut Out,
+    e: &Entry,
+    _: &[Bytes],
+    _: &Running,
+) -> Flow {
     if out.proto != 2
         || e.cmd.flags & flag::SUBSCRIBED_OK != 0
         || c.handle.subscriptions.load(Ordering::Relaxed) == 0
@@ -286,26 +312,40 @@ fn subscribed_context(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _:
 
 /// As in Redis, the tracking table limit is enforced before any command, queued ones too, and
 /// invalidations already due to this client go ahead of its reply.
-fn tracking_limit(srv: &Server, c: &mut Client, out: &mut Out, _: &Entry, _: &[Bytes]) -> Flow {
+fn tracking_limit(
+    srv: &Server,
+    c: &mut Client,
+    out: &mut Out,
+    _: &Entry,
+    _: &[Bytes],
+    running: &Running,
+) -> Flow {
     if !c.in_exec && !c.serving && srv.keyspace.tracking.active() {
-        srv.keyspace.tracking.before_command(&c.handle, out, true);
+        srv.keyspace.tracking.before_command(running, out, true);
     }
     Flow::Go
 }
 
 /// Over `maxmemory`, keys are evicted first; commands that may grow memory are refused if
 /// that was not enough.
-fn memory(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[Bytes]) -> Flow {
+fn memory(
+    srv: &Server,
+    c: &mut Client,
+    out: &mut Out,
+    e: &Entry,
+    _: &[Bytes],
+    running: &Running,
+) -> Flow {
     if c.in_exec || srv.hot.maxmemory.load(Ordering::Relaxed) == 0 {
         return Flow::Go;
     }
     let verdict = {
         let _shared = srv.exclusive.read();
-        crate::state::evict::make_room(srv)
+        crate::state::evict::make_room(srv, Some(running))
     };
     // Invalidations of evicted keys reach this client before its reply.
     if !c.serving && srv.keyspace.tracking.active() {
-        srv.keyspace.tracking.before_command(&c.handle, out, false);
+        srv.keyspace.tracking.before_command(running, out, false);
     }
     if verdict == crate::state::evict::Verdict::OutOfMemory && refused_on_oom(c, e) {
         refuse(
@@ -321,7 +361,14 @@ fn memory(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[Bytes]) -
 }
 
 /// With no replica connected, `min-replicas-to-write` refuses every write.
-fn min_replicas(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[Bytes]) -> Flow {
+fn min_replicas(
+    srv: &Server,
+    c: &mut Client,
+    out: &mut Out,
+    e: &Entry,
+    _: &[Bytes],
+    _: &Running,
+) -> Flow {
     if c.in_exec
         || !srv.hot.min_replicas_unmet.load(Ordering::Relaxed)
         || queued_or_own_flags(c, e) & flag::WRITE == 0
@@ -339,7 +386,14 @@ fn min_replicas(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, _: &[Byt
 }
 
 /// Inside MULTI, commands are queued for EXEC, except those that control the transaction.
-fn queue_in_multi(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, args: &[Bytes]) -> Flow {
+fn queue_in_multi(
+    srv: &Server,
+    c: &mut Client,
+    out: &mut Out,
+    e: &Entry,
+    args: &[Bytes],
+    _: &Running,
+) -> Flow {
     let Some(multi) = c.multi.as_mut() else {
         return Flow::Go;
     };
@@ -360,7 +414,7 @@ fn queue_in_multi(srv: &Server, c: &mut Client, out: &mut Out, e: &Entry, args: 
 }
 
 /// CLIENT PAUSE holds the commands it covers until it ends.
-fn pause(srv: &Server, c: &mut Client, _: &mut Out, e: &Entry, _: &[Bytes]) -> Flow {
+fn pause(srv: &Server, c: &mut Client, _: &mut Out, e: &Entry, _: &[Bytes], _: &Running) -> Flow {
     if !c.in_exec && srv.paused_for(e, c) {
         return Flow::Wait(Wait::Pause);
     }
@@ -376,15 +430,19 @@ fn run_handler(
     entry: &Entry,
     args: &[Bytes],
     now: u64,
-    within: Option<&Effects>,
+    scope: Scope<'_>,
 ) -> CmdResult {
     let cmd = entry.cmd;
     let handler = cmd.handler.ok_or(CmdError::WrongArity(entry.full_name()))?;
     client.handle.last_interaction.store(now, Ordering::Relaxed);
     client.handle.last_cmd.store(entry.id, Ordering::Relaxed);
-    let own = within
-        .is_none()
-        .then(|| Effects::new(&srv.keyspace.changes, client.replaying));
+    let (own, within, running) = match scope {
+        Scope::Own(running) => {
+            let fx = Effects::new(&srv.keyspace.changes, client.replaying, Some(running));
+            (Some(fx), None, running)
+        }
+        Scope::Within(fx, running) => (None, Some(fx), running),
+    };
     let Some(fx) = within.or(own.as_ref()) else {
         return Ok(());
     };
@@ -409,7 +467,7 @@ fn run_handler(
         // EXEC accepted its transaction: the queued commands run now, under its lock, their
         // effects joining its own.
         if let Some(queue) = client.transaction.take() {
-            run_transaction(srv, client, out, &queue, fx);
+            run_transaction(srv, client, out, &queue, fx, running);
         }
         fx.end(mark, db, args);
         result
@@ -509,11 +567,12 @@ fn run_transaction(
     out: &mut Out,
     queue: &[Vec<Bytes>],
     fx: &Effects,
+    running: &Running,
 ) {
     let may_block = std::mem::replace(&mut client.may_block, false);
     client.in_exec = true;
     for args in queue {
-        let _ = run_once(srv, client, out, args, Some(fx));
+        let _ = run_once(srv, client, out, args, Some(fx), running);
     }
     client.in_exec = false;
     client.may_block = may_block;

@@ -69,7 +69,7 @@ pub fn dataset(ks: &Keyspace) -> Digest {
 /// The digest of one key's value (zeros when missing).
 pub fn key(ks: &Keyspace, db: usize, key: &[u8], now: u64) -> Digest {
     // A read: nothing is changed, so the effects are not committed anywhere.
-    let fx = crate::base::changes::Effects::new(&ks.changes, false);
+    let fx = crate::base::changes::Effects::new(&ks.changes, false, None);
     let mut l = ks.key(db, key, now, &fx);
     let k = l.get();
     match k.entry() {

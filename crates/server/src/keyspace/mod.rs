@@ -335,7 +335,8 @@ impl Keyspace {
         self.release(value, removal);
         self.watches.touch(db, key, false);
         self.blocking.signal(db, key);
-        self.tracking.key_changed(key, false);
+        let running = fx.and_then(Effects::running);
+        self.tracking.key_changed(key, false, running);
         self.notify.emit(class, event, key, db);
         let argv = || {
             let cmd: &'static [u8] = if lazy { b"UNLINK" } else { b"DEL" };
@@ -359,14 +360,21 @@ impl Keyspace {
     /// locked) is past its TTL; if so it is removed as an expiry (see `reclaimed`), unless
     /// CLIENT PAUSE holds deletions, when it only reads as gone. For the commands that walk
     /// shards themselves (SCAN, RANDOMKEY).
-    pub fn expire_if_due(&self, db: usize, shard: &mut Shard, index: usize, now: u64) -> bool {
+    pub fn expire_if_due(
+        &self,
+        db: usize,
+        shard: &mut Shard,
+        index: usize,
+        now: u64,
+        fx: &Effects,
+    ) -> bool {
         if !shard.is_expired(index, now) {
             return false;
         }
         if now >= self.pause_until.load(Ordering::Relaxed) {
             if let Some(e) = shard.remove(index) {
                 self.stats.expired.fetch_add(1, Ordering::Relaxed);
-                self.reclaimed(db, &e.key, e.value, Reclaim::Expired, None);
+                self.reclaimed(db, &e.key, e.value, Reclaim::Expired, Some(fx));
             }
         }
         true
@@ -394,7 +402,13 @@ impl Keyspace {
 
     /// Locks the shard of `key` in database `db` and looks the key up; its changes count for
     /// the command whose effects are `fx`.
-    pub fn key<'a>(&'a self, db: usize, key: &'a [u8], now: u64, fx: &'a Effects) -> Locked<'a> {
+    pub fn key<'a>(
+        &'a self,
+        db: usize,
+        key: &'a [u8],
+        now: u64,
+        fx: &'a Effects<'a>,
+    ) -> Locked<'a> {
         let kh = self.hash(key);
         let db = db.min(self.dbs.len() - 1);
         let guard = self.dbs[db].shard(kh.shard);
@@ -410,7 +424,7 @@ impl Keyspace {
     }
 
     /// Locks the shards of several keys (possibly in two databases) in ascending order.
-    pub fn keys<'a>(&'a self, keys: &[(usize, &[u8])], fx: &'a Effects) -> MultiLock<'a> {
+    pub fn keys<'a>(&'a self, keys: &[(usize, &[u8])], fx: &'a Effects<'a>) -> MultiLock<'a> {
         let mut want: Vec<(usize, usize)> = keys
             .iter()
             .map(|&(db, k)| (db.min(self.dbs.len() - 1), self.hash(k).shard))
@@ -449,7 +463,7 @@ impl Keyspace {
         for i in 0..SHARDS {
             all.append(&mut self.db(db).shard(i).take_all());
         }
-        self.tracking.flushed();
+        self.tracking.flushed(fx.running());
         fx.changed(&self.changes, all.len() as u64);
         all
     }
@@ -478,7 +492,7 @@ impl Keyspace {
 pub struct MultiLock<'a> {
     ks: &'a Keyspace,
     guards: Vec<((usize, usize), MutexGuard<'a, Shard>)>,
-    fx: &'a Effects,
+    fx: &'a Effects<'a>,
 }
 
 impl<'a> MultiLock<'a> {
@@ -509,7 +523,7 @@ pub struct Locked<'a> {
     key: &'a [u8],
     now: u64,
     ks: &'a Keyspace,
-    fx: &'a Effects,
+    fx: &'a Effects<'a>,
 }
 
 impl<'a> Locked<'a> {
@@ -538,7 +552,7 @@ pub struct KeyRef<'a> {
     index: Option<usize>,
     ks: &'a Keyspace,
     stats: &'a KeyStats,
-    fx: &'a Effects,
+    fx: &'a Effects<'a>,
 }
 
 impl<'a> KeyRef<'a> {
@@ -549,7 +563,7 @@ impl<'a> KeyRef<'a> {
         key: &'a [u8],
         now: u64,
         ks: &'a Keyspace,
-        fx: &'a Effects,
+        fx: &'a Effects<'a>,
     ) -> Self {
         let stats = &ks.stats;
         let mut index = shard.find(kh.hash, key);
@@ -685,7 +699,9 @@ impl<'a> KeyRef<'a> {
         self.ks
             .watches
             .touch(self.db, self.key, self.index.is_some());
-        self.ks.tracking.key_changed(self.key, true);
+        self.ks
+            .tracking
+            .key_changed(self.key, true, self.fx.running());
     }
 
     /// Stores `value`, creating the key if needed. An existing TTL is dropped unless `keep_ttl`.
@@ -838,7 +854,7 @@ impl<'a> KeyRef<'a> {
             return false;
         };
         self.ks
-            .reclaimed(self.db, self.key, e.value, Reclaim::Evicted, None);
+            .reclaimed(self.db, self.key, e.value, Reclaim::Evicted, Some(self.fx));
         true
     }
 

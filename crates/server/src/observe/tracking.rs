@@ -15,8 +15,8 @@
 //! target has gone, a RESP3 client is told with a `tracking-redir-broken` push. A flush of a
 //! database invalidates everything with a null in place of the key list.
 //!
-//! Ordering: messages whose target is the client running the current command are held in a
-//! thread-local list and written into that client's own reply buffer by the dispatcher, before
+//! Ordering: messages whose target is the client running the current command are held in its
+//! `base::running::Running` and written into its own reply buffer by the dispatcher, before
 //! its reply when the change happened before the command ran (eviction, the table limit) and
 //! after it otherwise, so an invalidation never splits a reply. Messages for other clients go
 //! to their push queues at once.
@@ -25,7 +25,6 @@
 //! a key change checks another (anything tracked at all?); nothing else runs until tracking is
 //! used.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -36,6 +35,7 @@ use resp::ReplyWriter;
 
 use crate::base::handle::ClientHandle;
 use crate::base::reply::Out;
+use crate::base::running::Running;
 /// The bits of `ClientHandle::tracking`.
 pub mod mode {
     /// Tracking is on.
@@ -179,26 +179,6 @@ enum Msg<'a> {
     Keys(&'a [Bytes]),
     /// Everything is invalid (a database was flushed).
     All,
-}
-
-/// The client running a command on this thread and what is held for it.
-#[derive(Default)]
-struct Current {
-    /// Its id (0: no command of a tracking-aware dispatcher is running).
-    id: u64,
-    /// Invalidations whose target is that client, in order (`None`: everything).
-    pending: Vec<Option<Bytes>>,
-    /// A flush already told every client during this command (FLUSHALL empties each
-    /// database in turn but sends one message).
-    flushed: bool,
-}
-
-thread_local! {
-    static CURRENT: RefCell<Current> = RefCell::new(Current::default());
-}
-
-fn current_id() -> u64 {
-    CURRENT.with(|c| c.borrow().id)
 }
 
 /// Where messages for the client running the current command go: its reply buffer.
@@ -371,16 +351,16 @@ impl Tracking {
     /// A key changed (`by_client`: through a command, not by expiry). Cheap when nothing is
     /// tracked: one relaxed load.
     #[inline]
-    pub fn key_changed(&self, key: &[u8], by_client: bool) {
+    pub fn key_changed(&self, key: &[u8], by_client: bool, running: Option<&Running>) {
         if self.entries.load(Ordering::Relaxed) == 0 {
             return;
         }
-        self.invalidate(key, by_client);
+        self.invalidate(key, by_client, running);
     }
 
     #[cold]
-    fn invalidate(&self, key: &[u8], by_client: bool) {
-        let current = CURRENT.with(|c| c.borrow().id);
+    fn invalidate(&self, key: &[u8], by_client: bool, running: Option<&Running>) {
+        let current = running.map_or(0, |r| r.id);
         let modifier = if by_client { current } else { 0 };
         let mut inner = self.inner.lock();
         let mut recorded = false;
@@ -393,11 +373,12 @@ impl Tracking {
         if recorded {
             self.bcast_pending.store(true, Ordering::Relaxed);
         }
-        self.invalidate_tracked(&mut inner, key, current);
+        self.invalidate_tracked(&mut inner, key, running);
     }
 
-    /// Forgets `key` and tells every client that was remembered for it.
-    fn invalidate_tracked(&self, inner: &mut Inner, key: &[u8], current: u64) {
+    /// Forgets `key` and tells every client that was remembered for it; the client running
+    /// the command gets it after its reply.
+    fn invalidate_tracked(&self, inner: &mut Inner, key: &[u8], running: Option<&Running>) {
         let Some(ids) = inner.table.remove(key) else {
             return;
         };
@@ -413,13 +394,11 @@ impl Tracking {
             if flags & ON == 0 || flags & BCAST != 0 {
                 continue;
             }
-            if id == current {
+            if let Some(r) = running.filter(|r| r.id == id) {
                 if flags & NOLOOP == 0 {
-                    CURRENT.with(|c| {
-                        c.borrow_mut()
-                            .pending
-                            .push(Some(Bytes::copy_from_slice(key)))
-                    });
+                    r.pending
+                        .borrow_mut()
+                        .push(Some(Bytes::copy_from_slice(key)));
                 }
                 continue;
             }
@@ -429,7 +408,7 @@ impl Tracking {
 
     /// A database was emptied: the table is cleared and every tracking client told that
     /// all its keys are invalid (once per command, however many databases it empties).
-    pub fn flushed(&self) {
+    pub fn flushed(&self, running: Option<&Running>) {
         if self.entries.load(Ordering::Relaxed) == 0 && !self.active() {
             return;
         }
@@ -437,36 +416,28 @@ impl Tracking {
         inner.table.clear();
         inner.items = 0;
         self.update_entries(&inner);
-        let (current, first) = CURRENT.with(|c| {
-            let mut c = c.borrow_mut();
-            let first = c.id == 0 || !c.flushed;
-            if c.id != 0 {
-                c.flushed = true;
+        if let Some(r) = running {
+            if r.flushed.replace(true) {
+                return;
             }
-            (c.id, first)
-        });
-        if !first {
-            return;
         }
         for (&id, tracker) in inner.trackers.iter() {
-            if id == current {
-                CURRENT.with(|c| c.borrow_mut().pending.push(None));
-            } else {
-                send(tracker, &Msg::All, &mut None);
+            match running.filter(|r| r.id == id) {
+                Some(r) => r.pending.borrow_mut().push(None),
+                None => send(tracker, &Msg::All, &mut None),
             }
         }
     }
 
     /// Keeps the table within `tracking-table-max-keys` by invalidating random keys, with
     /// Redis's effort: 100 keys per pass, more on each pass that ends still over the limit.
-    pub fn enforce_limit(&self) {
+    pub fn enforce_limit(&self, running: Option<&Running>) {
         let max = self.max_keys.load(Ordering::Relaxed) as usize;
         // `entries` counts prefixes too, so it can only overstate the table: when it is within
         // the limit, so is the table, and no lock is taken.
         if max == 0 || self.entries.load(Ordering::Relaxed) <= max {
             return;
         }
-        let current = current_id();
         let mut inner = self.inner.lock();
         if inner.table.len() <= max {
             inner.limit_rounds = 0;
@@ -477,7 +448,7 @@ impl Tracking {
             let Some(key) = inner.table.random_key() else {
                 break;
             };
-            self.invalidate_tracked(&mut inner, &key, current);
+            self.invalidate_tracked(&mut inner, &key, running);
             if inner.table.len() <= max {
                 inner.limit_rounds = 0;
                 return;
@@ -525,16 +496,19 @@ impl Tracking {
 
     /// Writes the invalidations held for the client running the current command (see the
     /// module documentation) into its reply buffer, or to its redirect target.
-    fn deliver_own(&self, handle: &ClientHandle, out: &mut Out) {
-        let pending = CURRENT.with(|c| std::mem::take(&mut c.borrow_mut().pending));
+    fn deliver_own(&self, running: &Running, out: &mut Out) {
+        let pending = std::mem::take(&mut *running.pending.borrow_mut());
         if pending.is_empty() {
             return;
         }
         let inner = self.inner.lock();
-        let Some(tracker) = inner.trackers.get(&handle.id) else {
+        let Some(tracker) = inner.trackers.get(&running.id) else {
             return;
         };
-        let mut own = Some(Own { id: handle.id, out });
+        let mut own = Some(Own {
+            id: running.id,
+            out,
+        });
         for p in &pending {
             let msg = match p {
                 Some(key) => Msg::Key(key),
@@ -550,7 +524,7 @@ impl Tracking {
         if !self.active() {
             return;
         }
-        self.enforce_limit();
+        self.enforce_limit(None);
         self.broadcast(&mut None);
     }
 }
@@ -641,25 +615,14 @@ fn deliver(to: &ClientHandle, bytes: Bytes, own: &mut Option<Own<'_>>) {
 }
 
 impl Tracking {
-    /// Marks the start of a command of the client `handle` on this thread; the dispatcher
-    /// calls it when some client tracks.
-    pub fn begin_command(&self, handle: &ClientHandle) {
-        CURRENT.with(|c| {
-            let mut c = c.borrow_mut();
-            c.id = handle.id;
-            c.pending.clear();
-            c.flushed = false;
-        });
-    }
-
     /// Before a command runs (at the top level, not inside EXEC): enforces the table limit
     /// when `limit`, then writes the invalidations already due to the client ahead of its
     /// reply, where CLIENT REPLY OFF does not remove them.
-    pub fn before_command(&self, handle: &ClientHandle, out: &mut Out, limit: bool) {
+    pub fn before_command(&self, running: &Running, out: &mut Out, limit: bool) {
         if limit {
-            self.enforce_limit();
+            self.enforce_limit(Some(running));
         }
-        self.deliver_own(handle, out);
+        self.deliver_own(running, out);
         out.keep();
     }
 
@@ -670,13 +633,24 @@ impl Tracking {
         }
     }
 
-    /// Ends a command begun with `begin_command`: writes the invalidations it caused for its
-    /// own client after its reply, broadcasts BCAST changes, and clears CLIENT CACHING unless
-    /// the command was CLIENT itself or the client is queueing a transaction (`queueing`):
-    /// CACHING covers the next command or transaction, as in Redis.
-    pub fn end_command(&self, handle: &ClientHandle, queueing: bool, out: &mut Out, name: &[u8]) {
-        self.deliver_own(handle, out);
-        let mut own = Some(Own { id: handle.id, out });
+    /// Ends a command of the client `running` (whose handle is `handle`): writes the
+    /// invalidations it caused for its own client after its reply, broadcasts BCAST changes,
+    /// and clears CLIENT CACHING unless the command was CLIENT itself or the client is
+    /// queueing a transaction (`queueing`): CACHING covers the next command or transaction, as
+    /// in Redis.
+    pub fn end_command(
+        &self,
+        running: &Running,
+        handle: &ClientHandle,
+        queueing: bool,
+        out: &mut Out,
+        name: &[u8],
+    ) {
+        self.deliver_own(running, out);
+        let mut own = Some(Own {
+            id: running.id,
+            out,
+        });
         self.broadcast(&mut own);
         if handle.tracking.load(Ordering::Relaxed) & CACHING != 0
             && !queueing
@@ -684,12 +658,6 @@ impl Tracking {
         {
             handle.tracking.fetch_and(!CACHING, Ordering::Relaxed);
         }
-        CURRENT.with(|c| {
-            let mut c = c.borrow_mut();
-            c.id = 0;
-            c.pending.clear();
-            c.flushed = false;
-        });
     }
 }
 

@@ -93,7 +93,7 @@ where
         // Eviction a command's time budget cut short goes on here, as Redis's eviction timer.
         if srv.eviction_unfinished.load(Ordering::Relaxed) {
             let _shared = srv.exclusive.read();
-            crate::state::evict::make_room(&srv);
+            crate::state::evict::make_room(&srv, None);
         }
         // After expiry, so that invalidations of keys it removed go out in this round.
         srv.keyspace.tracking.cron();

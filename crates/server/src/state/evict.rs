@@ -13,6 +13,7 @@ use storage::shard::Entry;
 use crate::base::changes::Effects;
 use crate::base::clock::{lru_clock, now_ms};
 use crate::base::config::MaxmemoryPolicy;
+use crate::base::running::Running;
 use crate::keyspace::SHARDS;
 use crate::state::State;
 /// The clock is read once per this many evicted keys.
@@ -44,8 +45,8 @@ fn time_limit(tenacity: u32) -> Option<std::time::Duration> {
 /// Evicts keys until memory use is under `maxmemory`, as far as the policy allows. When the
 /// time `maxmemory-eviction-tenacity` grants runs out first, the command goes ahead, as in
 /// Redis, and the eviction goes on before the next command or in the next cron tick.
-pub fn make_room(srv: &State) -> Verdict {
-    let verdict = evict_keys(srv);
+pub fn make_room(srv: &State, running: Option<&Running>) -> Verdict {
+    let verdict = evict_keys(srv, running);
     srv.eviction_unfinished
         .store(verdict == Verdict::Unfinished, Ordering::Relaxed);
     match verdict {
@@ -54,7 +55,7 @@ pub fn make_room(srv: &State) -> Verdict {
     }
 }
 
-fn evict_keys(srv: &State) -> Verdict {
+fn evict_keys(srv: &State, running: Option<&Running>) -> Verdict {
     let limit = srv.hot.maxmemory.load(Ordering::Relaxed);
     if limit == 0 || (crate::base::alloc::allocated() as u64) <= limit {
         return Verdict::Fine;
@@ -75,7 +76,7 @@ fn evict_keys(srv: &State) -> Verdict {
         if (crate::base::alloc::allocated() as u64) <= limit {
             return Verdict::Fine;
         }
-        if !evict_one(srv, policy, samples) {
+        if !evict_one(srv, policy, samples, running) {
             break;
         }
         if evicted % KEYS_PER_CLOCK_READ == 0 && budget.is_some_and(|b| started.elapsed() > b) {
@@ -129,7 +130,12 @@ pub fn evict_clients(srv: &State) {
 }
 
 /// Evicts the best of a sample of keys; returns false when no key can be evicted.
-fn evict_one(srv: &State, policy: MaxmemoryPolicy, samples: usize) -> bool {
+fn evict_one(
+    srv: &State,
+    policy: MaxmemoryPolicy,
+    samples: usize,
+    running: Option<&Running>,
+) -> bool {
     let ks = &srv.keyspace;
     let volatile_only = policy.is_volatile();
     let dbs: Vec<usize> = (0..ks.count())
@@ -193,7 +199,8 @@ fn evict_one(srv: &State, policy: MaxmemoryPolicy, samples: usize) -> bool {
     let Some((_, _, key)) = best else {
         return true;
     };
-    let fx = Effects::new(&ks.changes, false);
+    // The client whose command made room gets invalidations of evicted keys before its reply.
+    let fx = Effects::new(&ks.changes, false, running);
     if ks.key(db, &key, now, &fx).get().evict() {
         srv.stats.evicted.fetch_add(1, Ordering::Relaxed);
     }

@@ -270,7 +270,7 @@ impl State {
         if names.contains(&"maxmemory") {
             // Lowering the limit evicts at once, as in Redis.
             let _shared = self.exclusive.read();
-            crate::state::evict::make_room(self);
+            crate::state::evict::make_room(self, None);
         }
         for name in names {
             match *name {

@@ -465,7 +465,7 @@ fn state(node: &Node) -> Vec<String> {
     let ks = &node.srv.keyspace;
     // As a replay reads: keys past their TTL that no DEL removed show, rather than being
     // expired by the look itself.
-    let fx = Effects::new(&ks.changes, true);
+    let fx = Effects::new(&ks.changes, true, None);
     let mut out = Vec::new();
     for db in 0..2 {
         for key in KEYS {
