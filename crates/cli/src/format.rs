@@ -3,6 +3,7 @@
 //! input line into arguments.
 
 use ferrodis::Value;
+use resp::split_args;
 
 /// How replies are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,95 +346,6 @@ pub fn invalidate_tty(v: &Value) -> Option<Vec<u8>> {
     }
     out.push(b'\n');
     Some(out)
-}
-
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\n' | b'\r' | b'\t' | 0x0b | 0x0c)
-}
-
-fn hex(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
-}
-
-/// Splits a line into arguments the way redis-cli does: blanks separate words,
-/// `"double quotes"` take `\n`, `\t`, `\xNN`... escapes, `'single quotes'` only
-/// `\'`. `None` for unbalanced quotes or a closing quote followed by a non-blank.
-pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let mut args = Vec::new();
-    let mut i = 0;
-    let at = |i: usize| line.get(i).copied();
-    loop {
-        while at(i).is_some_and(is_space) {
-            i += 1;
-        }
-        if at(i).is_none() {
-            return Some(args);
-        }
-        let mut cur = Vec::new();
-        let (mut in_dq, mut in_sq) = (false, false);
-        loop {
-            let c = at(i);
-            if in_dq {
-                match c {
-                    None => return None,
-                    Some(b'\\')
-                        if at(i + 1) == Some(b'x')
-                            && at(i + 2).and_then(hex).is_some()
-                            && at(i + 3).and_then(hex).is_some() =>
-                    {
-                        let hi = at(i + 2).and_then(hex).unwrap_or(0);
-                        let lo = at(i + 3).and_then(hex).unwrap_or(0);
-                        cur.push(hi * 16 + lo);
-                        i += 3;
-                    }
-                    Some(b'\\') if at(i + 1).is_some() => {
-                        i += 1;
-                        cur.push(match at(i).unwrap_or(0) {
-                            b'n' => b'\n',
-                            b'r' => b'\r',
-                            b't' => b'\t',
-                            b'b' => 0x08,
-                            b'a' => 0x07,
-                            other => other,
-                        });
-                    }
-                    Some(b'"') => {
-                        if at(i + 1).is_some_and(|n| !is_space(n)) {
-                            return None;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(other) => cur.push(other),
-                }
-            } else if in_sq {
-                match c {
-                    None => return None,
-                    Some(b'\\') if at(i + 1) == Some(b'\'') => {
-                        i += 1;
-                        cur.push(b'\'');
-                    }
-                    Some(b'\'') => {
-                        if at(i + 1).is_some_and(|n| !is_space(n)) {
-                            return None;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(other) => cur.push(other),
-                }
-            } else {
-                match c {
-                    None | Some(b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
-                    Some(b'"') => in_dq = true,
-                    Some(b'\'') => in_sq = true,
-                    Some(other) => cur.push(other),
-                }
-            }
-            i += 1;
-        }
-        args.push(cur);
-    }
 }
 
 /// One quoted argument (`--quoted-input`, `--quoted-pattern`): exactly one word.

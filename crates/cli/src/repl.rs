@@ -14,8 +14,9 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 
-use crate::format::{split_args, Output};
+use crate::format::Output;
 use crate::session::{emit, Session};
+use resp::split_args;
 
 /// A help topic: a command (or subcommand) with its argument synopsis, or a
 /// command group (`@string`).

@@ -240,54 +240,6 @@ async fn auth(addr: SocketAddr) {
     assert_eq!(anon.get("x").await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn ferrodis_strings_and_keys() {
-    let s = common::ferrodis("").await;
-    strings_and_keys(s.addr).await;
-}
-
-#[tokio::test]
-async fn ferrodis_generic_pipelines_transactions() {
-    let s = common::ferrodis("").await;
-    generic_pipelines_transactions(s.addr).await;
-}
-
-#[tokio::test]
-async fn ferrodis_options_select_resp3() {
-    let s = common::ferrodis("").await;
-    options_select_resp3(s.addr).await;
-}
-
-#[tokio::test]
-async fn ferrodis_auth() {
-    let s = common::ferrodis("requirepass secret").await;
-    auth(s.addr).await;
-}
-
-#[tokio::test]
-async fn redis_strings_and_keys() {
-    let r = common::redis(&[]);
-    strings_and_keys(r.addr).await;
-}
-
-#[tokio::test]
-async fn redis_generic_pipelines_transactions() {
-    let r = common::redis(&[]);
-    generic_pipelines_transactions(r.addr).await;
-}
-
-#[tokio::test]
-async fn redis_options_select_resp3() {
-    let r = common::redis(&[]);
-    options_select_resp3(r.addr).await;
-}
-
-#[tokio::test]
-async fn redis_auth() {
-    let r = common::redis(&["--requirepass", "secret"]);
-    auth(r.addr).await;
-}
-
 async fn collection_helpers(addr: SocketAddr) {
     let mut c = client::connect(addr).await.unwrap();
     assert!(c.hset("h", "f", "v").await.unwrap());
@@ -354,27 +306,48 @@ async fn resp3_pushes(addr: SocketAddr) {
     assert!(queued.len() <= 1);
 }
 
-#[tokio::test]
-async fn ferrodis_collection_helpers() {
-    let s = common::ferrodis("").await;
-    collection_helpers(s.addr).await;
-}
-
-#[tokio::test]
-async fn redis_collection_helpers() {
-    collection_helpers(common::redis(&[]).addr).await;
-}
-
-#[tokio::test]
-async fn ferrodis_resp3_pushes() {
-    let s = common::ferrodis("").await;
-    resp3_pushes(s.addr).await;
-}
-
-#[tokio::test]
-async fn redis_resp3_pushes() {
-    resp3_pushes(common::redis(&[]).addr).await;
-}
+common::against_both!(
+    ferrodis_strings_and_keys,
+    redis_strings_and_keys,
+    strings_and_keys,
+    "",
+    &[]
+);
+common::against_both!(
+    ferrodis_generic_pipelines_transactions,
+    redis_generic_pipelines_transactions,
+    generic_pipelines_transactions,
+    "",
+    &[]
+);
+common::against_both!(
+    ferrodis_options_select_resp3,
+    redis_options_select_resp3,
+    options_select_resp3,
+    "",
+    &[]
+);
+common::against_both!(
+    ferrodis_auth,
+    redis_auth,
+    auth,
+    "requirepass secret",
+    &["--requirepass", "secret"]
+);
+common::against_both!(
+    ferrodis_collection_helpers,
+    redis_collection_helpers,
+    collection_helpers,
+    "",
+    &[]
+);
+common::against_both!(
+    ferrodis_resp3_pushes,
+    redis_resp3_pushes,
+    resp3_pushes,
+    "",
+    &[]
+);
 
 #[tokio::test]
 async fn connect_refused_is_io_error() {

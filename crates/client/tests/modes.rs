@@ -177,29 +177,20 @@ async fn pubsub_suite(addr: std::net::SocketAddr, resp3: bool) {
     assert!(next_from(&mut stream).await.is_none());
 }
 
-#[tokio::test]
-async fn ferrodis_pubsub_resp2() {
-    let s = common::ferrodis("").await;
-    pubsub_suite(s.addr, false).await;
-}
-
-#[tokio::test]
-async fn ferrodis_pubsub_resp3() {
-    let s = common::ferrodis("").await;
-    pubsub_suite(s.addr, true).await;
-}
-
-#[tokio::test]
-async fn redis_pubsub_resp2() {
-    let r = common::redis(&[]);
-    pubsub_suite(r.addr, false).await;
-}
-
-#[tokio::test]
-async fn redis_pubsub_resp3() {
-    let r = common::redis(&[]);
-    pubsub_suite(r.addr, true).await;
-}
+common::against_both!(
+    ferrodis_pubsub_resp2,
+    redis_pubsub_resp2,
+    |addr| pubsub_suite(addr, false),
+    "",
+    &[]
+);
+common::against_both!(
+    ferrodis_pubsub_resp3,
+    redis_pubsub_resp3,
+    |addr| pubsub_suite(addr, true),
+    "",
+    &[]
+);
 
 async fn monitor(addr: std::net::SocketAddr) {
     let mut monitor = client::connect(addr)
@@ -221,16 +212,7 @@ async fn monitor(addr: std::net::SocketAddr) {
     );
 }
 
-#[tokio::test]
-async fn ferrodis_monitor() {
-    let s = common::ferrodis("").await;
-    monitor(s.addr).await;
-}
-
-#[tokio::test]
-async fn redis_monitor() {
-    monitor(common::redis(&[]).addr).await;
-}
+common::against_both!(ferrodis_monitor, redis_monitor, monitor, "", &[]);
 
 fn blocking_subscriber(addr: std::net::SocketAddr) {
     let sub_client = blocking::connect(addr).unwrap();

@@ -9,11 +9,13 @@
 //! * [`ReplyWriter`] appends replies to an output buffer in RESP2 or RESP3 form.
 //! * [`Frame`] models every reply type, with an encoder and [`decode_frame`], a
 //!   hardened decoder for clients.
+//! * [`split_args`] splits a line into arguments with Redis's quoting rules.
 
 mod frame;
 mod num;
 mod reply;
 mod request;
+mod split;
 
 pub use frame::{decode_frame, decode_frame_bytes, Frame, FrameError, MAX_FRAME_DEPTH};
 pub use reply::{format_double_17g, ReplyWriter};
@@ -21,3 +23,4 @@ pub use request::{
     encode_request, Limits, ProtocolError, Request, RequestDecoder, PROTO_INLINE_MAX_SIZE,
     UNAUTHENTICATED_MAX_BULK_LEN, UNAUTHENTICATED_MAX_MULTIBULK_LEN,
 };
+pub use split::split_args;

@@ -505,131 +505,30 @@ impl RequestDecoder {
     }
 }
 
-/// C's `isspace` in the C locale.
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
-
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// Splits an inline command line into arguments with the quoting rules of Redis's
-/// `sdssplitargs`. Unquoted arguments are zero-copy slices of `line`; only arguments
-/// containing quotes are rebuilt.
+/// `sdssplitargs`. A line without quotes (or NUL) is split on blanks into zero-copy slices of
+/// the read buffer; one with quotes goes through `split_args`, which copies.
 fn split_inline(line: &Bytes) -> Result<Vec<Bytes>, ProtocolError> {
-    let bytes: &[u8] = line;
-    let n = bytes.len();
+    if line.iter().any(|&c| matches!(c, b'"' | b'\'' | 0)) {
+        let args = crate::split_args(line).ok_or(ProtocolError::UnbalancedQuotes)?;
+        return Ok(args.into_iter().map(Bytes::from).collect());
+    }
     let mut args = Vec::new();
+    let n = line.len();
     let mut i = 0;
     loop {
-        while i < n && is_space(bytes[i]) {
+        while i < n && crate::split::is_c_space(line[i]) {
             i += 1;
         }
         if i == n {
             return Ok(args);
         }
         let start = i;
-        // Unquoted runs end at these four bytes only (not at \v or \f), as in Redis.
-        while i < n && !matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t' | b'"' | b'\'') {
+        // Unquoted words end at these four bytes only (not at \v or \f), as in Redis.
+        while i < n && !matches!(line[i], b' ' | b'\n' | b'\r' | b'\t') {
             i += 1;
         }
-        if i == n || !matches!(bytes[i], b'"' | b'\'') {
-            args.push(line.slice(start..i));
-            continue;
-        }
-        let mut token = bytes[start..i].to_vec();
-        i = read_quoted_token(bytes, i, &mut token)?;
-        args.push(Bytes::from(token));
-    }
-}
-
-/// Continues a token at `i`, which holds an opening quote, appending its decoded bytes to
-/// `token`. Returns the index just past the token.
-fn read_quoted_token(
-    bytes: &[u8],
-    mut i: usize,
-    token: &mut Vec<u8>,
-) -> Result<usize, ProtocolError> {
-    #[derive(PartialEq)]
-    enum Quote {
-        None,
-        Double,
-        Single,
-    }
-    let at = |k: usize| bytes.get(k).copied();
-    let mut quote = Quote::None;
-    loop {
-        let Some(c) = at(i) else {
-            return if quote == Quote::None {
-                Ok(i)
-            } else {
-                Err(ProtocolError::UnbalancedQuotes)
-            };
-        };
-        match quote {
-            Quote::Double => {
-                if c == b'\\' && at(i + 1) == Some(b'x') {
-                    if let (Some(hi), Some(lo)) =
-                        (at(i + 2).and_then(hex_value), at(i + 3).and_then(hex_value))
-                    {
-                        token.push(hi * 16 + lo);
-                        i += 4;
-                        continue;
-                    }
-                }
-                if c == b'\\' && i + 1 < bytes.len() {
-                    let escaped = bytes[i + 1];
-                    token.push(match escaped {
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'b' => 0x08,
-                        b'a' => 0x07,
-                        other => other,
-                    });
-                    i += 2;
-                } else if c == b'"' {
-                    return close_quote(bytes, i);
-                } else {
-                    token.push(c);
-                    i += 1;
-                }
-            }
-            Quote::Single => {
-                if c == b'\\' && at(i + 1) == Some(b'\'') {
-                    token.push(b'\'');
-                    i += 2;
-                } else if c == b'\'' {
-                    return close_quote(bytes, i);
-                } else {
-                    token.push(c);
-                    i += 1;
-                }
-            }
-            Quote::None => {
-                match c {
-                    b' ' | b'\n' | b'\r' | b'\t' => return Ok(i + 1),
-                    b'"' => quote = Quote::Double,
-                    b'\'' => quote = Quote::Single,
-                    other => token.push(other),
-                }
-                i += 1;
-            }
-        }
-    }
-}
-
-/// Handles a closing quote at `i`: it must end the line or be followed by whitespace.
-fn close_quote(bytes: &[u8], i: usize) -> Result<usize, ProtocolError> {
-    match bytes.get(i + 1) {
-        Some(&next) if !is_space(next) => Err(ProtocolError::UnbalancedQuotes),
-        _ => Ok(i + 1),
+        args.push(line.slice(start..i));
     }
 }
 

@@ -135,3 +135,26 @@ pub async fn fake_server(reply: &'static [u8], close: bool) -> SocketAddr {
     });
     addr
 }
+
+/// Two tests of one scenario: `$ferrodis` runs `$scenario` (an async function of the server's
+/// address) against an in-process ferrodis configured by `$directives`, `$redis` against
+/// Debian's redis-server started with `$redis_args`, so both servers answer the same checks.
+// Like the rest of this module, shared by test binaries that do not all use it.
+#[allow(unused_macros)]
+macro_rules! against_both {
+    ($ferrodis:ident, $redis:ident, $scenario:expr, $directives:expr, $redis_args:expr) => {
+        #[tokio::test]
+        async fn $ferrodis() {
+            let server = common::ferrodis($directives).await;
+            ($scenario)(server.addr).await;
+        }
+
+        #[tokio::test]
+        async fn $redis() {
+            let server = common::redis($redis_args);
+            ($scenario)(server.addr).await;
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use against_both;

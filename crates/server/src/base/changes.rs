@@ -152,25 +152,32 @@ impl ChangeLog {
     }
 }
 
-/// The effects of one command as they happen: how many changes it made, its place in the log,
-/// and the commands that reproduce it. Transactions share one: EXEC's record holds the
-/// commands of every queued command that changed something.
+/// The effects of one command as they happen: how many changes it made, and, while somebody
+/// records the stream, its place in the log and the commands that reproduce it. Transactions
+/// share one: EXEC's record holds the commands of every queued command that changed something.
 #[derive(Debug)]
 pub struct Effects<'r> {
-    /// Whether the log was being kept when the command started.
-    recording: bool,
     /// The client the command runs for, when it is a client's command.
     running: Option<&'r Running>,
     /// The command is itself a replay of the stream (see `Client::replaying`).
     replaying: bool,
     changes: Cell<u64>,
+    /// What is kept for the log: present only when the log was being kept as the command
+    /// started, so a command nobody records carries nothing to build or drop.
+    recorder: Option<RefCell<Recorder>>,
+}
+
+/// The recording part of `Effects`.
+#[derive(Debug, Default)]
+struct Recorder {
+    /// The command's place in the log, taken at its first change.
+    seq: Option<u64>,
     /// The running command propagates even if it changed nothing (FLUSHALL of nothing).
-    forced: Cell<bool>,
-    seq: Cell<Option<u64>>,
+    forced: bool,
     /// The commands recorded by the commands that have ended.
-    ops: RefCell<Vec<Op>>,
+    ops: Vec<Op>,
     /// What the running command propagates instead of its own arguments, when it says so.
-    rewrite: RefCell<Option<Vec<Op>>>,
+    rewrite: Option<Vec<Op>>,
 }
 
 /// Where a command's own part of its `Effects` begins (see `Effects::begin`).
@@ -182,16 +189,13 @@ pub struct Mark {
 impl<'r> Effects<'r> {
     /// The effects of a command starting now against `log`, for the client `running` (none for
     /// the server's own work); `replaying` when the command comes from the change stream.
+    #[inline]
     pub fn new(log: &ChangeLog, replaying: bool, running: Option<&'r Running>) -> Self {
         Effects {
-            recording: log.active(),
             running,
             replaying,
             changes: Cell::new(0),
-            forced: Cell::new(false),
-            seq: Cell::new(None),
-            ops: RefCell::new(Vec::new()),
-            rewrite: RefCell::new(None),
+            recorder: log.active().then(RefCell::default),
         }
     }
 
@@ -199,7 +203,7 @@ impl<'r> Effects<'r> {
     /// something other than their own arguments build it only then.
     #[inline]
     pub fn recording(&self) -> bool {
-        self.recording
+        self.recorder.is_some()
     }
 
     /// The client the command runs for.
@@ -220,8 +224,11 @@ impl<'r> Effects<'r> {
     #[inline]
     pub fn changed(&self, log: &ChangeLog, n: u64) {
         self.changes.set(self.changes.get() + n);
-        if self.recording && self.seq.get().is_none() {
-            self.seq.set(Some(log.reserve()));
+        if let Some(r) = &self.recorder {
+            let mut r = r.borrow_mut();
+            if r.seq.is_none() {
+                r.seq = Some(log.reserve());
+            }
         }
     }
 
@@ -230,14 +237,14 @@ impl<'r> Effects<'r> {
     /// ahead of the command's own changes, where it happened; before that it is a record of
     /// its own, ahead of the command's.
     pub fn reclaimed(&self, log: &ChangeLog, db: usize, argv: impl FnOnce() -> Vec<Bytes>) {
-        if self.recording && self.seq.get().is_some() {
-            self.ops.borrow_mut().push(Op { db, argv: argv() });
-        } else {
-            log.emit(db, argv);
+        match self.recorder.as_ref().map(RefCell::borrow_mut) {
+            Some(mut r) if r.seq.is_some() => r.ops.push(Op { db, argv: argv() }),
+            _ => log.emit(db, argv),
         }
     }
 
     /// How many changes were made so far.
+    #[inline]
     pub fn changes(&self) -> u64 {
         self.changes.get()
     }
@@ -245,9 +252,9 @@ impl<'r> Effects<'r> {
     /// Makes the running command propagate `argv` in database `db` (after anything it said
     /// before) instead of its own arguments.
     pub fn propagate(&self, db: usize, argv: Vec<Bytes>) {
-        if self.recording {
-            self.rewrite
-                .borrow_mut()
+        if let Some(r) = &self.recorder {
+            r.borrow_mut()
+                .rewrite
                 .get_or_insert_with(Vec::new)
                 .push(Op { db, argv });
         }
@@ -256,19 +263,22 @@ impl<'r> Effects<'r> {
     /// Makes the running command propagate even when it changed nothing, as Redis propagates
     /// FLUSHALL and FLUSHDB of empty databases. Call it under the lock that orders the command.
     pub fn force(&self, log: &ChangeLog) {
-        self.forced.set(true);
+        if let Some(r) = &self.recorder {
+            r.borrow_mut().forced = true;
+        }
         self.changed(log, 0);
     }
 
     /// Makes the running command propagate nothing of its own (EXEC: its queued commands
     /// speak for it).
     pub fn propagate_nothing(&self) {
-        if self.recording {
-            self.rewrite.borrow_mut().get_or_insert_with(Vec::new);
+        if let Some(r) = &self.recorder {
+            r.borrow_mut().rewrite.get_or_insert_with(Vec::new);
         }
     }
 
     /// Marks the start of one command's part.
+    #[inline]
     pub fn begin(&self) -> Mark {
         Mark {
             changes: self.changes.get(),
@@ -276,32 +286,43 @@ impl<'r> Effects<'r> {
     }
 
     /// Ends one command's part: if it changed anything, what reproduces it (its rewrite, or its
-    /// own arguments in database `db`) joins the record.
+    /// own arguments in database `db`) joins the record. Nothing to do while nobody records.
+    #[inline]
     pub fn end(&self, mark: Mark, db: usize, args: &[Bytes]) {
-        let rewrite = self.rewrite.borrow_mut().take();
-        let forced = self.forced.replace(false);
-        if !self.recording || (self.changes.get() == mark.changes && !forced) {
-            return;
-        }
-        let mut ops = self.ops.borrow_mut();
-        match rewrite {
-            Some(r) => ops.extend(r),
-            None => ops.push(Op {
-                db,
-                argv: args.to_vec(),
-            }),
+        if let Some(r) = &self.recorder {
+            r.borrow_mut()
+                .end(self.changes.get() != mark.changes, db, args);
         }
     }
 
     /// Completes the record of a command: commits it to the log if it holds a place there.
+    #[inline]
     pub fn commit(self, log: &ChangeLog) {
-        let Some(seq) = self.seq.get() else { return };
-        let ops = self.ops.into_inner();
-        let record = (!ops.is_empty()).then_some(Record {
-            ops,
+        let Some(r) = self.recorder else { return };
+        let r = r.into_inner();
+        let Some(seq) = r.seq else { return };
+        let record = (!r.ops.is_empty()).then_some(Record {
+            ops: r.ops,
             changes: self.changes.get(),
         });
         log.commit(seq, record);
+    }
+}
+
+impl Recorder {
+    fn end(&mut self, changed: bool, db: usize, args: &[Bytes]) {
+        let rewrite = self.rewrite.take();
+        let forced = std::mem::take(&mut self.forced);
+        if !changed && !forced {
+            return;
+        }
+        match rewrite {
+            Some(r) => self.ops.extend(r),
+            None => self.ops.push(Op {
+                db,
+                argv: args.to_vec(),
+            }),
+        }
     }
 }
 

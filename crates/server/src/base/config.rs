@@ -941,91 +941,7 @@ fn c_str(s: &[u8]) -> &[u8] {
     }
 }
 
-fn hex_val(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Splits a line into arguments like Redis's `sdssplitargs`: blanks separate words, `"..."`
-/// understands `\n \r \t \b \a \xHH` and `\<c>`, `'...'` understands only `\'`, and a closing
-/// quote must be followed by a blank or the end. Returns `None` for unbalanced quotes.
-pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
-    // Reading past the end yields NUL, just as the C code sees its terminator.
-    let at = |i: usize| line.get(i).copied().unwrap_or(0);
-    let mut out = Vec::new();
-    let mut p = 0usize;
-    loop {
-        while at(p) != 0 && is_c_space(at(p)) {
-            p += 1;
-        }
-        if at(p) == 0 {
-            return Some(out);
-        }
-        let (mut inq, mut insq, mut done) = (false, false, false);
-        let mut cur = Vec::new();
-        while !done {
-            let c = at(p);
-            if inq {
-                if let (b'\\', b'x', Some(h), Some(l)) =
-                    (c, at(p + 1), hex_val(at(p + 2)), hex_val(at(p + 3)))
-                {
-                    cur.push(h * 16 + l);
-                    p += 3;
-                } else if c == b'\\' && at(p + 1) != 0 {
-                    p += 1;
-                    cur.push(match at(p) {
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'b' => 8,
-                        b'a' => 7,
-                        o => o,
-                    });
-                } else if c == b'"' {
-                    if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
-                        return None;
-                    }
-                    done = true;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    cur.push(c);
-                }
-            } else if insq {
-                if c == b'\\' && at(p + 1) == b'\'' {
-                    p += 1;
-                    cur.push(b'\'');
-                } else if c == b'\'' {
-                    if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
-                        return None;
-                    }
-                    done = true;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    cur.push(c);
-                }
-            } else {
-                match c {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => done = true,
-                    b'"' => inq = true,
-                    b'\'' => insq = true,
-                    _ => cur.push(c),
-                }
-            }
-            if at(p) != 0 {
-                p += 1;
-            }
-        }
-        out.push(cur);
-    }
-}
-
-/// Quotes bytes the way Redis's `sdscatrepr` does, so [`split_args`] reads them back unchanged.
+/// Quotes bytes the way Redis's `sdscatrepr` does, so `resp::split_args` reads them back unchanged.
 pub fn repr(s: &[u8]) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     repr_into(&mut out, s);
@@ -2133,7 +2049,7 @@ impl Config {
                     .find(|((start, _), _)| *start <= line_start)
                     .map(|((_, src), first)| (src.clone(), i + 1 - first)),
             };
-            let argv = split_args(line)
+            let argv = resp::split_args(line)
                 .ok_or_else(|| fail("Unbalanced quotes in configuration line".into()))?;
             let Some((first, rest)) = argv.split_first() else {
                 continue;
@@ -2147,7 +2063,7 @@ impl Config {
                 let result = match rest {
                     [single] if multi && !single.is_empty() => {
                         // One quoted argument such as `--save "900 1 300 10"` is split again.
-                        let parts = split_args(single).unwrap_or_default();
+                        let parts = resp::split_args(single).unwrap_or_default();
                         let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
                         self.set_args(idx, &refs)
                     }
@@ -2287,7 +2203,7 @@ pub fn parse_command_line_with(
             }
             options.push_str(&arg[2..]);
             options.push(' ');
-            let words = split_args(arg.as_bytes()).map_or(0, |v| v.len());
+            let words = resp::split_args(arg.as_bytes()).map_or(0, |v| v.len());
             if words == 1 {
                 handled_last_config_arg = false;
                 let is_save = arg.eq_ignore_ascii_case("--save");

@@ -724,27 +724,22 @@ fn client_caching(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn client_trackinginfo(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     let handle = &ctx.client.handle;
     let t = handle.tracking.load(Ordering::Relaxed);
+    // Each mode's name, and what CLIENT CACHING set under it, in Redis's order.
+    const MODES: [(u32, &[u8], &[u8]); 5] = [
+        (mode::BCAST, b"bcast", b""),
+        (mode::OPTIN, b"optin", b"caching-yes"),
+        (mode::OPTOUT, b"optout", b"caching-no"),
+        (mode::NOLOOP, b"noloop", b""),
+        (mode::BROKEN_REDIRECT, b"broken_redirect", b""),
+    ];
     let mut flags: Vec<&[u8]> = vec![if t & mode::ON != 0 { b"on" } else { b"off" }];
-    if t & mode::BCAST != 0 {
-        flags.push(b"bcast");
-    }
-    if t & mode::OPTIN != 0 {
-        flags.push(b"optin");
-        if t & mode::CACHING != 0 {
-            flags.push(b"caching-yes");
+    for (bit, name, caching) in MODES {
+        if t & bit != 0 {
+            flags.push(name);
+            if t & mode::CACHING != 0 && !caching.is_empty() {
+                flags.push(caching);
+            }
         }
-    }
-    if t & mode::OPTOUT != 0 {
-        flags.push(b"optout");
-        if t & mode::CACHING != 0 {
-            flags.push(b"caching-no");
-        }
-    }
-    if t & mode::NOLOOP != 0 {
-        flags.push(b"noloop");
-    }
-    if t & mode::BROKEN_REDIRECT != 0 {
-        flags.push(b"broken_redirect");
     }
     let prefixes = ctx.srv.keyspace.tracking.prefixes_of(handle.id);
     let redirect = tracking_redirect(handle);

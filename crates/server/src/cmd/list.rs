@@ -327,8 +327,7 @@ fn lset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn lrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let start = int_arg(&args[2])?;
-    let stop = int_arg(&args[3])?;
+    let (start, stop) = super::index_pair(args)?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let Some(list) = k.read_as::<List>(ctx.client.no_touch)? else {
@@ -350,8 +349,7 @@ fn lrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn ltrim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let start = int_arg(&args[2])?;
-    let stop = int_arg(&args[3])?;
+    let (start, stop) = super::index_pair(args)?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     if let Some(list) = k.get_mut_as::<List>()? {

@@ -150,6 +150,11 @@ pub fn lookup_each<T: Collection>(
     Ok(())
 }
 
+/// The two integer indexes at `args[2]` and `args[3]` (LRANGE, LTRIM, GETRANGE).
+pub fn index_pair(args: &[Bytes]) -> Result<(i64, i64), CmdError> {
+    Ok((int_arg(&args[2])?, int_arg(&args[3])?))
+}
+
 /// The options of SCAN and its per-key forms.
 pub struct ScanOptions<'a> {
     /// MATCH: only what matches this glob (`None` for `*`, which matches everything).

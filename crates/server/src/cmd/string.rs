@@ -307,8 +307,7 @@ fn strlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn getrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let start = int_arg(&args[2])?;
-    let end = int_arg(&args[3])?;
+    let (start, end) = super::index_pair(args)?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let Some(v) = read_str(&mut k, ctx.client.no_touch)? else {

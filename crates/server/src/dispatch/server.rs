@@ -43,6 +43,7 @@ impl Server {
 
     /// Whether CLIENT PAUSE holds this command now: every command under PAUSE ALL, and under
     /// PAUSE WRITE those that may write or replicate (EXEC when it queued one).
+    #[inline]
     pub fn paused_for(&self, entry: &Entry, client: &Client) -> bool {
         if !self.is_paused() {
             return false;

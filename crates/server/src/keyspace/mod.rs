@@ -412,15 +412,15 @@ impl Keyspace {
         let kh = self.hash(key);
         let db = db.min(self.dbs.len() - 1);
         let guard = self.dbs[db].shard(kh.shard);
-        Locked {
-            guard,
+        let site = Site {
             kh,
             db,
             key,
             now,
             ks: self,
             fx,
-        }
+        };
+        Locked { guard, site }
     }
 
     /// Locks the shards of several keys (possibly in two databases) in ascending order.
@@ -503,21 +503,21 @@ impl<'a> MultiLock<'a> {
         let kh = self.ks.hash(key);
         let pos = self.guards.iter().position(|(id, _)| *id == (db, kh.shard));
         debug_assert!(pos.is_some(), "key's shard not locked");
-        Some(KeyRef::new(
-            &mut self.guards[pos?].1,
+        let site = Site {
             kh,
             db,
             key,
             now,
-            self.ks,
-            self.fx,
-        ))
+            ks: self.ks,
+            fx: self.fx,
+        };
+        Some(KeyRef::new(&mut self.guards[pos?].1, site))
     }
 }
 
-/// One shard locked for one key; call `get()` for the key's view.
-pub struct Locked<'a> {
-    guard: MutexGuard<'a, Shard>,
+/// Where a key lives and who looks at it: what a key handle needs besides its locked shard.
+#[derive(Clone, Copy)]
+struct Site<'a> {
     kh: KeyHash,
     db: usize,
     key: &'a [u8],
@@ -526,19 +526,17 @@ pub struct Locked<'a> {
     fx: &'a Effects<'a>,
 }
 
+/// One shard locked for one key; call `get()` for the key's view.
+pub struct Locked<'a> {
+    guard: MutexGuard<'a, Shard>,
+    site: Site<'a>,
+}
+
 impl<'a> Locked<'a> {
     /// The key's view.
     #[inline]
     pub fn get(&mut self) -> KeyRef<'_> {
-        KeyRef::new(
-            &mut self.guard,
-            self.kh,
-            self.db,
-            self.key,
-            self.now,
-            self.ks,
-            self.fx,
-        )
+        KeyRef::new(&mut self.guard, self.site)
     }
 }
 
@@ -556,36 +554,25 @@ pub struct KeyRef<'a> {
 }
 
 impl<'a> KeyRef<'a> {
-    fn new(
-        shard: &'a mut Shard,
-        kh: KeyHash,
-        db: usize,
-        key: &'a [u8],
-        now: u64,
-        ks: &'a Keyspace,
-        fx: &'a Effects<'a>,
-    ) -> Self {
-        let stats = &ks.stats;
+    fn new(shard: &'a mut Shard, site: Site<'a>) -> Self {
+        let Site {
+            kh,
+            db,
+            key,
+            now,
+            ks,
+            fx,
+        } = site;
         let mut index = shard.find(kh.hash, key);
         if let Some(i) = index.filter(|_| !fx.replaying()) {
-            if shard.is_expired(i, now) && now < ks.pause_until.load(Ordering::Relaxed) {
-                // Paused: the key is gone for readers but stays until the pause ends.
-                return KeyRef {
-                    shard,
-                    kh,
-                    db,
-                    key,
-                    now,
-                    index: None,
-                    ks,
-                    stats,
-                    fx,
-                };
-            }
             if shard.is_expired(i, now) {
-                if let Some(e) = shard.remove(i) {
-                    stats.expired.fetch_add(1, Ordering::Relaxed);
-                    ks.reclaimed(db, key, e.value, Reclaim::Expired, Some(fx));
+                // Under CLIENT PAUSE the key is gone for readers but stays until the pause
+                // ends; otherwise it is reclaimed now.
+                if now >= ks.pause_until.load(Ordering::Relaxed) {
+                    if let Some(e) = shard.remove(i) {
+                        ks.stats.expired.fetch_add(1, Ordering::Relaxed);
+                        ks.reclaimed(db, key, e.value, Reclaim::Expired, Some(fx));
+                    }
                 }
                 index = None;
             }
@@ -598,7 +585,7 @@ impl<'a> KeyRef<'a> {
             now,
             index,
             ks,
-            stats,
+            stats: &ks.stats,
             fx,
         }
     }

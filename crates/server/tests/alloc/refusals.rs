@@ -2,81 +2,73 @@
 //! MULTI: a refusal while queueing makes EXEC abort, and a refused EXEC discards its
 //! transaction and says why.
 
-use crate::common::{render, start, Conn};
-async fn run(c: &mut Conn, line: &str) -> String {
-    let args: Vec<&str> = line.split(' ').collect();
-    render(&c.cmd(&args).await)
+use crate::common::{render, start, transcript, Conn, TestServer};
+
+/// The client under test and the administrator changing settings under it.
+const C: usize = 0;
+const ADMIN: usize = 1;
+
+async fn two_clients(srv: &TestServer) -> [Conn; 2] {
+    [Conn::connect(srv.addr).await, Conn::connect(srv.addr).await]
 }
 
 #[tokio::test]
 async fn min_replicas_to_write_refuses_writes_and_transactions_holding_them() {
     let srv = start("").await;
-    let mut c = Conn::connect(srv.addr).await;
-    let mut admin = Conn::connect(srv.addr).await;
-    assert_eq!(run(&mut c, "SET xx 1").await, "OK");
-
-    // The transaction was queued before the setting changed: EXEC itself is refused.
-    assert_eq!(run(&mut c, "MULTI").await, "OK");
-    assert_eq!(run(&mut c, "INCR xx").await, "QUEUED");
-    assert_eq!(
-        run(&mut admin, "CONFIG SET min-replicas-to-write 2").await,
-        "OK"
-    );
-    assert_eq!(
-        run(&mut c, "EXEC").await,
-        "(error) EXECABORT Transaction discarded because of: NOREPLICAS Not enough good replicas to write."
-    );
-    assert_eq!(run(&mut c, "GET xx").await, "\"1\"");
-    assert_eq!(
-        run(&mut c, "SET xx 2").await,
-        "(error) NOREPLICAS Not enough good replicas to write."
-    );
-
-    // Reads still run, in a transaction too.
-    assert_eq!(run(&mut c, "MULTI").await, "OK");
-    assert_eq!(run(&mut c, "GET xx").await, "QUEUED");
-    assert_eq!(run(&mut c, "EXEC").await, "[\"1\"]");
-
-    // A lag limit of 0 turns the check off, as in Redis.
-    assert_eq!(
-        run(&mut admin, "CONFIG SET min-replicas-max-lag 0").await,
-        "OK"
-    );
-    assert_eq!(run(&mut c, "SET xx 2").await, "OK");
+    let mut conns = two_clients(&srv).await;
+    let refused = "(error) NOREPLICAS Not enough good replicas to write.";
+    transcript(
+        &mut conns,
+        &[
+            (C, "SET xx 1", "OK"),
+            // The transaction was queued before the setting changed: EXEC itself is refused.
+            (C, "MULTI", "OK"),
+            (C, "INCR xx", "QUEUED"),
+            (ADMIN, "CONFIG SET min-replicas-to-write 2", "OK"),
+            (C, "EXEC", "(error) EXECABORT Transaction discarded because of: NOREPLICAS Not enough good replicas to write."),
+            (C, "GET xx", "\"1\""),
+            (C, "SET xx 2", refused),
+            // Reads still run, in a transaction too.
+            (C, "MULTI", "OK"),
+            (C, "GET xx", "QUEUED"),
+            (C, "EXEC", "[\"1\"]"),
+            // A lag limit of 0 turns the check off, as in Redis.
+            (ADMIN, "CONFIG SET min-replicas-max-lag 0", "OK"),
+            (C, "SET xx 2", "OK"),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn out_of_memory_refuses_queueing_and_exec_of_writes() {
     let srv = start("").await;
-    let mut c = Conn::connect(srv.addr).await;
-    let mut admin = Conn::connect(srv.addr).await;
-    assert_eq!(run(&mut c, "SET x value").await, "OK");
-
-    // Queued before memory ran out: a read-only transaction still runs...
-    assert_eq!(run(&mut c, "MULTI").await, "OK");
-    assert_eq!(run(&mut c, "GET x").await, "QUEUED");
-    assert_eq!(run(&mut admin, "CONFIG SET maxmemory 1").await, "OK");
-    assert_eq!(run(&mut c, "EXEC").await, "[\"value\"]");
-    assert_eq!(run(&mut admin, "CONFIG SET maxmemory 0").await, "OK");
-
-    // ...one holding a write is discarded at EXEC.
-    assert_eq!(run(&mut c, "MULTI").await, "OK");
-    assert_eq!(run(&mut c, "SET x 1").await, "QUEUED");
-    assert_eq!(run(&mut admin, "CONFIG SET maxmemory 1").await, "OK");
-    assert_eq!(
-        run(&mut c, "EXEC").await,
-        "(error) EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'."
-    );
-
-    // While out of memory, nothing can be queued, not even a read, but DISCARD works.
-    assert_eq!(run(&mut c, "MULTI").await, "OK");
-    assert_eq!(
-        run(&mut c, "GET x").await,
-        "(error) OOM command not allowed when used memory > 'maxmemory'."
-    );
-    assert_eq!(run(&mut c, "DISCARD").await, "OK");
-    assert_eq!(run(&mut admin, "CONFIG SET maxmemory 0").await, "OK");
-    assert_eq!(run(&mut c, "GET x").await, "\"value\"");
+    let mut conns = two_clients(&srv).await;
+    let oom = "(error) OOM command not allowed when used memory > 'maxmemory'.";
+    transcript(
+        &mut conns,
+        &[
+            (C, "SET x value", "OK"),
+            // Queued before memory ran out: a read-only transaction still runs...
+            (C, "MULTI", "OK"),
+            (C, "GET x", "QUEUED"),
+            (ADMIN, "CONFIG SET maxmemory 1", "OK"),
+            (C, "EXEC", "[\"value\"]"),
+            (ADMIN, "CONFIG SET maxmemory 0", "OK"),
+            // ...one holding a write is discarded at EXEC.
+            (C, "MULTI", "OK"),
+            (C, "SET x 1", "QUEUED"),
+            (ADMIN, "CONFIG SET maxmemory 1", "OK"),
+            (C, "EXEC", "(error) EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'."),
+            // While out of memory, nothing can be queued, not even a read, but DISCARD works.
+            (C, "MULTI", "OK"),
+            (C, "GET x", oom),
+            (C, "DISCARD", "OK"),
+            (ADMIN, "CONFIG SET maxmemory 0", "OK"),
+            (C, "GET x", "\"value\""),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -4,11 +4,6 @@
 //! eviction under `maxmemory-clients`.
 
 use crate::common::{render, start, text, Conn};
-async fn run(c: &mut Conn, line: &str) -> String {
-    let args: Vec<&str> = line.split(' ').collect();
-    render(&c.cmd(&args).await)
-}
-
 /// The ids listed by a CLIENT LIST reply.
 fn ids(list: &str) -> Vec<u64> {
     list.lines()
@@ -39,28 +34,22 @@ async fn type_filters_tell_subscribers_from_normal_clients() {
         ""
     );
     assert_eq!(
-        run(&mut admin, "CLIENT LIST TYPE bogus").await,
+        admin.run("CLIENT LIST TYPE bogus").await,
         "(error) ERR Unknown client type 'bogus'"
     );
 
     // The subscriber gets a message, so its connection has taken pushes before it is killed.
-    assert_eq!(run(&mut admin, "PUBLISH news hello").await, "(integer) 1");
+    assert_eq!(admin.run("PUBLISH news hello").await, "(integer) 1");
     assert_eq!(
         render(&sub.read().await.unwrap()),
         r#"["message", "news", "hello"]"#
     );
-    assert_eq!(
-        run(&mut admin, "CLIENT KILL TYPE pubsub").await,
-        "(integer) 1"
-    );
+    assert_eq!(admin.run("CLIENT KILL TYPE pubsub").await, "(integer) 1");
     sub.expect_closed().await;
     // The idle normal client is next; the caller is skipped.
-    assert_eq!(
-        run(&mut admin, "CLIENT KILL TYPE normal").await,
-        "(integer) 1"
-    );
+    assert_eq!(admin.run("CLIENT KILL TYPE normal").await, "(integer) 1");
     idle.expect_closed().await;
-    assert_eq!(run(&mut admin, "PING").await, "PONG");
+    assert_eq!(admin.run("PING").await, "PONG");
 }
 
 #[tokio::test]
@@ -68,7 +57,7 @@ async fn shutdown_closes_idle_and_subscribed_connections() {
     let srv = start("").await;
     let mut idle = Conn::connect(srv.addr).await;
     let mut sub = Conn::connect(srv.addr).await;
-    assert_eq!(run(&mut idle, "PING").await, "PONG");
+    assert_eq!(idle.run("PING").await, "PONG");
     sub.cmd(&["SUBSCRIBE", "news"]).await;
     // Dropping the test server asks the server to shut down.
     drop(srv);
@@ -82,9 +71,9 @@ async fn shutdown_closes_idle_and_subscribed_connections() {
 async fn client_eviction_disconnects_the_biggest_client() {
     let t = start("maxmemory-clients 1mb").await;
     let mut keeper = Conn::connect(t.addr).await;
-    assert_eq!(run(&mut keeper, "CLIENT NO-EVICT on").await, "OK");
+    assert_eq!(keeper.run("CLIENT NO-EVICT on").await, "OK");
     let mut small = Conn::connect(t.addr).await;
-    assert_eq!(run(&mut small, "PING").await, "PONG");
+    assert_eq!(small.run("PING").await, "PONG");
     // A 10 MB argument of which 2 MB have arrived: the query buffer holds them.
     let mut big = Conn::connect(t.addr).await;
     big.raw(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10000000\r\n")
@@ -94,7 +83,7 @@ async fn client_eviction_disconnects_the_biggest_client() {
     let stats = text(&keeper.cmd(&["INFO", "stats"]).await);
     assert!(stats.contains("evicted_clients:1\r\n"), "{stats}");
     // The others are still served; memory use is back under the limit.
-    assert_eq!(run(&mut small, "PING").await, "PONG");
+    assert_eq!(small.run("PING").await, "PONG");
     let memory = text(&keeper.cmd(&["INFO", "memory"]).await);
     let used: u64 = memory
         .lines()

@@ -203,27 +203,19 @@ fn sketches_from_redis_count_the_same() {
         r.call(&[b"PFCOUNT", b"a", b"b", b"c", b"d"]),
         Frame::Integer(6180)
     );
-    // A union count is not cached in any of the keys.
-    assert_eq!(
-        r.call(&[b"GET", b"a"]),
-        Frame::Bulk(Bytes::from_static(fixture!("abc")))
-    );
-    assert_eq!(
-        r.call(&[b"PFMERGE", b"m", b"a", b"b"]),
-        Frame::Simple("OK".into())
-    );
-    assert_eq!(
-        r.call(&[b"GET", b"m"]),
-        Frame::Bulk(Bytes::from_static(fixture!("msparse")))
-    );
-    assert_eq!(
-        r.call(&[b"PFMERGE", b"md", b"b", b"c"]),
-        Frame::Simple("OK".into())
-    );
-    assert_eq!(
-        r.call(&[b"GET", b"md"]),
-        Frame::Bulk(Bytes::from_static(fixture!("mdense")))
-    );
+    let ok = || Frame::Simple("OK".into());
+    let bulk = |b: &'static [u8]| Frame::Bulk(Bytes::from_static(b));
+    let steps: [(&[&[u8]], Frame); 5] = [
+        // A union count is not cached in any of the keys.
+        (&[b"GET", b"a"], bulk(fixture!("abc"))),
+        (&[b"PFMERGE", b"m", b"a", b"b"], ok()),
+        (&[b"GET", b"m"], bulk(fixture!("msparse"))),
+        (&[b"PFMERGE", b"md", b"b", b"c"], ok()),
+        (&[b"GET", b"md"], bulk(fixture!("mdense"))),
+    ];
+    for (cmd, want) in steps {
+        assert_eq!(r.call(cmd), want, "{cmd:?}");
+    }
 }
 
 #[test]

@@ -40,8 +40,7 @@ fn push_pop_both_ends() {
 
 #[test]
 fn integers_keep_their_text() {
-    let mut l = List::default();
-    for s in [
+    let texts = [
         "0",
         "-0",
         "007",
@@ -49,25 +48,16 @@ fn integers_keep_their_text() {
         "-9223372036854775808",
         "9223372036854775808",
         "+1",
-    ] {
+    ];
+    let mut l = List::default();
+    for s in texts {
         l.push(End::Tail, s.as_bytes());
     }
     let got: Vec<String> = l
         .iter()
         .map(|e| String::from_utf8(e.to_vec()).unwrap())
         .collect();
-    assert_eq!(
-        got,
-        [
-            "0",
-            "-0",
-            "007",
-            "123",
-            "-9223372036854775808",
-            "9223372036854775808",
-            "+1"
-        ]
-    );
+    assert_eq!(got, texts);
     assert_eq!(l.get(0), Some(Elem::Int(0)));
     assert_eq!(l.get(1), Some(Elem::Str(b"-0")));
     assert_eq!(l.positions(b"123", 1, 1, 0), vec![3]);

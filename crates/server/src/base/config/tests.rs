@@ -711,7 +711,7 @@ fn config_get_patterns_match_redis() {
 #[test]
 fn split_args_like_sdssplitargs() {
     let ok = |line: &str| -> Vec<String> {
-        split_args(line.as_bytes())
+        resp::split_args(line.as_bytes())
             .unwrap()
             .into_iter()
             .map(|a| String::from_utf8_lossy(&a).into_owned())
@@ -725,15 +725,15 @@ fn split_args_like_sdssplitargs() {
     );
     assert_eq!(ok("a\"b c\""), ["ab c"]);
     assert_eq!(ok(""), Vec::<String>::new());
-    assert_eq!(split_args(b"port \"7781\"x"), None);
-    assert_eq!(split_args(b"port 'x"), None);
+    assert_eq!(resp::split_args(b"port \"7781\"x"), None);
+    assert_eq!(resp::split_args(b"port 'x"), None);
     assert_eq!(
-        split_args(b"a \"\\xzz\""),
+        resp::split_args(b"a \"\\xzz\""),
         Some(vec![b"a".to_vec(), b"xzz".to_vec()])
     );
     assert_eq!(repr(b"a\"b\\\n\x01"), "\"a\\\"b\\\\\\n\\x01\"");
     assert_eq!(
-        split_args(repr(b"\x00\xff q'\"").as_bytes()),
+        resp::split_args(repr(b"\x00\xff q'\"").as_bytes()),
         Some(vec![b"\x00\xff q'\"".to_vec()])
     );
 }

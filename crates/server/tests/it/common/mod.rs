@@ -83,6 +83,12 @@ impl Conn {
         self.read().await.expect("a reply")
     }
 
+    /// Sends a command line (split on spaces) and renders its reply as `render` does.
+    pub async fn run(&mut self, line: &str) -> String {
+        let args: Vec<&str> = line.split(' ').collect();
+        render(&self.cmd(&args).await)
+    }
+
     /// Sends raw bytes.
     pub async fn raw(&mut self, bytes: &[u8]) {
         self.stream.write_all(bytes).await.unwrap();
@@ -190,6 +196,14 @@ pub fn render(f: &Frame) -> String {
             format!("[{}]", inner.join(", "))
         }
         other => format!("{other:?}"),
+    }
+}
+
+/// Runs a transcript over several connections: each step is (connection, command line, the
+/// reply as `render` prints it).
+pub async fn transcript(conns: &mut [Conn], steps: &[(usize, &str, &str)]) {
+    for (i, (who, line, want)) in steps.iter().enumerate() {
+        assert_eq!(conns[*who].run(line).await, *want, "step {i}: {line}");
     }
 }
 
