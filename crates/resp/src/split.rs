@@ -30,57 +30,51 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
         if at(p) == 0 {
             return Some(out);
         }
-        let (mut inq, mut insq, mut done) = (false, false, false);
+        // The quote the current word is inside, if any.
+        let mut quote: Option<u8> = None;
+        let mut done = false;
         let mut cur = Vec::new();
         while !done {
             let c = at(p);
-            if inq {
-                if let (b'\\', b'x', Some(h), Some(l)) =
-                    (c, at(p + 1), hex_val(at(p + 2)), hex_val(at(p + 3)))
-                {
-                    cur.push(h * 16 + l);
-                    p += 3;
-                } else if c == b'\\' && at(p + 1) != 0 {
-                    p += 1;
-                    cur.push(match at(p) {
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'b' => 8,
-                        b'a' => 7,
-                        o => o,
-                    });
-                } else if c == b'"' {
-                    if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
-                        return None;
-                    }
-                    done = true;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    cur.push(c);
-                }
-            } else if insq {
-                if c == b'\\' && at(p + 1) == b'\'' {
-                    p += 1;
-                    cur.push(b'\'');
-                } else if c == b'\'' {
-                    if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
-                        return None;
-                    }
-                    done = true;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    cur.push(c);
-                }
-            } else {
+            let Some(q) = quote else {
                 match c {
                     b' ' | b'\n' | b'\r' | b'\t' | 0 => done = true,
-                    b'"' => inq = true,
-                    b'\'' => insq = true,
+                    b'"' | b'\'' => quote = Some(c),
                     _ => cur.push(c),
                 }
+                if at(p) != 0 {
+                    p += 1;
+                }
+                continue;
+            };
+            if let (b'"', b'\\', b'x', Some(h), Some(l)) =
+                (q, c, at(p + 1), hex_val(at(p + 2)), hex_val(at(p + 3)))
+            {
+                cur.push(h * 16 + l);
+                p += 3;
+            } else if q == b'"' && c == b'\\' && at(p + 1) != 0 {
+                p += 1;
+                cur.push(match at(p) {
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    b't' => b'\t',
+                    b'b' => 8,
+                    b'a' => 7,
+                    o => o,
+                });
+            } else if q == b'\'' && c == b'\\' && at(p + 1) == b'\'' {
+                p += 1;
+                cur.push(b'\'');
+            } else if c == q {
+                // A closing quote must end the word.
+                if at(p + 1) != 0 && !is_c_space(at(p + 1)) {
+                    return None;
+                }
+                done = true;
+            } else if c == 0 {
+                return None;
+            } else {
+                cur.push(c);
             }
             if at(p) != 0 {
                 p += 1;

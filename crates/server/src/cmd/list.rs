@@ -490,9 +490,14 @@ pub fn move_one(
         Some(Value::List(_)) => {}
         Some(_) => return Err(CmdError::WrongType),
     }
-    if src == dst {
-        // Rotating within one list: the element is pushed back before emptiness could be
-        // observed, so the key never disappears.
+    let same = src == dst;
+    if !same {
+        match locked.key(db, dst, now).as_ref().and_then(KeyRef::peek) {
+            None | Some(Value::List(_)) => {}
+            Some(_) => return Err(CmdError::WrongType),
+        }
+    }
+    let (e, emptied) = {
         let Some(mut k) = locked.key(db, src, now) else {
             return Ok(false);
         };
@@ -502,34 +507,21 @@ pub fn move_one(
         let Some(e) = list.pop(from) else {
             return Ok(false);
         };
-        list.push_elem(to, e.as_elem());
-        k.changed();
-        notify_list(ctx, src, pop_event(from), false);
-        notify_list(ctx, dst, push_event(to), false);
-        reply_elem(ctx.out, e.as_elem());
-        return Ok(true);
-    }
-    match locked.key(db, dst, now).as_ref().and_then(KeyRef::peek) {
-        None | Some(Value::List(_)) => {}
-        Some(_) => return Err(CmdError::WrongType),
-    }
-    let e = {
-        let Some(mut k) = locked.key(db, src, now) else {
-            return Ok(false);
-        };
-        let Some(list) = k.get_mut_as::<List>()? else {
-            return Ok(false);
-        };
-        let Some(e) = list.pop(from) else {
-            return Ok(false);
-        };
-        let empty = list.is_empty();
-        // The move counts once, where the element lands.
-        finish(&mut k, empty, 0);
-        notify_list(ctx, src, pop_event(from), empty);
-        e
+        if same {
+            // Rotating within one list: the element is pushed back before emptiness could be
+            // observed, so the key never disappears.
+            list.push_elem(to, e.as_elem());
+            k.changed();
+            (e, false)
+        } else {
+            let empty = list.is_empty();
+            // The move counts once, where the element lands.
+            finish(&mut k, empty, 0);
+            (e, empty)
+        }
     };
-    if let Some(mut k) = locked.key(db, dst, now) {
+    notify_list(ctx, src, pop_event(from), emptied);
+    if let (false, Some(mut k)) = (same, locked.key(db, dst, now)) {
         match k.get_mut_as::<List>()? {
             Some(list) => {
                 list.push_elem(to, e.as_elem());

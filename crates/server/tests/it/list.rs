@@ -1,7 +1,7 @@
 //! Data-driven tests of the list commands: replies, errors and edge cases as Redis 7.0 gives
 //! them (checked against a live redis-server 7.0.15).
 
-use crate::common::{check, start, Conn};
+use crate::common::{check, check_owned, owned, start, Conn};
 use resp::Frame;
 
 const WRONGTYPE: &str = "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
@@ -353,15 +353,13 @@ fn many_elements_and_node_sizes() {
         "LRANGE big 0 -1".into(),
         format!("[{}]", expected.join(", ")),
     ));
-    cases.push(("LTRIM big 5 -5".into(), "OK".into()));
-    cases.push(("LLEN big".into(), "(integer) 92".into()));
-    cases.push(("LINDEX big 0".into(), "\"e5\"".into()));
-    cases.push(("LINDEX big -1".into(), "\"e95\"".into()));
-    let refs: Vec<(&str, &str)> = cases
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    check(&refs);
+    cases.extend(owned(&[
+        ("LTRIM big 5 -5", "OK"),
+        ("LLEN big", "(integer) 92"),
+        ("LINDEX big 0", "\"e5\""),
+        ("LINDEX big -1", "\"e95\""),
+    ]));
+    check_owned(&cases);
 }
 
 /// LPOP/RPOP's null and empty replies in both protocols, where the difference between a

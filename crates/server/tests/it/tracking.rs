@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::common::{start, text, Conn};
+use crate::common::{start, text, Conn, TestServer};
 use resp::Frame;
 
 /// An `invalidate` push carrying these keys, as RESP3 clients receive it.
@@ -48,6 +48,21 @@ async fn before_pong(c: &mut Conn) -> Vec<Frame> {
         f = c.read().await.expect("PONG");
     }
     seen
+}
+
+/// Asserts CLIENT INFO shows exactly `flags` for `c`.
+async fn assert_flags(c: &mut Conn, flags: &str) {
+    let line = text(&c.cmd(&["CLIENT", "INFO"]).await);
+    assert!(line.contains(&format!("flags={flags} ")), "{line}");
+}
+
+/// A client tracking in the default mode with its invalidations redirected to another,
+/// returned first.
+async fn tracking_redirected(s: &TestServer) -> (Conn, Conn) {
+    let (redir, id) = redirect_target(s.addr).await;
+    let mut r = Conn::connect(s.addr).await;
+    r.cmd(&["CLIENT", "TRACKING", "on", "REDIRECT", &id]).await;
+    (redir, r)
 }
 
 #[tokio::test]
@@ -142,17 +157,14 @@ async fn bcast_prefixes_batch_per_prefix() {
         items[5],
         Frame::Array(vec![Frame::bulk("a:"), Frame::bulk("b:")])
     );
-    let line = text(&r.cmd(&["CLIENT", "INFO"]).await);
-    assert!(line.contains("flags=tB "), "{line}");
+    assert_flags(&mut r, "tB").await;
 }
 
 #[tokio::test]
 async fn flush_sends_a_null_and_clears_the_table() {
     let s = start("").await;
-    let (mut redir, id) = redirect_target(s.addr).await;
-    let mut r = Conn::connect(s.addr).await;
+    let (mut redir, mut r) = tracking_redirected(&s).await;
     let mut w = Conn::connect(s.addr).await;
-    r.cmd(&["CLIENT", "TRACKING", "on", "REDIRECT", &id]).await;
     r.cmd(&["GET", "k1"]).await;
     r.cmd(&["GET", "k2"]).await;
     assert_eq!(s.srv.keyspace.tracking.totals(), (2, 2, 0));
@@ -259,16 +271,13 @@ async fn broken_redirect_is_reported() {
         pairs[0].1,
         Frame::Set(vec![Frame::bulk("on"), Frame::bulk("broken_redirect")])
     );
-    let line = text(&r.cmd(&["CLIENT", "INFO"]).await);
-    assert!(line.contains("flags=tR "), "{line}");
+    assert_flags(&mut r, "tR").await;
 }
 
 #[tokio::test]
 async fn table_limit_evicts_with_invalidations() {
     let s = start("").await;
-    let (mut redir, id) = redirect_target(s.addr).await;
-    let mut r = Conn::connect(s.addr).await;
-    r.cmd(&["CLIENT", "TRACKING", "on", "REDIRECT", &id]).await;
+    let (mut redir, mut r) = tracking_redirected(&s).await;
     for i in 0..250 {
         r.cmd(&["GET", &format!("key{i}")]).await;
     }

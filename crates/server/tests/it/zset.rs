@@ -2,7 +2,7 @@
 //! must produce, rendered the way redis-cli shows it. Expected replies were checked against
 //! Redis 7.0.15.
 
-use crate::common::check;
+use crate::common::{check, check_owned, owned};
 #[test]
 fn zadd_options_and_errors() {
     check(&[
@@ -367,35 +367,30 @@ fn large_sets() {
     for i in 0..300 {
         cases.push((format!("ZADD big {i} m{i:03}"), "(integer) 1".into()));
     }
-    cases.push(("OBJECT ENCODING big".into(), "\"skiplist\"".into()));
-    cases.push(("ZCARD big".into(), "(integer) 300".into()));
-    cases.push(("ZRANK big m150".into(), "(integer) 150".into()));
-    cases.push(("ZREVRANK big m150".into(), "(integer) 149".into()));
-    cases.push(("ZCOUNT big (100 200".into(), "(integer) 100".into()));
-    cases.push((
-        "ZRANGE big 10 12 WITHSCORES".into(),
-        "[\"m010\", \"10\", \"m011\", \"11\", \"m012\", \"12\"]".into(),
-    ));
-    cases.push((
-        "ZREVRANGEBYSCORE big +inf -inf LIMIT 2 2".into(),
-        "[\"m297\", \"m296\"]".into(),
-    ));
-    cases.push(("ZREMRANGEBYRANK big 0 99".into(), "(integer) 100".into()));
-    cases.push(("ZSCORE big m100".into(), "\"100\"".into()));
-    cases.push(("ZPOPMAX big".into(), "[\"m299\", \"299\"]".into()));
-    cases.push(("ZUNIONSTORE small 1 big".into(), "(integer) 199".into()));
-    cases.push(("OBJECT ENCODING small".into(), "\"skiplist\"".into()));
-    cases.push((
-        "ZREMRANGEBYSCORE big -inf 250".into(),
-        "(integer) 151".into(),
-    ));
-    cases.push(("ZUNIONSTORE small 1 big".into(), "(integer) 48".into()));
-    cases.push(("OBJECT ENCODING small".into(), "\"listpack\"".into()));
-    let refs: Vec<(&str, &str)> = cases
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    check(&refs);
+    cases.extend(owned(&[
+        ("OBJECT ENCODING big", "\"skiplist\""),
+        ("ZCARD big", "(integer) 300"),
+        ("ZRANK big m150", "(integer) 150"),
+        ("ZREVRANK big m150", "(integer) 149"),
+        ("ZCOUNT big (100 200", "(integer) 100"),
+        (
+            "ZRANGE big 10 12 WITHSCORES",
+            "[\"m010\", \"10\", \"m011\", \"11\", \"m012\", \"12\"]",
+        ),
+        (
+            "ZREVRANGEBYSCORE big +inf -inf LIMIT 2 2",
+            "[\"m297\", \"m296\"]",
+        ),
+        ("ZREMRANGEBYRANK big 0 99", "(integer) 100"),
+        ("ZSCORE big m100", "\"100\""),
+        ("ZPOPMAX big", "[\"m299\", \"299\"]"),
+        ("ZUNIONSTORE small 1 big", "(integer) 199"),
+        ("OBJECT ENCODING small", "\"skiplist\""),
+        ("ZREMRANGEBYSCORE big -inf 250", "(integer) 151"),
+        ("ZUNIONSTORE small 1 big", "(integer) 48"),
+        ("OBJECT ENCODING small", "\"listpack\""),
+    ]));
+    check_owned(&cases);
 }
 
 /// Lex ranges over mixed scores: a listpack answers exactly as Redis's listpack walk does.

@@ -207,6 +207,20 @@ pub async fn transcript(conns: &mut [Conn], steps: &[(usize, &str, &str)]) {
     }
 }
 
+/// `check` of cases built at run time.
+pub fn check_owned(cases: &[(String, String)]) {
+    let refs: Vec<(&str, &str)> = cases
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    check(&refs);
+}
+
+/// Pairs of text as owned strings, to extend cases built at run time.
+pub fn owned<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = (String, String)> + 'a {
+    pairs.iter().map(|(a, b)| (a.to_string(), b.to_string()))
+}
+
 /// Runs `cases` (command, expected reply) in order in one session.
 pub fn check(cases: &[(&str, &str)]) {
     let mut s = Session::new();
