@@ -688,6 +688,20 @@ impl Config {
             _ => MaxmemoryPolicy::NoEviction,
         }
     }
+    /// The thresholds under which a hash stays listpack-encoded.
+    pub fn hash_limits(&self) -> storage::hash::Limits {
+        storage::hash::Limits {
+            max_entries: self.hash_max_listpack_entries(),
+            max_value: self.hash_max_listpack_value(),
+        }
+    }
+    /// The thresholds under which a sorted set stays listpack-encoded.
+    pub fn zset_limits(&self) -> storage::zset::Limits {
+        storage::zset::Limits {
+            max_entries: self.zset_max_listpack_entries(),
+            max_value: self.zset_max_listpack_value(),
+        }
+    }
     /// `maxmemory-clients`.
     pub fn maxmemory_clients(&self) -> MaxmemoryClients {
         let v = self.int(Id::MaxmemoryClients);

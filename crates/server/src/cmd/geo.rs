@@ -15,7 +15,7 @@ use bytes::Bytes;
 use storage::geo::{self, Search, Shape};
 use storage::small::SmallBytes;
 use storage::value::Value;
-use storage::zset::{Limits, ScoreRange, ZSet};
+use storage::zset::{ScoreRange, ZSet};
 
 use super::zset::zadd;
 use crate::base::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
@@ -588,15 +588,6 @@ fn reply_hits(out: &mut Out, q: &Query, to_meters: f64, hits: &[Hit<'_>]) {
     }
 }
 
-/// The encoding thresholds currently configured for sorted sets.
-fn limits(ctx: &Ctx<'_>) -> Limits {
-    let cfg = ctx.srv.config.read();
-    Limits {
-        max_entries: cfg.zset_max_listpack_entries(),
-        max_value: cfg.zset_max_listpack_value(),
-    }
-}
-
 fn search_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind) -> CmdResult {
     let src = &args[kind.src()][..];
     let Some(dst_at) = store_index(args, kind) else {
@@ -615,7 +606,7 @@ fn search_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind) -> CmdResult {
         return Ok(());
     };
     let dst = &args[dst_at][..];
-    let lim = limits(ctx);
+    let lim = super::zset::limits(ctx);
     let (db, now) = (ctx.client.db, ctx.now);
     let mut m = ctx.keys(&[(db, src), (db, dst)]);
     // Members (and their new scores) to store, taken from the source before the destination

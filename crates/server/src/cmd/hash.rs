@@ -41,11 +41,7 @@ pub static COMMANDS: &[Command] = &[
 /// The thresholds for converting a small hash, read from the configuration for every write so
 /// that CONFIG SET applies to the next conversion.
 fn limits(ctx: &Ctx<'_>) -> Limits {
-    let c = ctx.srv.config.read();
-    Limits {
-        max_entries: c.hash_max_listpack_entries(),
-        max_value: c.hash_max_listpack_value(),
-    }
+    ctx.srv.config.read().hash_limits()
 }
 
 /// Applies `f` to the hash at `k`, creating an empty one if the key is missing. `f` returns

@@ -76,13 +76,9 @@ pub static COMMANDS: &[Command] = &[
 // Shared helpers.
 // ---------------------------------------------------------------------------------------------
 
-/// The encoding thresholds currently configured.
-fn limits(ctx: &Ctx<'_>) -> Limits {
-    let cfg = ctx.srv.config.read();
-    Limits {
-        max_entries: cfg.zset_max_listpack_entries(),
-        max_value: cfg.zset_max_listpack_value(),
-    }
+/// The encoding thresholds currently configured (GEO's stores too).
+pub fn limits(ctx: &Ctx<'_>) -> Limits {
+    ctx.srv.config.read().zset_limits()
 }
 
 /// A float argument (scores, increments): Redis's strict `string2d` rules.

@@ -1,5 +1,6 @@
-//! Command execution: the per-client state, the handler context, and the dispatcher that
-//! looks a command up, checks it, runs it under the right lock and accounts for it.
+//! The dispatcher: one command through its phases (lookup, the checks, the run under the right
+//! lock, accounting), clients blocked on keys served after it, and what the connection must do
+//! next handed back as one value.
 
 mod server;
 
@@ -151,13 +152,6 @@ enum Wait {
     Pause,
 }
 
-/// Whose effects a command's are: its own, as a command of the client `Running`, or a
-/// transaction's (EXEC's), which it joins.
-enum Scope<'a> {
-    Own(&'a Running),
-    Within(&'a Effects<'a>, &'a Running),
-}
-
 /// What a check decides about a command.
 enum Flow {
     /// On to the next check.
@@ -168,13 +162,23 @@ enum Flow {
     Wait(Wait),
 }
 
-/// Runs the checks a command passes between lookup and run, in order, each a function of
-/// (server, client, reply, entry, arguments, running client) deciding a `Flow`; written as
-/// direct calls so that the hot path's checks inline.
+/// What the phases of one command share: the server, the command's table entry, its
+/// arguments and the client it runs for.
+#[derive(Clone, Copy)]
+struct Call<'a> {
+    srv: &'a Server,
+    entry: &'a Entry,
+    args: &'a [Bytes],
+    running: &'a Running,
+}
+
+/// Runs the checks a command passes between lookup and run, in order, each a function of the
+/// call, the client and the reply buffer deciding a `Flow`; written as direct calls so that
+/// the hot path's checks inline.
 macro_rules! gates {
-    ($srv:expr, $client:expr, $out:expr, $entry:expr, $args:expr, $running:expr; $($gate:ident),* $(,)?) => {
+    ($call:expr, $client:expr, $out:expr; $($gate:ident),* $(,)?) => {
         $(
-            match $gate($srv, $client, $out, $entry, $args, $running) {
+            match $gate($call, $client, $out) {
                 Flow::Go => {}
                 Flow::Done => return None,
                 Flow::Wait(w) => return Some(w),
@@ -198,7 +202,13 @@ fn run_once(
     let entry = lookup(srv, client, out, args)?;
     // The checks, in Redis's order: authentication, the RESP2 subscribed context, the
     // tracking table's limit, memory, `min-replicas-to-write`, MULTI queueing, CLIENT PAUSE.
-    gates!(srv, client, out, entry, args, running;
+    let call = Call {
+        srv,
+        entry,
+        args,
+        running,
+    };
+    gates!(&call, client, out;
         authenticated,
         subscribed_context,
         tracking_limit,
@@ -208,11 +218,7 @@ fn run_once(
         pause,
     );
     let started = client.next_start.take().unwrap_or_else(Instant::now);
-    let scope = match within {
-        Some(fx) => Scope::Within(fx, running),
-        None => Scope::Own(running),
-    };
-    let result = run_handler(srv, client, out, entry, args, wall_ms(started), scope);
+    let result = run_handler(&call, client, out, wall_ms(started), within);
     let ended = Instant::now();
     client.next_start = Some(ended);
     // A command that waits (or, retried for a blocked client, must keep waiting) is accounted
@@ -220,15 +226,7 @@ fn run_once(
     if let Err(CmdError::Block(b)) = result {
         return Some(Wait::Keys(b));
     }
-    account(
-        srv,
-        client,
-        out,
-        entry,
-        args,
-        ended.duration_since(started),
-        result,
-    );
+    account(&call, client, out, ended.duration_since(started), result);
     None
 }
 
@@ -272,14 +270,8 @@ fn lookup<'s>(
 }
 
 #[inline]
-fn authenticated(
-    srv: &Server,
-    c: &mut Client,
-    out: &mut Out,
-    e: &Entry,
-    _: &[Bytes],
-    _: &Running,
-) -> Flow {
+fn authenticated(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
+    let Call { srv, entry: e, .. } = *call;
     if c.authenticated || e.cmd.flags & flag::NO_AUTH != 0 {
         return Flow::Go;
     }
@@ -295,14 +287,8 @@ fn authenticated(
 
 /// A RESP2 client with subscriptions may only (un)subscribe, ping, quit and reset.
 #[inline]
-fn subscribed_context(
-    srv: &Server,
-    c: &mut Client,
-    out: &mut Out,
-    e: &Entry,
-    _: &[Bytes],
-    _: &Running,
-) -> Flow {
+fn subscribed_context(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
+    let Call { srv, entry: e, .. } = *call;
     if out.proto != 2
         || e.cmd.flags & flag::SUBSCRIBED_OK != 0
         || c.handle.subscriptions.load(Ordering::Relaxed) == 0
@@ -320,14 +306,8 @@ fn subscribed_context(
 /// As in Redis, the tracking table limit is enforced before any command, queued ones too, and
 /// invalidations already due to this client go ahead of its reply.
 #[inline]
-fn tracking_limit(
-    srv: &Server,
-    c: &mut Client,
-    out: &mut Out,
-    _: &Entry,
-    _: &[Bytes],
-    running: &Running,
-) -> Flow {
+fn tracking_limit(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
+    let Call { srv, running, .. } = *call;
     if !c.in_exec && !c.serving && srv.keyspace.tracking.active() {
         srv.keyspace.tracking.before_command(running, out, true);
     }
@@ -337,14 +317,13 @@ fn tracking_limit(
 /// Over `maxmemory`, keys are evicted first; commands that may grow memory are refused if
 /// that was not enough.
 #[inline]
-fn memory(
-    srv: &Server,
-    c: &mut Client,
-    out: &mut Out,
-    e: &Entry,
-    _: &[Bytes],
-    running: &Running,
-) -> Flow {
+fn memory(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
+    let Call {
+        srv,
+        entry: e,
+        running,
+        ..
+    } = *call;
     if c.in_exec || srv.hot.maxmemory.load(Ordering::Relaxed) == 0 {
         return Flow::Go;
     }
@@ -371,14 +350,8 @@ fn memory(
 
 /// With no replica connected, `min-replicas-to-write` refuses every write.
 #[inline]
-fn min_replicas(
-    srv: &Server,
-    c: &mut Client,
-    out: &mut Out,
-    e: &Entry,
-    _: &[Bytes],
-    _: &Running,
-) -> Flow {
+fn min_replicas(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
+    let Call { srv, entry: e, .. } = *call;
     if c.in_exec
         || !srv.hot.min_replicas_unmet.load(Ordering::Relaxed)
         || queued_or_own_flags(c, e) & flag::WRITE == 0
@@ -397,14 +370,13 @@ fn min_replicas(
 
 /// Inside MULTI, commands are queued for EXEC, except those that control the transaction.
 #[inline]
-fn queue_in_multi(
-    srv: &Server,
-    c: &mut Client,
-    out: &mut Out,
-    e: &Entry,
-    args: &[Bytes],
-    _: &Running,
-) -> Flow {
+fn queue_in_multi(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
+    let Call {
+        srv,
+        entry: e,
+        args,
+        ..
+    } = *call;
     let Some(multi) = c.multi.as_mut() else {
         return Flow::Go;
     };
@@ -426,7 +398,8 @@ fn queue_in_multi(
 
 /// CLIENT PAUSE holds the commands it covers until it ends.
 #[inline]
-fn pause(srv: &Server, c: &mut Client, _: &mut Out, e: &Entry, _: &[Bytes], _: &Running) -> Flow {
+fn pause(call: &Call<'_>, c: &mut Client, _: &mut Out) -> Flow {
+    let Call { srv, entry: e, .. } = *call;
     if !c.in_exec && srv.paused_for(e, c) {
         return Flow::Wait(Wait::Pause);
     }
@@ -437,27 +410,28 @@ fn pause(srv: &Server, c: &mut Client, _: &mut Out, e: &Entry, _: &[Bytes], _: &
 /// and records the command's effects.
 #[inline]
 fn run_handler(
-    srv: &Server,
+    call: &Call<'_>,
     client: &mut Client,
     out: &mut Out,
-    entry: &Entry,
-    args: &[Bytes],
     now: u64,
-    scope: Scope<'_>,
+    within: Option<&Effects>,
 ) -> CmdResult {
+    let Call {
+        srv,
+        entry,
+        args,
+        running,
+    } = *call;
     let cmd = entry.cmd;
     let handler = cmd
         .handler
         .ok_or_else(|| CmdError::WrongArity(entry.full_name()))?;
     client.handle.last_interaction.store(now, Ordering::Relaxed);
     client.handle.last_cmd.store(entry.id, Ordering::Relaxed);
-    let (own, within, running) = match scope {
-        Scope::Own(running) => {
-            let fx = Effects::new(&srv.keyspace.changes, client.replaying, Some(running));
-            (Some(fx), None, running)
-        }
-        Scope::Within(fx, running) => (None, Some(fx), running),
-    };
+    // A command queued by a transaction joins EXEC's effects; any other has its own.
+    let own = within
+        .is_none()
+        .then(|| Effects::new(&srv.keyspace.changes, client.replaying, Some(running)));
     let Some(fx) = within.or(own.as_ref()) else {
         return Ok(());
     };
@@ -504,14 +478,15 @@ fn run_handler(
 /// error reply, the slow log and latency monitor.
 #[inline]
 fn account(
-    srv: &Server,
+    call: &Call<'_>,
     client: &mut Client,
     out: &mut Out,
-    entry: &Entry,
-    args: &[Bytes],
     took: std::time::Duration,
     result: CmdResult,
 ) {
+    let Call {
+        srv, entry, args, ..
+    } = *call;
     let flags = entry.cmd.flags;
     // Shard channels look like keys to the key finder but are not cached data.
     if flags & flag::READONLY != 0 && flags & flag::PUBSUB == 0 && srv.keyspace.tracking.active() {
