@@ -153,7 +153,7 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             )));
         }
     }
-    ctx.srv.config_changed(&changed);
+    ctx.srv.config_changed(&changed, ctx.fx.running());
     ctx.out.ok();
     Ok(())
 }

@@ -19,6 +19,7 @@ use crate::base::clock::now_ms;
 use crate::base::config::Config;
 use crate::base::handle::{ClientHandle, Peer};
 use crate::base::monitor::{LatencyMonitor, SlowLog};
+use crate::base::running::Running;
 use crate::keyspace::Keyspace;
 use crate::state::client::Client;
 /// Server-wide counters reported by INFO stats.
@@ -260,7 +261,9 @@ impl State {
     }
 
     /// Applies the side effects of configuration changes made by CONFIG SET.
-    pub fn config_changed(&self, names: &[&str]) {
+    /// `running` is the client whose CONFIG SET it was: invalidations of keys a lowered
+    /// `maxmemory` evicts reach it after its reply, as any command's do.
+    pub fn config_changed(&self, names: &[&str], running: Option<&Running>) {
         self.hot.load(&self.config.read());
         load_notify(&self.keyspace.notify, &self.config.read());
         self.keyspace.lazy.load(&self.config.read());
@@ -270,7 +273,7 @@ impl State {
         if names.contains(&"maxmemory") {
             // Lowering the limit evicts at once, as in Redis.
             let _shared = self.exclusive.read();
-            crate::state::evict::make_room(self, None);
+            crate::state::evict::make_room(self, running);
         }
         for name in names {
             match *name {
