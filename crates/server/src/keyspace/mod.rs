@@ -358,8 +358,8 @@ impl Keyspace {
 
     /// Whether the entry at `index` of `shard` (a shard of database `db` the caller holds
     /// locked) is past its TTL; if so it is removed as an expiry (see `reclaimed`), unless
-    /// CLIENT PAUSE holds deletions, when it only reads as gone. For the commands that walk
-    /// shards themselves (SCAN, RANDOMKEY).
+    /// CLIENT PAUSE holds deletions, when it only reads as gone. Lazy expiry of the key handle
+    /// and the commands that walk shards themselves (SCAN, RANDOMKEY) all expire through it.
     pub fn expire_if_due(
         &self,
         db: usize,
@@ -564,16 +564,9 @@ impl<'a> KeyRef<'a> {
             fx,
         } = site;
         let mut index = shard.find(kh.hash, key);
+        // A replay leaves expiry to the stream's own DELs.
         if let Some(i) = index.filter(|_| !fx.replaying()) {
-            if shard.is_expired(i, now) {
-                // Under CLIENT PAUSE the key is gone for readers but stays until the pause
-                // ends; otherwise it is reclaimed now.
-                if now >= ks.pause_until.load(Ordering::Relaxed) {
-                    if let Some(e) = shard.remove(i) {
-                        ks.stats.expired.fetch_add(1, Ordering::Relaxed);
-                        ks.reclaimed(db, key, e.value, Reclaim::Expired, Some(fx));
-                    }
-                }
+            if ks.expire_if_due(db, shard, i, now, fx) {
                 index = None;
             }
         }
