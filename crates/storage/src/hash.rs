@@ -12,31 +12,11 @@
 mod dict;
 mod pack;
 
+use crate::varint;
 use dict::Dict;
 use pack::Pack;
 
-/// Redis refuses to grow a listpack past this size and converts the hash instead.
-const PACK_MAX_BYTES: usize = 1 << 30;
-
-/// The thresholds that decide when a small hash becomes a large one (Redis's
-/// `hash-max-listpack-entries` and `hash-max-listpack-value`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Most fields the compact encoding may hold.
-    pub max_entries: usize,
-    /// Longest field or value, in bytes, the compact encoding may hold.
-    pub max_value: usize,
-}
-
-impl Default for Limits {
-    /// Redis 7.0's built-in defaults: 512 entries of at most 64 bytes.
-    fn default() -> Self {
-        Limits {
-            max_entries: 512,
-            max_value: 64,
-        }
-    }
-}
+pub use crate::listpack::Limits;
 
 #[derive(Clone, Debug)]
 enum Repr {
@@ -141,11 +121,11 @@ impl Hash {
     pub fn set(&mut self, field: &[u8], value: &[u8], limits: Limits) -> bool {
         if let Repr::Pack(p) = &self.repr {
             let too_long = field.len() > limits.max_value || value.len() > limits.max_value;
-            let added = pack::len_size(field.len())
+            let added = varint::size(field.len() as u64)
                 + field.len()
-                + pack::len_size(value.len())
+                + varint::size(value.len() as u64)
                 + value.len();
-            if too_long || p.byte_len().saturating_add(added) > PACK_MAX_BYTES {
+            if too_long || p.byte_len().saturating_add(added) > crate::listpack::SAFETY_LIMIT {
                 self.convert();
             }
         }
@@ -421,7 +401,7 @@ mod tests {
 
     #[test]
     fn equality_ignores_encoding_and_order() {
-        let l = Limits::default();
+        let l = Limits::HASH;
         let a = filled(10, l);
         let mut b = Hash::new();
         for i in (0..10).rev() {
@@ -442,7 +422,7 @@ mod tests {
 
     #[test]
     fn scan_of_small_hash_is_whole() {
-        let h = filled(5, Limits::default());
+        let h = filled(5, Limits::HASH);
         let mut n = 0;
         assert_eq!(h.scan(12345, 1, &mut |_, _| n += 1), 0);
         assert_eq!(n, 5);
@@ -450,7 +430,7 @@ mod tests {
 
     #[test]
     fn scan_survives_resizes() {
-        let l = Limits::default();
+        let l = Limits::HASH;
         let mut h = filled(1000, l);
         let mut seen = HashSet::new();
         let mut cursor = 0;
@@ -484,7 +464,7 @@ mod tests {
     fn sampling_shapes() {
         let mut r = rng(7);
         for (n, big) in [(10usize, false), (10, true), (300, false), (300, true)] {
-            let mut h = filled(n, Limits::default());
+            let mut h = filled(n, Limits::HASH);
             if big {
                 h.convert();
             }
@@ -523,7 +503,7 @@ mod tests {
     fn random_pair_is_roughly_uniform() {
         let mut r = rng(99);
         for encoded_big in [false, true] {
-            let mut h = filled(10, Limits::default());
+            let mut h = filled(10, Limits::HASH);
             if encoded_big {
                 h.convert();
             }
@@ -544,7 +524,7 @@ mod tests {
 
     #[test]
     fn empty_strings_and_binary_data() {
-        let l = Limits::default();
+        let l = Limits::HASH;
         let mut h = Hash::new();
         assert!(h.set(b"", b"", l));
         assert!(h.set(b"\0\xff", b"\r\n", l));
@@ -629,7 +609,7 @@ mod memory_tests {
 
     #[test]
     fn large_hash_of_small_fields_is_compact() {
-        let l = Limits::default();
+        let l = Limits::HASH;
         let mut h = Hash::new();
         let n = 200_000;
         for i in 0..n {

@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
+use crate::varint;
+
 /// A stream entry ID: milliseconds and a sequence number, ordered as a pair.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StreamId {
@@ -150,14 +152,6 @@ const FLAG_SAME_FIELDS: u8 = 2;
 /// Redis's cap for one listpack, which also caps the size of one entry.
 const MAX_NODE_BYTES: usize = 1 << 30;
 
-fn put_varint(buf: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        buf.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    buf.push(v as u8);
-}
-
 /// A cursor over a block's bytes; every read is bounds-checked.
 struct Reader<'a> {
     buf: &'a [u8],
@@ -166,20 +160,9 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn varint(&mut self) -> Option<u64> {
-        let mut v: u64 = 0;
-        let mut shift = 0u32;
-        loop {
-            let b = *self.buf.get(self.pos)?;
-            self.pos += 1;
-            if shift >= 64 {
-                return None;
-            }
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(v);
-            }
-            shift += 7;
-        }
+        let (v, next) = varint::read(self.buf, self.pos)?;
+        self.pos = next;
+        Some(v)
     }
 
     /// An entry's header: its flags byte and its ID, stored as deltas from the block's
@@ -237,9 +220,9 @@ struct Slot {
 impl Block {
     fn new(master_fields: &[&[u8]]) -> Self {
         let mut buf = Vec::new();
-        put_varint(&mut buf, master_fields.len() as u64);
+        varint::put(&mut buf, master_fields.len() as u64);
         for f in master_fields {
-            put_varint(&mut buf, f.len() as u64);
+            varint::put(&mut buf, f.len() as u64);
             buf.extend_from_slice(f);
         }
         Block {
@@ -279,8 +262,8 @@ impl Block {
         let buf = &mut self.buf;
         buf.push(if same { FLAG_SAME_FIELDS } else { 0 });
         let ms_delta = id.ms - master.ms;
-        put_varint(buf, ms_delta);
-        put_varint(
+        varint::put(buf, ms_delta);
+        varint::put(
             buf,
             if ms_delta == 0 {
                 id.seq - master.seq
@@ -290,13 +273,13 @@ impl Block {
         );
         if same {
             for v in pairs.iter().skip(1).step_by(2) {
-                put_varint(buf, v.as_ref().len() as u64);
+                varint::put(buf, v.as_ref().len() as u64);
                 buf.extend_from_slice(v.as_ref());
             }
         } else {
-            put_varint(buf, (pairs.len() / 2) as u64);
+            varint::put(buf, (pairs.len() / 2) as u64);
             for x in pairs {
-                put_varint(buf, x.as_ref().len() as u64);
+                varint::put(buf, x.as_ref().len() as u64);
                 buf.extend_from_slice(x.as_ref());
             }
         }

@@ -25,8 +25,8 @@ use pack::Pack;
 use strnum::format_double;
 use tree::{Item, Tree};
 
-/// Redis's `LISTPACK_MAX_SAFETY_SIZE`: a listpack never grows past 1 GiB.
-pub const LISTPACK_SAFETY_LIMIT: usize = 1 << 30;
+pub use crate::listpack::Limits;
+use crate::listpack::SAFETY_LIMIT;
 
 /// Longest reply to a ZRANDMEMBER with a negative count that is served. Redis streams any
 /// count, limited only by memory; here the reply is built in memory, so absurd counts are
@@ -39,32 +39,6 @@ pub(crate) fn cmp_key(a_score: f64, a_member: &[u8], b_score: f64, b_member: &[u
     match a_score.partial_cmp(&b_score) {
         Some(Ordering::Equal) | None => a_member.cmp(b_member),
         Some(o) => o,
-    }
-}
-
-/// The encoding thresholds (`zset-max-listpack-entries`, `zset-max-listpack-value`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Most members a listpack-encoded set holds.
-    pub max_entries: usize,
-    /// Longest member a listpack-encoded set holds.
-    pub max_value: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_entries: 128,
-            max_value: 64,
-        }
-    }
-}
-
-impl Limits {
-    /// Whether a set of `len` members, the longest `longest` bytes and all of them `total`
-    /// bytes, may be listpack-encoded (Redis's `zsetConvertToListpackIfNeeded` test).
-    pub fn fits_listpack(&self, len: usize, longest: usize, total: usize) -> bool {
-        len <= self.max_entries && longest <= self.max_value && total <= LISTPACK_SAFETY_LIMIT
     }
 }
 
@@ -498,7 +472,7 @@ impl ZSet {
         if let Repr::Pack(p) = &mut self.repr {
             if p.len() < limits.max_entries
                 && member.len() <= limits.max_value
-                && p.bytes().saturating_add(member.len()) <= LISTPACK_SAFETY_LIMIT
+                && p.bytes().saturating_add(member.len()) <= SAFETY_LIMIT
             {
                 p.insert(score, member);
                 return;
@@ -714,7 +688,7 @@ impl ZSet {
             longest = longest.max(m.len());
             total = total.saturating_add(m.len());
         }
-        if limits.fits_listpack(self.len(), longest, total) {
+        if limits.fits(self.len(), longest, total) {
             let mut p = Pack::default();
             for (m, s) in self.iter() {
                 p.push(s, m);
@@ -848,7 +822,7 @@ mod tests {
 
     #[test]
     fn add_flags_follow_redis() {
-        let l = Limits::default();
+        let l = Limits::ZSET;
         let mut z = ZSet::new();
         let f = |nx, xx, gt, lt, incr| AddFlags {
             nx,
@@ -905,10 +879,10 @@ mod tests {
     #[test]
     fn negative_zero_only_survives_in_a_skiplist() {
         let mut small = ZSet::new();
-        small.add(b"z", -0.0, AddFlags::default(), &Limits::default());
+        small.add(b"z", -0.0, AddFlags::default(), &Limits::ZSET);
         assert!(small.score(b"z").unwrap().is_sign_positive());
         let mut big = ZSet::new_skiplist();
-        big.add(b"z", -0.0, AddFlags::default(), &Limits::default());
+        big.add(b"z", -0.0, AddFlags::default(), &Limits::ZSET);
         assert!(big.score(b"z").unwrap().is_sign_negative());
     }
 

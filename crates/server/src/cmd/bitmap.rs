@@ -9,7 +9,7 @@ use storage::value::Value;
 use super::string::edit_in_place;
 use crate::base::config::{NOTIFY_GENERIC as GENERIC, NOTIFY_STRING as STRING};
 use crate::base::error::{CmdError, CmdResult};
-use crate::command::ctx::{int_arg, is, Ctx};
+use crate::command::ctx::{int_arg, is, keyword, Ctx};
 use crate::command::short::{F, R, WD};
 use crate::command::{acl, key, Command, KeySpec};
 use crate::keyspace::KeyRef;
@@ -26,8 +26,8 @@ pub static COMMANDS: &[Command] = &[
     c("bitcount", -2, R, RD | acl::SLOW, bitcount).key_flags(key::RO | key::ACCESS).doc("bitmap", "2.6.0", "Counts the set bits of a string, optionally within a byte or bit range."),
     c("bitpos", -3, R, RD | acl::SLOW, bitpos).key_flags(key::RO | key::ACCESS).doc("bitmap", "2.8.7", "Finds the first set or clear bit of a string, optionally within a byte or bit range."),
     c("bitop", -4, WD, WR | acl::SLOW, bitop).keys(KeySpec { first: 2, last: -1, step: 1 }).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc("bitmap", "2.6.0", "Combines strings bit by bit with AND, OR, XOR or NOT and stores the result."),
-    c("bitfield", -2, WD, WR | acl::SLOW, bitfield).key_flags(key::RW | key::UPDATE | key::ACCESS).key_flags_fn(bitfield_key_flags).doc("bitmap", "3.2.0", "Reads, writes and increments integer fields of any width at any bit offset of a string."),
-    c("bitfield_ro", -2, R | F, RD | acl::FAST, bitfield_ro).key_flags(key::RO | key::ACCESS).doc("bitmap", "6.0.0", "Reads integer fields of any width at any bit offset of a string."),
+    c("bitfield", -2, WD, WR | acl::SLOW, |ctx, args| bitfield_generic(ctx, args, false)).key_flags(key::RW | key::UPDATE | key::ACCESS).key_flags_fn(bitfield_key_flags).doc("bitmap", "3.2.0", "Reads, writes and increments integer fields of any width at any bit offset of a string."),
+    c("bitfield_ro", -2, R | F, RD | acl::FAST, |ctx, args| bitfield_generic(ctx, args, true)).key_flags(key::RO | key::ACCESS).doc("bitmap", "6.0.0", "Reads integer fields of any width at any bit offset of a string."),
 ];
 
 const OFFSET_ERR: &str = "bit offset is not an integer or out of range";
@@ -150,13 +150,7 @@ fn getbit(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// The BYTE|BIT word of BITCOUNT and BITPOS.
 fn unit_arg(a: &[u8]) -> Result<Unit, CmdError> {
-    if is(a, "bit") {
-        Ok(Unit::Bit)
-    } else if is(a, "byte") {
-        Ok(Unit::Byte)
-    } else {
-        Err(CmdError::Syntax)
-    }
+    keyword(a, &[("bit", Unit::Bit), ("byte", Unit::Byte)])
 }
 
 fn bitcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
@@ -228,18 +222,15 @@ fn bitpos(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn bitop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let op = &args[1];
-    let op = if is(op, "and") {
-        BitOp::And
-    } else if is(op, "or") {
-        BitOp::Or
-    } else if is(op, "xor") {
-        BitOp::Xor
-    } else if is(op, "not") {
-        BitOp::Not
-    } else {
-        return Err(CmdError::Syntax);
-    };
+    let op = keyword(
+        &args[1],
+        &[
+            ("and", BitOp::And),
+            ("or", BitOp::Or),
+            ("xor", BitOp::Xor),
+            ("not", BitOp::Not),
+        ],
+    )?;
     if op == BitOp::Not && args.len() != 4 {
         return Err(CmdError::err(
             "BITOP NOT must be called with a single source key.",
@@ -314,16 +305,13 @@ fn parse_fields(ctx: &Ctx<'_>, args: &[Bytes]) -> Result<Vec<Field>, CmdError> {
         } else if is(sub, "incrby") && remaining >= 3 {
             2
         } else if is(sub, "overflow") && remaining >= 1 {
-            let w = &args[j + 1];
-            overflow = if is(w, "wrap") {
-                Overflow::Wrap
-            } else if is(w, "sat") {
-                Overflow::Sat
-            } else if is(w, "fail") {
-                Overflow::Fail
-            } else {
-                return Err(CmdError::err("Invalid OVERFLOW type specified"));
-            };
+            let words = [
+                ("wrap", Overflow::Wrap),
+                ("sat", Overflow::Sat),
+                ("fail", Overflow::Fail),
+            ];
+            overflow = keyword(&args[j + 1], &words)
+                .map_err(|_| CmdError::err("Invalid OVERFLOW type specified"))?;
             j += 2;
             continue;
         } else {
@@ -484,12 +472,4 @@ fn bitfield_key_flags(args: &[Bytes]) -> u16 {
         }
     }
     key::RO | key::ACCESS
-}
-
-fn bitfield(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    bitfield_generic(ctx, args, false)
-}
-
-fn bitfield_ro(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    bitfield_generic(ctx, args, true)
 }

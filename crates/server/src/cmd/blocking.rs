@@ -25,13 +25,13 @@ const ZACL: u64 = acl::WRITE | acl::SORTEDSET | acl::BLOCKING;
 /// The family's commands.
 #[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    Command::new("blpop", -3, B, BACL, blpop).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "2.0.0", "Removes and returns the first element in a list, blocking until one is available."),
-    Command::new("brpop", -3, B, BACL, brpop).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "2.0.0", "Removes and returns the last element in a list, blocking until one is available."),
-    Command::new("brpoplpush", 4, B | flag::DENYOOM, BACL, brpoplpush).keys(KeySpec { first: 1, last: 2, step: 1 }).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT).doc("list", "2.2.0", "Pops the last element of a list and pushes it to another, blocking until one is available."),
+    Command::new("blpop", -3, B, BACL, |ctx, args| bpop(ctx, args, End::Head)).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "2.0.0", "Removes and returns the first element in a list, blocking until one is available."),
+    Command::new("brpop", -3, B, BACL, |ctx, args| bpop(ctx, args, End::Tail)).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "2.0.0", "Removes and returns the last element in a list, blocking until one is available."),
+    Command::new("brpoplpush", 4, B | flag::DENYOOM, BACL, |ctx, args| bmove(ctx, args, End::Tail, End::Head, &args[3])).keys(KeySpec { first: 1, last: 2, step: 1 }).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT).doc("list", "2.2.0", "Pops the last element of a list and pushes it to another, blocking until one is available."),
     Command::new("blmove", 6, B | flag::DENYOOM, BACL, blmove).keys(KeySpec { first: 1, last: 2, step: 1 }).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT).doc("list", "6.2.0", "Pops an element from one end of a list and pushes it to another, blocking until one is available."),
     Command::new("blmpop", -5, B, BACL, blmpop).keynum(2, 1, 1).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "7.0.0", "Pops elements from the first non-empty list among several, blocking until one is available."),
-    Command::new("bzpopmin", -3, flag::WRITE | flag::BLOCKING | flag::NOSCRIPT | flag::FAST, ZACL | acl::FAST, bzpopmin).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("sorted-set", "5.0.0", "Removes and returns the member with the lowest score from one or more sorted sets, blocking until one is available."),
-    Command::new("bzpopmax", -3, flag::WRITE | flag::BLOCKING | flag::NOSCRIPT | flag::FAST, ZACL | acl::FAST, bzpopmax).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("sorted-set", "5.0.0", "Removes and returns the member with the highest score from one or more sorted sets, blocking until one is available."),
+    Command::new("bzpopmin", -3, flag::WRITE | flag::BLOCKING | flag::NOSCRIPT | flag::FAST, ZACL | acl::FAST, |ctx, args| bzpop(ctx, args, false)).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("sorted-set", "5.0.0", "Removes and returns the member with the lowest score from one or more sorted sets, blocking until one is available."),
+    Command::new("bzpopmax", -3, flag::WRITE | flag::BLOCKING | flag::NOSCRIPT | flag::FAST, ZACL | acl::FAST, |ctx, args| bzpop(ctx, args, true)).keys(KeySpec { first: 1, last: -2, step: 1 }).key_flags(key::RW | key::ACCESS | key::DELETE).doc("sorted-set", "5.0.0", "Removes and returns the member with the highest score from one or more sorted sets, blocking until one is available."),
     Command::new("bzmpop", -5, B, ZACL | acl::SLOW, bzmpop).keynum(2, 1, 1).key_flags(key::RW | key::ACCESS | key::DELETE).doc("sorted-set", "7.0.0", "Removes and returns members from the first non-empty sorted set among several, blocking until one is available."),
 ];
 
@@ -99,14 +99,6 @@ fn bpop(ctx: &mut Ctx<'_>, args: &[Bytes], end: End) -> CmdResult {
     wait(ctx, keys, until, true)
 }
 
-fn blpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    bpop(ctx, args, End::Head)
-}
-
-fn brpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    bpop(ctx, args, End::Tail)
-}
-
 fn bmove(ctx: &mut Ctx<'_>, args: &[Bytes], from: End, to: End, timeout: &[u8]) -> CmdResult {
     let until = deadline(ctx, timeout)?;
     if ready::<List>(ctx, &args[1..2]) && move_one(ctx, &args[1], &args[2], from, to)? {
@@ -123,10 +115,6 @@ fn bmove(ctx: &mut Ctx<'_>, args: &[Bytes], from: End, to: End, timeout: &[u8]) 
         return Ok(());
     }
     wait(ctx, &args[1..2], until, false)
-}
-
-fn brpoplpush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    bmove(ctx, args, End::Tail, End::Head, &args[3])
 }
 
 fn blmove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
@@ -157,14 +145,6 @@ fn bzpop(ctx: &mut Ctx<'_>, args: &[Bytes], max: bool) -> CmdResult {
         return Ok(());
     }
     wait(ctx, keys, until, true)
-}
-
-fn bzpopmin(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    bzpop(ctx, args, false)
-}
-
-fn bzpopmax(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    bzpop(ctx, args, true)
 }
 
 fn bzmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {

@@ -9,7 +9,7 @@ use super::keys::db_index;
 use crate::base::clock::now_ms;
 use crate::base::error::{CmdError, CmdResult};
 use crate::base::handle::ClientHandle;
-use crate::command::ctx::{int_arg, is, Ctx};
+use crate::command::ctx::{int_arg, is, keyword, Ctx};
 use crate::command::{acl, flag, Command, Handler, Table};
 use crate::observe::tracking::mode;
 use crate::state::client::{argv_mem, After, ReplyMode};
@@ -442,13 +442,7 @@ fn client_kill(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 )));
             }
         } else if is(a, "skipme") {
-            skipme = if is(v, "yes") {
-                true
-            } else if is(v, "no") {
-                false
-            } else {
-                return Err(CmdError::Syntax);
-            };
+            skipme = keyword(v, &[("yes", true), ("no", false)])?;
         } else if is(a, "maxage") {
             maxage = Some(int_arg(v)?);
         } else {
@@ -562,13 +556,7 @@ fn client_reply(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// Parses CLIENT NO-EVICT / NO-TOUCH's on|off argument.
 fn on_off(a: &[u8]) -> Result<bool, CmdError> {
-    if is(a, "on") {
-        Ok(true)
-    } else if is(a, "off") {
-        Ok(false)
-    } else {
-        Err(CmdError::Syntax)
-    }
+    keyword(a, &[("on", true), ("off", false)])
 }
 
 fn client_no_evict(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
@@ -635,17 +623,15 @@ fn client_tracking(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             }
             _ => {}
         }
-        options |= if is(a, "bcast") {
-            mode::BCAST
-        } else if is(a, "optin") {
-            mode::OPTIN
-        } else if is(a, "optout") {
-            mode::OPTOUT
-        } else if is(a, "noloop") {
-            mode::NOLOOP
-        } else {
-            return Err(CmdError::Syntax);
-        };
+        options |= keyword(
+            a,
+            &[
+                ("bcast", mode::BCAST),
+                ("optin", mode::OPTIN),
+                ("optout", mode::OPTOUT),
+                ("noloop", mode::NOLOOP),
+            ],
+        )?;
         j += 1;
     }
     let tracking = &ctx.srv.keyspace.tracking;

@@ -36,12 +36,12 @@ pub static COMMANDS: &[Command] = &[
     c("geopos", -2, flag::READONLY, RD, geopos).key_flags(key::RO | key::ACCESS).doc(G, "3.2.0", "Returns the longitude and latitude of members of a geospatial index."),
     c("geodist", -4, flag::READONLY, RD, geodist).key_flags(key::RO | key::ACCESS).doc(G, "3.2.0", "Returns the distance between two members of a geospatial index."),
     c("geohash", -2, flag::READONLY, RD, geohash).key_flags(key::RO | key::ACCESS).doc(G, "3.2.0", "Returns members of a geospatial index as geohash strings."),
-    c("geosearch", -7, flag::READONLY, RD, geosearch).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the members of a geospatial index inside a circle or a box."),
-    c("geosearchstore", -8, flag::WRITE | flag::DENYOOM, WR, geosearchstore).keys(KEY12).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "6.2.0", "Stores the members of a geospatial index inside a circle or a box in another key."),
-    c("georadius", -6, flag::WRITE | flag::DENYOOM, WR, georadius).keyfn(radius_store_keys).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc(G, "3.2.0", "Returns (or stores) the members of a geospatial index within a distance of a point."),
-    c("georadius_ro", -6, flag::READONLY, RD, georadius_ro).key_flags(key::RO | key::ACCESS).doc(G, "3.2.10", "The read-only form of GEORADIUS."),
-    c("georadiusbymember", -5, flag::WRITE | flag::DENYOOM, WR, georadiusbymember).keyfn(bymember_store_keys).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc(G, "3.2.0", "Returns (or stores) the members of a geospatial index within a distance of a member."),
-    c("georadiusbymember_ro", -5, flag::READONLY, RD, georadiusbymember_ro).key_flags(key::RO | key::ACCESS).doc(G, "3.2.10", "The read-only form of GEORADIUSBYMEMBER."),
+    c("geosearch", -7, flag::READONLY, RD, |ctx, args| search_generic(ctx, args, Kind::Search)).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the members of a geospatial index inside a circle or a box."),
+    c("geosearchstore", -8, flag::WRITE | flag::DENYOOM, WR, |ctx, args| search_generic(ctx, args, Kind::SearchStore)).keys(KEY12).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "6.2.0", "Stores the members of a geospatial index inside a circle or a box in another key."),
+    c("georadius", -6, flag::WRITE | flag::DENYOOM, WR, |ctx, args| search_generic(ctx, args, Kind::Radius { read_only: false })).keyfn(radius_store_keys).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc(G, "3.2.0", "Returns (or stores) the members of a geospatial index within a distance of a point."),
+    c("georadius_ro", -6, flag::READONLY, RD, |ctx, args| search_generic(ctx, args, Kind::Radius { read_only: true })).key_flags(key::RO | key::ACCESS).doc(G, "3.2.10", "The read-only form of GEORADIUS."),
+    c("georadiusbymember", -5, flag::WRITE | flag::DENYOOM, WR, |ctx, args| search_generic(ctx, args, Kind::ByMember { read_only: false })).keyfn(bymember_store_keys).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc(G, "3.2.0", "Returns (or stores) the members of a geospatial index within a distance of a member."),
+    c("georadiusbymember_ro", -5, flag::READONLY, RD, |ctx, args| search_generic(ctx, args, Kind::ByMember { read_only: true })).key_flags(key::RO | key::ACCESS).doc(G, "3.2.10", "The read-only form of GEORADIUSBYMEMBER."),
 ];
 
 /// A longitude/latitude pair argument, checked against the projection's limits.
@@ -257,30 +257,6 @@ struct Hit<'a> {
     dist: f64,
     lon: f64,
     lat: f64,
-}
-
-fn geosearch(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    search_generic(ctx, args, Kind::Search)
-}
-
-fn geosearchstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    search_generic(ctx, args, Kind::SearchStore)
-}
-
-fn georadius(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    search_generic(ctx, args, Kind::Radius { read_only: false })
-}
-
-fn georadius_ro(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    search_generic(ctx, args, Kind::Radius { read_only: true })
-}
-
-fn georadiusbymember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    search_generic(ctx, args, Kind::ByMember { read_only: false })
-}
-
-fn georadiusbymember_ro(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    search_generic(ctx, args, Kind::ByMember { read_only: true })
 }
 
 /// The destination keys of GEORADIUS, as its key specifications find them (COMMAND GETKEYS):
@@ -657,7 +633,7 @@ fn search_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind) -> CmdResult {
     // Redis builds a skiplist and turns it into a listpack when the result fits the limits.
     let longest = picked.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let total = picked.iter().map(|(m, _)| m.len()).sum::<usize>();
-    let z = ZSet::from_unique(picked, lim.fits_listpack(n, longest, total));
+    let z = ZSet::from_unique(picked, lim.fits(n, longest, total));
     // Redis counts one change per member stored.
     k.set_counting(Value::ZSet(Box::new(z)), false, n as u64);
     let event = if kind.is_search() {

@@ -5,7 +5,7 @@ use storage::hash::{Hash, Limits, Sample};
 use storage::value::Value;
 use strnum::LongDouble;
 
-use crate::base::config::{NOTIFY_GENERIC, NOTIFY_HASH};
+use crate::base::config::NOTIFY_HASH;
 use crate::base::error::{CmdError, CmdResult};
 use crate::base::reply::Out;
 use crate::command::ctx::{int_arg, is, Ctx};
@@ -20,18 +20,18 @@ use crate::command::keyed as c;
 /// The family's commands.
 #[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    c("hset", -4, WD | F, WR | acl::FAST, hset).key_flags(key::RW | key::UPDATE).doc("hash", "2.0.0", "Sets one or more fields of a hash, creating the hash if needed; replies with the number of new fields."),
+    c("hset", -4, WD | F, WR | acl::FAST, |ctx, args| hset(ctx, args, false)).key_flags(key::RW | key::UPDATE).doc("hash", "2.0.0", "Sets one or more fields of a hash, creating the hash if needed; replies with the number of new fields."),
     c("hsetnx", 4, WD | F, WR | acl::FAST, hsetnx).key_flags(key::RW | key::INSERT).doc("hash", "2.0.0", "Sets a hash field only when the field is not there yet."),
-    c("hmset", -4, WD | F, WR | acl::FAST, hmset).key_flags(key::RW | key::UPDATE).doc("hash", "2.0.0", "Sets several hash fields (deprecated form of HSET that replies OK)."),
-    c("hget", 3, R | F, RD | acl::FAST, hget).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns the value of one hash field."),
-    c("hmget", -3, R | F, RD | acl::FAST, hmget).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns the values of several hash fields, nil for missing ones."),
-    c("hdel", -3, W | F, WR | acl::FAST, hdel).key_flags(key::RW | key::DELETE).doc("hash", "2.0.0", "Removes fields from a hash; the key goes away with its last field."),
-    c("hlen", 2, R | F, RD | acl::FAST, hlen).key_flags(key::RO).doc("hash", "2.0.0", "Returns how many fields a hash has."),
-    c("hstrlen", 3, R | F, RD | acl::FAST, hstrlen).key_flags(key::RO).doc("hash", "3.2.0", "Returns the length in bytes of a hash field's value."),
-    c("hexists", 3, R | F, RD | acl::FAST, hexists).key_flags(key::RO).doc("hash", "2.0.0", "Tells whether a field exists in a hash."),
-    c("hkeys", 2, R, RD | acl::SLOW, hkeys).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns every field name of a hash."),
-    c("hvals", 2, R, RD | acl::SLOW, hvals).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns every value of a hash."),
-    c("hgetall", 2, R, RD | acl::SLOW, hgetall).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns every field and value of a hash."),
+    c("hmset", -4, WD | F, WR | acl::FAST, |ctx, args| hset(ctx, args, true)).key_flags(key::RW | key::UPDATE).doc("hash", "2.0.0", "Sets several hash fields (deprecated form of HSET that replies OK)."),
+    c("hget", 3, R | F, RD | acl::FAST, |ctx, args| super::lookup_each(ctx, args, false, field_value)).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns the value of one hash field."),
+    c("hmget", -3, R | F, RD | acl::FAST, |ctx, args| super::lookup_each(ctx, args, true, field_value)).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns the values of several hash fields, nil for missing ones."),
+    c("hdel", -3, W | F, WR | acl::FAST, |ctx, args| super::remove_each(ctx, args, (NOTIFY_HASH, "hdel"), Hash::remove, Hash::is_empty)).key_flags(key::RW | key::DELETE).doc("hash", "2.0.0", "Removes fields from a hash; the key goes away with its last field."),
+    c("hlen", 2, R | F, RD | acl::FAST, |ctx, args| super::card(ctx, args, Hash::len)).key_flags(key::RO).doc("hash", "2.0.0", "Returns how many fields a hash has."),
+    c("hstrlen", 3, R | F, RD | acl::FAST, |ctx, args| super::count(ctx, args, |h: Option<&Hash>, a| h.and_then(|h| h.get(&a[2])).map_or(0, <[u8]>::len))).key_flags(key::RO).doc("hash", "3.2.0", "Returns the length in bytes of a hash field's value."),
+    c("hexists", 3, R | F, RD | acl::FAST, |ctx, args| super::contains(ctx, args, Hash::contains)).key_flags(key::RO).doc("hash", "2.0.0", "Tells whether a field exists in a hash."),
+    c("hkeys", 2, R, RD | acl::SLOW, |ctx, args| getall_generic(ctx, args, Part::Fields)).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns every field name of a hash."),
+    c("hvals", 2, R, RD | acl::SLOW, |ctx, args| getall_generic(ctx, args, Part::Values)).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns every value of a hash."),
+    c("hgetall", 2, R, RD | acl::SLOW, |ctx, args| getall_generic(ctx, args, Part::Both)).key_flags(key::RO | key::ACCESS).doc("hash", "2.0.0", "Returns every field and value of a hash."),
     c("hincrby", 4, WD | F, WR | acl::FAST, hincrby).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("hash", "2.0.0", "Adds an integer to the integer held by a hash field, starting from 0."),
     c("hincrbyfloat", 4, WD | F, WR | acl::FAST, hincrbyfloat).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("hash", "2.6.0", "Adds a decimal number to the number held by a hash field, starting from 0."),
     c("hrandfield", -2, R, RD | acl::SLOW, hrandfield).key_flags(key::RO | key::ACCESS).doc("hash", "6.2.0", "Returns one or more random fields of a hash, optionally with their values."),
@@ -91,15 +91,14 @@ fn hset_generic(ctx: &mut Ctx<'_>, args: &[Bytes], name: &str) -> Result<i64, Cm
     Ok(created)
 }
 
-fn hset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let created = hset_generic(ctx, args, "hset")?;
-    ctx.out.int(created);
-    Ok(())
-}
-
-fn hmset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    hset_generic(ctx, args, "hmset")?;
-    ctx.out.ok();
+/// HSET, which replies with how many fields it created, and HMSET (`hmset`), which replies OK.
+fn hset(ctx: &mut Ctx<'_>, args: &[Bytes], hmset: bool) -> CmdResult {
+    let created = hset_generic(ctx, args, if hmset { "hmset" } else { "hset" })?;
+    if hmset {
+        ctx.out.ok();
+    } else {
+        ctx.out.int(created);
+    }
     Ok(())
 }
 
@@ -121,81 +120,9 @@ fn hsetnx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-fn hget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    super::lookup_each(ctx, args, false, |h: &Hash, f, out: &mut Out| {
-        h.get(f).map(|v| out.bulk(v)).is_some()
-    })
-}
-
-fn hmget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    super::lookup_each(ctx, args, true, |h: &Hash, f, out: &mut Out| {
-        h.get(f).map(|v| out.bulk(v)).is_some()
-    })
-}
-
-fn hdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let mut deleted = 0u64;
-    let mut emptied = false;
-    if let Some(h) = k.get_mut_as::<Hash>()? {
-        for f in &args[2..] {
-            if h.remove(f) {
-                deleted += 1;
-                if h.is_empty() {
-                    emptied = true;
-                    break;
-                }
-            }
-        }
-    }
-    if emptied {
-        k.delete();
-    } else if deleted > 0 {
-        k.changed();
-    }
-    if deleted > 0 {
-        ctx.notify(NOTIFY_HASH, "hdel", &args[1]);
-    }
-    if emptied {
-        ctx.notify(NOTIFY_GENERIC, "del", &args[1]);
-    }
-    if deleted > 1 {
-        ctx.count_changes(deleted - 1);
-    }
-    ctx.out.int(deleted as i64);
-    Ok(())
-}
-
-fn hlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let n = k
-        .read_as::<Hash>(ctx.client.no_touch)?
-        .map_or(0, |h| h.len());
-    ctx.out.int(n as i64);
-    Ok(())
-}
-
-fn hstrlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let n = k
-        .read_as::<Hash>(ctx.client.no_touch)?
-        .and_then(|h| h.get(&args[2]))
-        .map_or(0, |v| v.len());
-    ctx.out.int(n as i64);
-    Ok(())
-}
-
-fn hexists(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let found = k
-        .read_as::<Hash>(ctx.client.no_touch)?
-        .is_some_and(|h| h.contains(&args[2]));
-    ctx.out.int(i64::from(found));
-    Ok(())
+/// HGET and HMGET's reply for one field: its value, if the hash has it.
+fn field_value(h: &Hash, field: &[u8], out: &mut Out) -> bool {
+    h.get(field).map(|v| out.bulk(v)).is_some()
 }
 
 /// What HKEYS, HVALS and HGETALL return of each pair.
@@ -226,18 +153,6 @@ fn getall_generic(ctx: &mut Ctx<'_>, args: &[Bytes], part: Part) -> CmdResult {
         }
     }
     Ok(())
-}
-
-fn hkeys(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    getall_generic(ctx, args, Part::Fields)
-}
-
-fn hvals(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    getall_generic(ctx, args, Part::Values)
-}
-
-fn hgetall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    getall_generic(ctx, args, Part::Both)
 }
 
 fn hincrby(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
@@ -387,36 +302,12 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = super::parse_cursor(&args[2])?;
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let Some(h) = k.read_as::<Hash>(ctx.client.no_touch)? else {
-        ctx.out.array(2);
-        ctx.out.bulk(b"0");
-        ctx.out.array(0);
-        return Ok(());
-    };
-    // Options are checked only once the key is known to be a hash, as in Redis.
-    let super::ScanOptions { pattern, count, .. } = super::scan_options(args, 3, false)?;
-    // The storage visits pairs through a callback; copy the matching ones into one buffer
-    // (bounded by the hash's own size) so the reply can start with their number.
-    let mut arena: Vec<u8> = Vec::new();
-    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-    let next = h.scan(cursor, count, &mut |f, v| {
-        if pattern.is_some_and(|p| !storage::glob::glob_match(p, f, false)) {
-            return;
-        }
-        let start = arena.len();
-        arena.extend_from_slice(f);
-        arena.extend_from_slice(v);
-        spans.push((start, start + f.len(), arena.len()));
-    });
-    ctx.out.array(2);
-    ctx.out.bulk(itoa::Buffer::new().format(next).as_bytes());
-    ctx.out.array(spans.len() * 2);
-    for (start, mid, end) in spans {
-        ctx.out.bulk(&arena[start..mid]);
-        ctx.out.bulk(&arena[mid..end]);
-    }
-    Ok(())
+    super::scan_collection(ctx, args, |h: &Hash, cursor, count, found| {
+        h.scan(cursor, count, &mut |f, v| {
+            if found.matches(f) {
+                found.push(f);
+                found.push(v);
+            }
+        })
+    })
 }

@@ -43,8 +43,8 @@ pub static COMMANDS: &[Command] = &[
     c("exists", -2, R | F, KR | acl::FAST, exists).keys(ALL_KEYS).key_flags(key::RO).doc("generic", "1.0.0", "Determines whether one or more keys exist."),
     c("touch", -2, R | F, KR | acl::FAST, touch).keys(ALL_KEYS).key_flags(key::RO).doc("generic", "3.2.1", "Returns the number of existing keys out of those specified after updating the time they were last accessed."),
     c("type", 2, R | F, KR | acl::FAST, type_).key_flags(key::RO).doc("generic", "1.0.0", "Determines the type of value stored at a key."),
-    c("rename", 3, W, KW | acl::SLOW, rename).keys(KEY12).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::OW | key::UPDATE).doc("generic", "1.0.0", "Renames a key and overwrites the destination."),
-    c("renamenx", 3, W | F, KW | acl::FAST, renamenx).keys(KEY12).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::OW | key::INSERT).doc("generic", "1.0.0", "Renames a key only when the target key name doesn't exist."),
+    c("rename", 3, W, KW | acl::SLOW, |ctx, args| rename(ctx, args, false)).keys(KEY12).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::OW | key::UPDATE).doc("generic", "1.0.0", "Renames a key and overwrites the destination."),
+    c("renamenx", 3, W | F, KW | acl::FAST, |ctx, args| rename(ctx, args, true)).keys(KEY12).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::OW | key::INSERT).doc("generic", "1.0.0", "Renames a key only when the target key name doesn't exist."),
     c("copy", -3, W | flag::DENYOOM, KW | acl::SLOW, copy).keys(KEY12).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc("generic", "6.2.0", "Copies the value of a key to a new key."),
     c("move", 3, W | F, KW | acl::FAST, move_).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("generic", "1.0.0", "Moves a key to another database."),
     Command::new("keys", 2, R | flag::EXCLUSIVE, KR | acl::SLOW | acl::DANGEROUS, keys).doc("generic", "1.0.0", "Returns all key names that match a pattern."),
@@ -54,14 +54,14 @@ pub static COMMANDS: &[Command] = &[
     Command::new("flushdb", -1, W | flag::EXCLUSIVE, KW | acl::SLOW | acl::DANGEROUS, flushdb).doc("server", "1.0.0", "Removes all keys from the current database."),
     Command::new("flushall", -1, W | flag::EXCLUSIVE, KW | acl::SLOW | acl::DANGEROUS, flushall).doc("server", "1.0.0", "Removes all keys from all databases."),
     Command::new("swapdb", 3, W | F | flag::EXCLUSIVE, KW | acl::FAST | acl::DANGEROUS, swapdb).doc("server", "4.0.0", "Swaps two Redis databases."),
-    c("expire", -3, W | F, KW | acl::FAST, expire).key_flags(key::RW | key::UPDATE).doc("generic", "1.0.0", "Sets the expiration time of a key in seconds."),
-    c("pexpire", -3, W | F, KW | acl::FAST, pexpire).key_flags(key::RW | key::UPDATE).doc("generic", "2.6.0", "Sets the expiration time of a key in milliseconds."),
-    c("expireat", -3, W | F, KW | acl::FAST, expireat).key_flags(key::RW | key::UPDATE).doc("generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp."),
-    c("pexpireat", -3, W | F, KW | acl::FAST, pexpireat).key_flags(key::RW | key::UPDATE).doc("generic", "2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp."),
-    c("ttl", 2, R | F, KR | acl::FAST, ttl).key_flags(key::RO | key::ACCESS).doc("generic", "1.0.0", "Returns the expiration time in seconds of a key."),
-    c("pttl", 2, R | F, KR | acl::FAST, pttl).key_flags(key::RO | key::ACCESS).doc("generic", "2.6.0", "Returns the expiration time in milliseconds of a key."),
-    c("expiretime", 2, R | F, KR | acl::FAST, expiretime).key_flags(key::RO | key::ACCESS).doc("generic", "7.0.0", "Returns the expiration time of a key as a Unix timestamp."),
-    c("pexpiretime", 2, R | F, KR | acl::FAST, pexpiretime).key_flags(key::RO | key::ACCESS).doc("generic", "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp."),
+    c("expire", -3, W | F, KW | acl::FAST, |ctx, args| expire_generic(ctx, args, "expire", true, true)).key_flags(key::RW | key::UPDATE).doc("generic", "1.0.0", "Sets the expiration time of a key in seconds."),
+    c("pexpire", -3, W | F, KW | acl::FAST, |ctx, args| expire_generic(ctx, args, "pexpire", false, true)).key_flags(key::RW | key::UPDATE).doc("generic", "2.6.0", "Sets the expiration time of a key in milliseconds."),
+    c("expireat", -3, W | F, KW | acl::FAST, |ctx, args| expire_generic(ctx, args, "expireat", true, false)).key_flags(key::RW | key::UPDATE).doc("generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp."),
+    c("pexpireat", -3, W | F, KW | acl::FAST, |ctx, args| expire_generic(ctx, args, "pexpireat", false, false)).key_flags(key::RW | key::UPDATE).doc("generic", "2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp."),
+    c("ttl", 2, R | F, KR | acl::FAST, |ctx, args| ttl_generic(ctx, args, false, false)).key_flags(key::RO | key::ACCESS).doc("generic", "1.0.0", "Returns the expiration time in seconds of a key."),
+    c("pttl", 2, R | F, KR | acl::FAST, |ctx, args| ttl_generic(ctx, args, true, false)).key_flags(key::RO | key::ACCESS).doc("generic", "2.6.0", "Returns the expiration time in milliseconds of a key."),
+    c("expiretime", 2, R | F, KR | acl::FAST, |ctx, args| ttl_generic(ctx, args, false, true)).key_flags(key::RO | key::ACCESS).doc("generic", "7.0.0", "Returns the expiration time of a key as a Unix timestamp."),
+    c("pexpiretime", 2, R | F, KR | acl::FAST, |ctx, args| ttl_generic(ctx, args, true, true)).key_flags(key::RO | key::ACCESS).doc("generic", "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp."),
     c("persist", 2, W | F, KW | acl::FAST, persist).key_flags(key::RW | key::UPDATE).doc("generic", "2.2.0", "Removes the expiration time of a key."),
     Command::container("object", acl::SLOW, OBJECT).doc("generic", "2.2.3", "A container for object introspection commands."),
 ];
@@ -126,8 +126,15 @@ fn type_(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// RENAME and RENAMENX: moves the value and its TTL to the new name.
-fn rename_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, CmdError> {
+/// RENAME and RENAMENX (`nx`): moves the value and its TTL to the new name.
+fn rename(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> CmdResult {
+    let done = try_rename(ctx, args, nx)?;
+    super::reply_done(ctx.out, nx, done);
+    Ok(())
+}
+
+/// Whether RENAME(NX) renamed the key.
+fn try_rename(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, CmdError> {
     let db = ctx.client.db;
     let (src, dst) = (&args[1][..], &args[2][..]);
     let mut locked = ctx.keys(&[(db, src), (db, dst)]);
@@ -153,18 +160,6 @@ fn rename_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, C
     ctx.notify(GENERIC, "rename_from", src);
     ctx.notify(GENERIC, "rename_to", dst);
     Ok(true)
-}
-
-fn rename(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    rename_generic(ctx, args, false)?;
-    ctx.out.ok();
-    Ok(())
-}
-
-fn renamenx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let done = rename_generic(ctx, args, true)?;
-    ctx.out.int(done as i64);
-    Ok(())
 }
 
 /// A database index argument, checked against the configured number of databases.
@@ -306,11 +301,7 @@ fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             let Some(idx) = shard.find(hash, &key) else {
                 continue;
             };
-            if ctx
-                .srv
-                .keyspace
-                .expire_if_due(ctx.client.db, &mut shard, idx, ctx.now, ctx.fx)
-            {
+            if ctx.expired(&mut shard, idx) {
                 continue;
             }
             if let Some(p) = pattern {
@@ -369,11 +360,7 @@ fn randomkey(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         let Some(i) = shard.random(fastrand::u64(..)) else {
             continue;
         };
-        if ctx
-            .srv
-            .keyspace
-            .expire_if_due(ctx.client.db, &mut shard, i, ctx.now, ctx.fx)
-        {
+        if ctx.expired(&mut shard, i) {
             continue;
         }
         if let Some(e) = shard.entry(i) {
@@ -553,22 +540,6 @@ fn expire_generic(
     Ok(())
 }
 
-fn expire(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    expire_generic(ctx, args, "expire", true, true)
-}
-
-fn pexpire(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    expire_generic(ctx, args, "pexpire", false, true)
-}
-
-fn expireat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    expire_generic(ctx, args, "expireat", true, false)
-}
-
-fn pexpireat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    expire_generic(ctx, args, "pexpireat", false, false)
-}
-
 /// TTL, PTTL, EXPIRETIME and PEXPIRETIME: -2 for a missing key, -1 without a TTL.
 fn ttl_generic(ctx: &mut Ctx<'_>, args: &[Bytes], millis: bool, absolute: bool) -> CmdResult {
     let mut l = ctx.key(&args[1]);
@@ -597,22 +568,6 @@ fn ttl_generic(ctx: &mut Ctx<'_>, args: &[Bytes], millis: bool, absolute: bool) 
     };
     ctx.out.int(v as i64);
     Ok(())
-}
-
-fn ttl(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    ttl_generic(ctx, args, false, false)
-}
-
-fn pttl(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    ttl_generic(ctx, args, true, false)
-}
-
-fn expiretime(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    ttl_generic(ctx, args, false, true)
-}
-
-fn pexpiretime(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    ttl_generic(ctx, args, true, true)
 }
 
 fn persist(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {

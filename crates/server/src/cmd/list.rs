@@ -12,7 +12,7 @@ use storage::value::Value;
 use crate::base::config::{NOTIFY_GENERIC, NOTIFY_LIST};
 use crate::base::error::{CmdError, CmdResult};
 use crate::base::reply::Out;
-use crate::command::ctx::{int_arg, is, Ctx};
+use crate::command::ctx::{int_arg, is, keyword, Ctx};
 use crate::command::short::{F, R, W, WD};
 use crate::command::{acl, key, Command, KEY12};
 use crate::keyspace::KeyRef;
@@ -24,13 +24,13 @@ use crate::command::keyed as c;
 /// The family's commands.
 #[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    c("lpush", -3, WD | F, WR | acl::FAST, lpush).key_flags(key::RW | key::INSERT).doc("list", "1.0.0", "Adds elements at the head of a list, creating the list if needed."),
-    c("rpush", -3, WD | F, WR | acl::FAST, rpush).key_flags(key::RW | key::INSERT).doc("list", "1.0.0", "Adds elements at the tail of a list, creating the list if needed."),
-    c("lpushx", -3, WD | F, WR | acl::FAST, lpushx).key_flags(key::RW | key::INSERT).doc("list", "2.2.0", "Adds elements at the head of a list, only if the list already exists."),
-    c("rpushx", -3, WD | F, WR | acl::FAST, rpushx).key_flags(key::RW | key::INSERT).doc("list", "2.2.0", "Adds elements at the tail of a list, only if the list already exists."),
-    c("lpop", -2, W | F, WR | acl::FAST, lpop).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "1.0.0", "Removes and returns the first elements of a list; the list goes away when emptied."),
-    c("rpop", -2, W | F, WR | acl::FAST, rpop).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "1.0.0", "Removes and returns the last elements of a list; the list goes away when emptied."),
-    c("llen", 2, R | F, RD | acl::FAST, llen).key_flags(key::RO).doc("list", "1.0.0", "Returns the number of elements of a list."),
+    c("lpush", -3, WD | F, WR | acl::FAST, |ctx, args| push_generic(ctx, args, End::Head, false)).key_flags(key::RW | key::INSERT).doc("list", "1.0.0", "Adds elements at the head of a list, creating the list if needed."),
+    c("rpush", -3, WD | F, WR | acl::FAST, |ctx, args| push_generic(ctx, args, End::Tail, false)).key_flags(key::RW | key::INSERT).doc("list", "1.0.0", "Adds elements at the tail of a list, creating the list if needed."),
+    c("lpushx", -3, WD | F, WR | acl::FAST, |ctx, args| push_generic(ctx, args, End::Head, true)).key_flags(key::RW | key::INSERT).doc("list", "2.2.0", "Adds elements at the head of a list, only if the list already exists."),
+    c("rpushx", -3, WD | F, WR | acl::FAST, |ctx, args| push_generic(ctx, args, End::Tail, true)).key_flags(key::RW | key::INSERT).doc("list", "2.2.0", "Adds elements at the tail of a list, only if the list already exists."),
+    c("lpop", -2, W | F, WR | acl::FAST, |ctx, args| pop_generic(ctx, args, End::Head, "lpop")).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "1.0.0", "Removes and returns the first elements of a list; the list goes away when emptied."),
+    c("rpop", -2, W | F, WR | acl::FAST, |ctx, args| pop_generic(ctx, args, End::Tail, "rpop")).key_flags(key::RW | key::ACCESS | key::DELETE).doc("list", "1.0.0", "Removes and returns the last elements of a list; the list goes away when emptied."),
+    c("llen", 2, R | F, RD | acl::FAST, |ctx, args| super::card(ctx, args, List::len)).key_flags(key::RO).doc("list", "1.0.0", "Returns the number of elements of a list."),
     c("lindex", 3, R, RD | acl::SLOW, lindex).key_flags(key::RO | key::ACCESS).doc("list", "1.0.0", "Returns the element at a position of a list."),
     c("lset", 4, WD, WR | acl::SLOW, lset).key_flags(key::RW | key::UPDATE).doc("list", "1.0.0", "Replaces the element at a position of a list."),
     c("lrange", 4, R, RD | acl::SLOW, lrange).key_flags(key::RO | key::ACCESS).doc("list", "1.0.0", "Returns the elements of a list between two positions."),
@@ -91,13 +91,7 @@ fn new_list(ctx: &Ctx<'_>) -> List {
 
 /// Parses LEFT/RIGHT (LMOVE, LMPOP and the blocking variants).
 pub fn side(a: &[u8]) -> Result<End, CmdError> {
-    if is(a, "left") {
-        Ok(End::Head)
-    } else if is(a, "right") {
-        Ok(End::Tail)
-    } else {
-        Err(CmdError::Syntax)
-    }
+    keyword(a, &[("left", End::Head), ("right", End::Tail)])
 }
 
 /// Parses an integer in `min..=i64::MAX`, failing with `ERR <msg>` both when it is not an
@@ -143,22 +137,6 @@ fn push_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, only_existing: bool
     }
     ctx.out.int(len as i64);
     Ok(())
-}
-
-fn lpush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    push_generic(ctx, args, End::Head, false)
-}
-
-fn rpush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    push_generic(ctx, args, End::Tail, false)
-}
-
-fn lpushx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    push_generic(ctx, args, End::Head, true)
-}
-
-fn rpushx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    push_generic(ctx, args, End::Tail, true)
 }
 
 fn pop_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, name: &str) -> CmdResult {
@@ -209,14 +187,6 @@ fn pop_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, name: &str) -> CmdRe
     finish(&mut k, empty, popped as u64);
     notify_list(ctx, &args[1], pop_event(end), empty);
     Ok(())
-}
-
-fn lpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    pop_generic(ctx, args, End::Head, "lpop")
-}
-
-fn rpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    pop_generic(ctx, args, End::Tail, "rpop")
 }
 
 /// Pops from the first of `keys` that holds a list (all their shards locked at once, so the
@@ -286,14 +256,6 @@ fn lmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if !pop_first(ctx, keys, end, Some(count.unwrap_or(1)))? {
         ctx.out.null_array();
     }
-    Ok(())
-}
-
-fn llen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let n = k.read_as::<List>(ctx.client.no_touch)?.map_or(0, List::len);
-    ctx.out.int(n as i64);
     Ok(())
 }
 
@@ -384,13 +346,7 @@ fn lrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 fn linsert(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let after = if is(&args[2], "after") {
-        true
-    } else if is(&args[2], "before") {
-        false
-    } else {
-        return Err(CmdError::Syntax);
-    };
+    let after = keyword(&args[2], &[("after", true), ("before", false)])?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let reply = match k.get_mut_as::<List>()? {

@@ -4,9 +4,10 @@ use bytes::Bytes;
 
 use storage::value::Collection;
 
+use crate::base::config::NOTIFY_GENERIC;
 use crate::base::error::{CmdError, CmdResult};
 use crate::base::reply::Out;
-use crate::command::ctx::{int_arg, is, Ctx};
+use crate::command::ctx::{int_arg, is, keyword, Ctx};
 use crate::command::Command;
 pub mod bitmap;
 pub mod blocking;
@@ -150,6 +151,131 @@ pub fn lookup_each<T: Collection>(
     Ok(())
 }
 
+/// A read of the collection at `args[1]` that replies with a number: what `count` makes of the
+/// collection (`None` for a missing key) and the arguments.
+pub fn count<T: Collection>(
+    ctx: &mut Ctx<'_>,
+    args: &[Bytes],
+    count: impl FnOnce(Option<&T>, &[Bytes]) -> usize,
+) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let n = count(k.read_as::<T>(ctx.client.no_touch)?, args);
+    ctx.out.int(i64::try_from(n).unwrap_or(i64::MAX));
+    Ok(())
+}
+
+/// HLEN, LLEN, SCARD, ZCARD and XLEN: how many elements the collection holds, as `len` counts
+/// them, 0 for a missing key.
+pub fn card<T: Collection>(ctx: &mut Ctx<'_>, args: &[Bytes], len: fn(&T) -> usize) -> CmdResult {
+    count(ctx, args, |c, _| c.map_or(0, len))
+}
+
+/// HEXISTS and SISMEMBER: 1 when the collection has the name at `args[2]`, else 0.
+pub fn contains<T: Collection>(
+    ctx: &mut Ctx<'_>,
+    args: &[Bytes],
+    has: fn(&T, &[u8]) -> bool,
+) -> CmdResult {
+    count(ctx, args, |c, args| {
+        usize::from(c.is_some_and(|c| has(c, &args[2])))
+    })
+}
+
+/// SREM, ZREM and HDEL: removes every name from `args[2]` on from the collection at `args[1]`
+/// (the key goes with its last element), sends the `event` notification of its class and
+/// `del` as Redis does, and replies with how many names it removed.
+pub fn remove_each<T: Collection>(
+    ctx: &mut Ctx<'_>,
+    args: &[Bytes],
+    (class, event): (u32, &str),
+    remove: fn(&mut T, &[u8]) -> bool,
+    is_empty: fn(&T) -> bool,
+) -> CmdResult {
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let Some(c) = k.get_mut_as::<T>()? else {
+        ctx.out.int(0);
+        return Ok(());
+    };
+    let mut removed = 0u64;
+    for name in &args[2..] {
+        removed += u64::from(remove(c, name));
+        if is_empty(c) {
+            break;
+        }
+    }
+    let emptied = is_empty(c);
+    if removed > 0 {
+        k.changed_or_emptied(emptied, removed);
+        ctx.notify(class, event, &args[1]);
+    }
+    if emptied {
+        ctx.notify(NOTIFY_GENERIC, "del", &args[1]);
+    }
+    ctx.out.int(i64::try_from(removed).unwrap_or(i64::MAX));
+    Ok(())
+}
+
+/// What HSCAN, SSCAN and ZSCAN found: the strings of the reply, copied out of the collection
+/// (its scan lends each element only to a callback) into one buffer, so that the reply can
+/// start with their number.
+pub struct Found<'p> {
+    pattern: Option<&'p [u8]>,
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Found<'_> {
+    /// Whether an element named `name` is wanted (MATCH).
+    pub fn matches(&self, name: &[u8]) -> bool {
+        self.pattern
+            .is_none_or(|p| storage::glob::glob_match(p, name, false))
+    }
+
+    /// Adds one string to the reply.
+    pub fn push(&mut self, s: &[u8]) {
+        self.text.extend_from_slice(s);
+        self.ends.push(self.text.len());
+    }
+}
+
+/// HSCAN, SSCAN and ZSCAN: the cursor at `args[2]` and the options from `args[3]` on (checked
+/// only once the key is known to hold a `T`, as in Redis) for the collection at `args[1]`, a
+/// missing key being empty. `walk` visits the collection from the cursor, pushing what the
+/// reply lists, and returns the next cursor.
+pub fn scan_collection<T: Collection>(
+    ctx: &mut Ctx<'_>,
+    args: &[Bytes],
+    walk: impl FnOnce(&T, u64, usize, &mut Found<'_>) -> u64,
+) -> CmdResult {
+    let cursor = parse_cursor(&args[2])?;
+    let mut l = ctx.key(&args[1]);
+    let mut k = l.get();
+    let Some(c) = k.read_as::<T>(ctx.client.no_touch)? else {
+        ctx.out.array(2);
+        ctx.out.bulk(b"0");
+        ctx.out.array(0);
+        return Ok(());
+    };
+    let ScanOptions { pattern, count, .. } = scan_options(args, 3, false)?;
+    let mut found = Found {
+        pattern,
+        text: Vec::new(),
+        ends: Vec::new(),
+    };
+    let next = walk(c, cursor, count, &mut found);
+    ctx.out.array(2);
+    ctx.out.bulk(itoa::Buffer::new().format(next).as_bytes());
+    ctx.out.array(found.ends.len());
+    let mut start = 0;
+    for &end in &found.ends {
+        ctx.out.bulk(&found.text[start..end]);
+        start = end;
+    }
+    Ok(())
+}
+
 /// The two integer indexes at `args[2]` and `args[3]` (LRANGE, LTRIM, GETRANGE).
 pub fn index_pair(args: &[Bytes]) -> Result<(i64, i64), CmdError> {
     Ok((int_arg(&args[2])?, int_arg(&args[3])?))
@@ -276,16 +402,22 @@ pub fn string_opts(
 }
 
 fn time_word(a: &[u8]) -> Option<TimeUnit> {
-    if is(a, "ex") {
-        Some(TimeUnit::Seconds)
-    } else if is(a, "px") {
-        Some(TimeUnit::Millis)
-    } else if is(a, "exat") {
-        Some(TimeUnit::UnixSeconds)
-    } else if is(a, "pxat") {
-        Some(TimeUnit::UnixMillis)
+    let words = [
+        ("ex", TimeUnit::Seconds),
+        ("px", TimeUnit::Millis),
+        ("exat", TimeUnit::UnixSeconds),
+        ("pxat", TimeUnit::UnixMillis),
+    ];
+    keyword(a, &words).ok()
+}
+
+/// The reply of a command with an NX form (RENAME, MSET): whether it did its work for the NX
+/// form, OK for the plain one (which always does it).
+pub fn reply_done(out: &mut Out, nx: bool, done: bool) {
+    if nx {
+        out.int(i64::from(done));
     } else {
-        None
+        out.ok();
     }
 }
 

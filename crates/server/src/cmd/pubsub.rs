@@ -17,25 +17,25 @@ const fn c(name: &'static str, arity: i32, flags: u32, h: Handler) -> Command {
 
 #[rustfmt::skip]
 static PUBSUB: &[Command] = &[
-    c("channels", -2, PS, pubsub_channels).doc("pubsub", "2.8.0", "Returns the active channels."),
-    c("numsub", -2, PS, pubsub_numsub).doc("pubsub", "2.8.0", "Returns a count of subscribers to channels."),
+    c("channels", -2, PS, |ctx, args| list_channels(ctx, args, false)).doc("pubsub", "2.8.0", "Returns the active channels."),
+    c("numsub", -2, PS, |ctx, args| numsub(ctx, args, false)).doc("pubsub", "2.8.0", "Returns a count of subscribers to channels."),
     c("numpat", 2, PS, pubsub_numpat).doc("pubsub", "2.8.0", "Returns a count of unique pattern subscriptions."),
-    c("shardchannels", -2, PS, pubsub_shardchannels).doc("pubsub", "7.0.0", "Returns the active shard channels."),
-    c("shardnumsub", -2, PS, pubsub_shardnumsub).doc("pubsub", "7.0.0", "Returns the count of subscribers of shard channels."),
+    c("shardchannels", -2, PS, |ctx, args| list_channels(ctx, args, true)).doc("pubsub", "7.0.0", "Returns the active shard channels."),
+    c("shardnumsub", -2, PS, |ctx, args| numsub(ctx, args, true)).doc("pubsub", "7.0.0", "Returns the count of subscribers of shard channels."),
     c("help", 2, flag::LOADING | flag::STALE, pubsub_help).doc("pubsub", "6.2.0", "Returns helpful text about the different subcommands."),
 ];
 
 /// The family's commands.
 #[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    c("subscribe", -2, PS | flag::SUBSCRIBED_OK, subscribe).doc("pubsub", "2.0.0", "Listens for messages published to channels."),
-    c("unsubscribe", -1, PS | flag::SUBSCRIBED_OK, unsubscribe).doc("pubsub", "2.0.0", "Stops listening to messages posted to channels."),
-    c("psubscribe", -2, PS | flag::SUBSCRIBED_OK, psubscribe).doc("pubsub", "2.0.0", "Listens for messages published to channels that match one or more patterns."),
-    c("punsubscribe", -1, PS | flag::SUBSCRIBED_OK, punsubscribe).doc("pubsub", "2.0.0", "Stops listening to messages published to channels that match one or more patterns."),
-    c("ssubscribe", -2, PS | flag::SUBSCRIBED_OK, ssubscribe).keys(KeySpec { first: 1, last: -1, step: 1, }).key_flags(key::NOT_KEY).doc("pubsub", "7.0.0", "Listens for messages published to shard channels."),
-    c("sunsubscribe", -1, PS | flag::SUBSCRIBED_OK, sunsubscribe).keys(KeySpec { first: 1, last: -1, step: 1, }).key_flags(key::NOT_KEY).doc("pubsub", "7.0.0", "Stops listening to messages posted to shard channels."),
-    c("publish", 3, flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST | flag::MAY_REPLICATE, publish).doc("pubsub", "2.0.0", "Posts a message to a channel."),
-    c("spublish", 3, flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST | flag::MAY_REPLICATE, spublish).keys(KeySpec { first: 1, last: 1, step: 1, }).key_flags(key::NOT_KEY).doc("pubsub", "7.0.0", "Post a message to a shard channel"),
+    c("subscribe", -2, PS | flag::SUBSCRIBED_OK, |ctx, args| subscribe_generic(ctx, args, Kind::Channel)).doc("pubsub", "2.0.0", "Listens for messages published to channels."),
+    c("unsubscribe", -1, PS | flag::SUBSCRIBED_OK, |ctx, args| unsubscribe_generic(ctx, args, Kind::Channel)).doc("pubsub", "2.0.0", "Stops listening to messages posted to channels."),
+    c("psubscribe", -2, PS | flag::SUBSCRIBED_OK, |ctx, args| subscribe_generic(ctx, args, Kind::Pattern)).doc("pubsub", "2.0.0", "Listens for messages published to channels that match one or more patterns."),
+    c("punsubscribe", -1, PS | flag::SUBSCRIBED_OK, |ctx, args| unsubscribe_generic(ctx, args, Kind::Pattern)).doc("pubsub", "2.0.0", "Stops listening to messages published to channels that match one or more patterns."),
+    c("ssubscribe", -2, PS | flag::SUBSCRIBED_OK, |ctx, args| subscribe_generic(ctx, args, Kind::Shard)).keys(KeySpec { first: 1, last: -1, step: 1, }).key_flags(key::NOT_KEY).doc("pubsub", "7.0.0", "Listens for messages published to shard channels."),
+    c("sunsubscribe", -1, PS | flag::SUBSCRIBED_OK, |ctx, args| unsubscribe_generic(ctx, args, Kind::Shard)).keys(KeySpec { first: 1, last: -1, step: 1, }).key_flags(key::NOT_KEY).doc("pubsub", "7.0.0", "Stops listening to messages posted to shard channels."),
+    c("publish", 3, flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST | flag::MAY_REPLICATE, |ctx, args| publish_generic(ctx, args, false)).doc("pubsub", "2.0.0", "Posts a message to a channel."),
+    c("spublish", 3, flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST | flag::MAY_REPLICATE, |ctx, args| publish_generic(ctx, args, true)).keys(KeySpec { first: 1, last: 1, step: 1, }).key_flags(key::NOT_KEY).doc("pubsub", "7.0.0", "Post a message to a shard channel"),
     Command::container("pubsub", PSACL, PUBSUB).doc("pubsub", "2.8.0", "A container for Pub/Sub commands."),
 ];
 
@@ -115,30 +115,6 @@ fn unsubscribe_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind) -> CmdResu
     Ok(())
 }
 
-fn subscribe(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    subscribe_generic(ctx, args, Kind::Channel)
-}
-
-fn psubscribe(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    subscribe_generic(ctx, args, Kind::Pattern)
-}
-
-fn ssubscribe(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    subscribe_generic(ctx, args, Kind::Shard)
-}
-
-fn unsubscribe(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    unsubscribe_generic(ctx, args, Kind::Channel)
-}
-
-fn punsubscribe(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    unsubscribe_generic(ctx, args, Kind::Pattern)
-}
-
-fn sunsubscribe(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    unsubscribe_generic(ctx, args, Kind::Shard)
-}
-
 /// Publishes a message and replies with the number of receivers. Messages to the publisher
 /// itself (RESP3 clients may publish while subscribed) go out before that reply, as in Redis.
 fn publish_generic(ctx: &mut Ctx<'_>, args: &[Bytes], shard: bool) -> CmdResult {
@@ -157,14 +133,6 @@ fn publish_generic(ctx: &mut Ctx<'_>, args: &[Bytes], shard: bool) -> CmdResult 
     }
     ctx.out.int(n as i64);
     Ok(())
-}
-
-fn publish(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    publish_generic(ctx, args, false)
-}
-
-fn spublish(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    publish_generic(ctx, args, true)
 }
 
 fn list_channels(ctx: &mut Ctx<'_>, args: &[Bytes], shard: bool) -> CmdResult {
@@ -195,22 +163,6 @@ fn numsub(ctx: &mut Ctx<'_>, args: &[Bytes], shard: bool) -> CmdResult {
         ctx.out.int(ctx.srv.pubsub.numsub(shard, n) as i64);
     }
     Ok(())
-}
-
-fn pubsub_channels(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    list_channels(ctx, args, false)
-}
-
-fn pubsub_shardchannels(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    list_channels(ctx, args, true)
-}
-
-fn pubsub_numsub(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    numsub(ctx, args, false)
-}
-
-fn pubsub_shardnumsub(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    numsub(ctx, args, true)
 }
 
 fn pubsub_numpat(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {

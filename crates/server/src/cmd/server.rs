@@ -187,22 +187,16 @@ fn config_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// Flag names of a command for COMMAND INFO.
-fn flag_names(flags: u32) -> Vec<&'static str> {
-    flag::NAMES
-        .iter()
-        .filter(|(bit, _)| flags & bit != 0)
-        .map(|(_, n)| *n)
-        .collect()
-}
-
-/// ACL category names of a command, as `@name`.
-fn acl_names(bits: u64) -> Vec<String> {
-    acl::NAMES
-        .iter()
-        .filter(|(bit, _)| bits & bit != 0)
-        .map(|(_, n)| format!("@{n}"))
-        .collect()
+/// Writes names as a set of simple strings, each after `prefix`.
+fn name_set<'n>(
+    out: &mut crate::base::reply::Out,
+    prefix: &str,
+    names: impl Iterator<Item = &'n str> + Clone,
+) {
+    out.set(names.clone().count());
+    for n in names {
+        out.simple(format!("{prefix}{n}").as_bytes());
+    }
 }
 
 /// One command's COMMAND INFO entry, subcommands nested.
@@ -212,20 +206,12 @@ fn write_info(ctx: &mut Ctx<'_>, e: &Entry) {
     out.array(10);
     out.bulk(e.full_name().as_bytes());
     out.int(cmd.arity as i64);
-    let flags = flag_names(cmd.flags);
-    out.set(flags.len());
-    for f in flags {
-        out.simple(f.as_bytes());
-    }
+    name_set(out, "", flag::names(cmd.flags));
     let KeySpec { first, last, step } = cmd.keys;
     out.int(first as i64);
     out.int(last as i64);
     out.int(step as i64);
-    let cats = acl_names(cmd.acl);
-    out.set(cats.len());
-    for c in cats {
-        out.simple(c.as_bytes());
-    }
+    name_set(out, "@", acl::names(cmd.acl));
     out.set(0);
     let specs = usize::from(first > 0) + usize::from(cmd.keynum.is_some());
     out.array(specs);
@@ -273,13 +259,9 @@ fn key_spec(
     find: &str,
     params: &[(&str, i64)],
 ) {
-    let names = key_flag_names(flags);
     out.map(3);
     out.bulk(b"flags");
-    out.set(names.len());
-    for n in names {
-        out.simple(n.as_bytes());
-    }
+    name_set(out, "", key::names(flags));
     out.bulk(b"begin_search");
     out.map(2);
     out.bulk(b"type");
@@ -469,24 +451,11 @@ fn command_getkeysandflags(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let (cmd, keys) = keys_of(ctx, argv)?;
     ctx.out.array(keys.len());
     for (nth, k) in keys.into_iter().enumerate() {
-        let names = key_flag_names(cmd.flags_of_key(argv, nth));
         ctx.out.array(2);
         ctx.out.bulk(k);
-        ctx.out.set(names.len());
-        for n in names {
-            ctx.out.simple(n.as_bytes());
-        }
+        name_set(ctx.out, "", key::names(cmd.flags_of_key(argv, nth)));
     }
     Ok(())
-}
-
-/// The names of key-spec flags, in Redis's order.
-fn key_flag_names(bits: u16) -> Vec<&'static str> {
-    key::NAMES
-        .iter()
-        .filter(|(bit, _)| bits & bit != 0)
-        .map(|(_, n)| *n)
-        .collect()
 }
 
 fn command_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {

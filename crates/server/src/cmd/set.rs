@@ -16,7 +16,7 @@ use crate::base::reply::Out;
 use crate::command::ctx::{int_arg, is, Ctx};
 use crate::command::short::{F, R, W, WD};
 use crate::command::{acl, flag, key, Command, KeySpec, ALL_KEYS, KEY12, NO_KEYS};
-use crate::keyspace::{KeyRef, MultiLock};
+use crate::keyspace::MultiLock;
 const RD: u64 = acl::READ | acl::SET;
 const WR: u64 = acl::WRITE | acl::SET;
 
@@ -37,52 +37,23 @@ use crate::command::keyed as c;
 #[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     c("sadd", -3, WD | F, WR | acl::FAST, sadd).key_flags(key::RW | key::INSERT).doc("set", "1.0.0", "Adds one or more members to a set, creating the key if needed."),
-    c("srem", -3, W | F, WR | acl::FAST, srem).key_flags(key::RW | key::DELETE).doc("set", "1.0.0", "Removes one or more members from a set, deleting the key when it empties."),
-    c("scard", 2, R | F, RD | acl::FAST, scard).key_flags(key::RO).doc("set", "1.0.0", "Returns the number of members of a set."),
-    c("sismember", 3, R | F, RD | acl::FAST, sismember).key_flags(key::RO).doc("set", "1.0.0", "Tells whether a value is a member of a set."),
+    c("srem", -3, W | F, WR | acl::FAST, |ctx, args| super::remove_each(ctx, args, (NOTIFY_SET, "srem"), Set::remove, Set::is_empty)).key_flags(key::RW | key::DELETE).doc("set", "1.0.0", "Removes one or more members from a set, deleting the key when it empties."),
+    c("scard", 2, R | F, RD | acl::FAST, |ctx, args| super::card(ctx, args, Set::len)).key_flags(key::RO).doc("set", "1.0.0", "Returns the number of members of a set."),
+    c("sismember", 3, R | F, RD | acl::FAST, |ctx, args| super::contains(ctx, args, Set::contains)).key_flags(key::RO).doc("set", "1.0.0", "Tells whether a value is a member of a set."),
     c("smismember", -3, R | F, RD | acl::FAST, smismember).key_flags(key::RO | key::ACCESS).doc("set", "6.2.0", "Tells, for each of several values, whether it is a member of a set."),
     c("smembers", 2, R, RD | acl::SLOW, smembers).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns every member of a set."),
     c("spop", -2, W | F, WR | acl::FAST, spop).key_flags(key::RW | key::ACCESS | key::DELETE).doc("set", "1.0.0", "Removes and returns one or more random members of a set."),
     c("srandmember", -2, R, RD | acl::SLOW, srandmember).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns one or more random members of a set without removing them."),
     c("smove", 4, W | F, WR | acl::FAST, smove).keys(KEY12).key_flags_split(key::RW | key::ACCESS | key::DELETE, key::RW | key::INSERT).doc("set", "1.0.0", "Moves a member from one set to another."),
-    c("sinter", -2, R, RD | acl::SLOW, sinter).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns the members common to every given set."),
+    c("sinter", -2, R, RD | acl::SLOW, |ctx, args| inter_generic(ctx, &args[1..], InterOut::Reply)).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns the members common to every given set."),
     c("sintercard", -3, R | flag::MOVABLE_KEYS, RD | acl::SLOW, sintercard).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc("set", "7.0.0", "Returns how many members the given sets have in common, optionally stopping at a limit."),
-    c("sinterstore", -3, WD, WR | acl::SLOW, sinterstore).keys(DST_AND_SOURCES).key_flags_split(key::RW | key::UPDATE, key::RO | key::ACCESS).doc("set", "1.0.0", "Stores the intersection of sets in a key."),
-    c("sunion", -2, R, RD | acl::SLOW, sunion).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns the members of any of the given sets."),
-    c("sunionstore", -3, WD, WR | acl::SLOW, sunionstore).keys(DST_AND_SOURCES).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc("set", "1.0.0", "Stores the union of sets in a key."),
-    c("sdiff", -2, R, RD | acl::SLOW, sdiff).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns the members of the first set that are in none of the others."),
-    c("sdiffstore", -3, WD, WR | acl::SLOW, sdiffstore).keys(DST_AND_SOURCES).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc("set", "1.0.0", "Stores the difference of sets in a key."),
+    c("sinterstore", -3, WD, WR | acl::SLOW, |ctx, args| inter_generic(ctx, &args[2..], InterOut::Store(&args[1]))).keys(DST_AND_SOURCES).key_flags_split(key::RW | key::UPDATE, key::RO | key::ACCESS).doc("set", "1.0.0", "Stores the intersection of sets in a key."),
+    c("sunion", -2, R, RD | acl::SLOW, |ctx, args| union_diff(ctx, &args[1..], None, false)).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns the members of any of the given sets."),
+    c("sunionstore", -3, WD, WR | acl::SLOW, |ctx, args| union_diff(ctx, &args[2..], Some(&args[1]), false)).keys(DST_AND_SOURCES).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc("set", "1.0.0", "Stores the union of sets in a key."),
+    c("sdiff", -2, R, RD | acl::SLOW, |ctx, args| union_diff(ctx, &args[1..], None, true)).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("set", "1.0.0", "Returns the members of the first set that are in none of the others."),
+    c("sdiffstore", -3, WD, WR | acl::SLOW, |ctx, args| union_diff(ctx, &args[2..], Some(&args[1]), true)).keys(DST_AND_SOURCES).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc("set", "1.0.0", "Stores the difference of sets in a key."),
     c("sscan", -3, R, RD | acl::SLOW, sscan).key_flags(key::RO | key::ACCESS).doc("set", "2.8.0", "Iterates over the members of a set."),
 ];
-
-/// The set at a key for a read command: counts a hit or miss; `Ok(None)` when missing.
-fn read_set<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<Option<&'k Set>, CmdError> {
-    match k.read(no_touch) {
-        None => Ok(None),
-        Some(Value::Set(s)) => Ok(Some(s)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
-
-/// The set at a key without counting a hit or miss (write commands, second passes).
-fn peek_set<'k>(k: &'k KeyRef<'_>) -> Result<Option<&'k Set>, CmdError> {
-    match k.peek() {
-        None => Ok(None),
-        Some(Value::Set(s)) => Ok(Some(s)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
-
-/// The set at a key, for changing in place (the caller calls `changed()` afterwards).
-fn set_mut<'k>(k: &'k mut KeyRef<'_>) -> Result<Option<&'k mut Set>, CmdError> {
-    match k.value_mut() {
-        None => Ok(None),
-        Some(e) => match &mut e.value {
-            Value::Set(s) => Ok(Some(s)),
-            _ => Err(CmdError::WrongType),
-        },
-    }
-}
 
 /// Writes one member as a bulk string.
 #[inline]
@@ -130,7 +101,7 @@ fn sadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     let members = &args[2..];
-    let added = match set_mut(&mut k)? {
+    let added = match k.get_mut_as::<Set>()? {
         Some(s) => {
             let n = members.iter().filter(|m| s.insert(m, max)).count();
             if n > 0 {
@@ -152,54 +123,10 @@ fn sadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-fn srem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let Some(s) = set_mut(&mut k)? else {
-        ctx.out.int(0);
-        return Ok(());
-    };
-    let mut removed = 0usize;
-    for m in &args[2..] {
-        if s.remove(m) {
-            removed += 1;
-            if s.is_empty() {
-                break;
-            }
-        }
-    }
-    let empty = s.is_empty();
-    if removed > 0 {
-        k.changed_or_emptied(empty, removed as u64);
-        ctx.notify(NOTIFY_SET, "srem", &args[1]);
-    }
-    if empty {
-        ctx.notify(NOTIFY_GENERIC, "del", &args[1]);
-    }
-    ctx.out.int(removed as i64);
-    Ok(())
-}
-
-fn scard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let n = read_set(&mut k, ctx.client.no_touch)?.map_or(0, Set::len);
-    ctx.out.int(n as i64);
-    Ok(())
-}
-
-fn sismember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let found = read_set(&mut k, ctx.client.no_touch)?.is_some_and(|s| s.contains(&args[2]));
-    ctx.out.int(found as i64);
-    Ok(())
-}
-
 fn smismember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let s = read_set(&mut k, ctx.client.no_touch)?;
+    let s = k.read_as::<Set>(ctx.client.no_touch)?;
     let members = &args[2..];
     ctx.out.array(members.len());
     for m in members {
@@ -220,7 +147,7 @@ fn reply_set(out: &mut Out, s: &Set) {
 fn smembers(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    match read_set(&mut k, ctx.client.no_touch)? {
+    match k.read_as::<Set>(ctx.client.no_touch)? {
         Some(s) => reply_set(ctx.out, s),
         None => ctx.out.set(0),
     }
@@ -238,7 +165,7 @@ fn spop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn spop_one(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     let mut l = ctx.key(key);
     let mut k = l.get();
-    let Some(s) = set_mut(&mut k)? else {
+    let Some(s) = k.get_mut_as::<Set>()? else {
         ctx.out.null();
         return Ok(());
     };
@@ -266,7 +193,7 @@ fn spop_count(ctx: &mut Ctx<'_>, key: &[u8], count: &[u8]) -> CmdResult {
     let max = max_intset(ctx);
     let mut l = ctx.key(key);
     let mut k = l.get();
-    let Some(s) = set_mut(&mut k)? else {
+    let Some(s) = k.get_mut_as::<Set>()? else {
         ctx.out.set(0);
         return Ok(());
     };
@@ -313,7 +240,7 @@ fn srandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     };
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let s = read_set(&mut k, ctx.client.no_touch)?;
+    let s = k.read_as::<Set>(ctx.client.no_touch)?;
     let mut rng = rng();
     let out = &mut *ctx.out;
     match (s, count) {
@@ -357,7 +284,7 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             ctx.out.int(0);
             return Ok(());
         };
-        match peek_set(&k)? {
+        match k.peek_as::<Set>()? {
             None => {
                 ctx.out.int(0);
                 return Ok(());
@@ -366,7 +293,7 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     };
     let dst_exists = match m.key(db, dst, now) {
-        Some(k) => peek_set(&k)?.is_some(),
+        Some(k) => k.peek_as::<Set>()?.is_some(),
         None => false,
     };
     if src == dst || !src_has {
@@ -375,7 +302,7 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     let mut src_emptied = false;
     if let Some(mut k) = m.key(db, src, now) {
-        if let Some(s) = set_mut(&mut k)? {
+        if let Some(s) = k.get_mut_as::<Set>()? {
             s.remove(member);
             src_emptied = s.is_empty();
             if src_emptied {
@@ -393,7 +320,7 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut added = false;
     if let Some(mut k) = m.key(db, dst, now) {
         if dst_exists {
-            if let Some(s) = set_mut(&mut k)? {
+            if let Some(s) = k.get_mut_as::<Set>()? {
                 added = s.insert(member, max);
                 if added {
                     k.changed();
@@ -434,7 +361,7 @@ fn source_sizes(
     let mut sizes = Vec::with_capacity(keys.len());
     for key in keys {
         let n = match m.key(db, key, now) {
-            Some(mut k) => read_set(&mut k, no_touch)?.map_or(0, Set::len),
+            Some(mut k) => k.read_as::<Set>(no_touch)?.map_or(0, Set::len),
             None => 0,
         };
         sizes.push(n);
@@ -552,14 +479,6 @@ fn inter_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], mode: InterOut<'_>) -> CmdRe
     Ok(())
 }
 
-fn sinter(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    inter_generic(ctx, &args[1..], InterOut::Reply)
-}
-
-fn sinterstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    inter_generic(ctx, &args[2..], InterOut::Store(&args[1]))
-}
-
 fn sintercard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let numkeys = match strnum::parse_i64(&args[1]) {
         Some(n) if n >= 1 => n as u64,
@@ -646,47 +565,14 @@ fn union_diff(ctx: &mut Ctx<'_>, keys: &[Bytes], dst: Option<&[u8]>, diff: bool)
     Ok(())
 }
 
-fn sunion(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    union_diff(ctx, &args[1..], None, false)
-}
-
-fn sunionstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    union_diff(ctx, &args[2..], Some(&args[1]), false)
-}
-
-fn sdiff(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    union_diff(ctx, &args[1..], None, true)
-}
-
-fn sdiffstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    union_diff(ctx, &args[2..], Some(&args[1]), true)
-}
-
 fn sscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = super::parse_cursor(&args[2])?;
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let Some(s) = read_set(&mut k, ctx.client.no_touch)? else {
-        ctx.out.array(2);
-        ctx.out.bulk(b"0");
-        ctx.out.array(0);
-        return Ok(());
-    };
-    let o = super::scan_options(args, 3, false)?;
-    let (pattern, count) = (o.pattern, o.count);
-    // Members are copied out because the scan hands each one over only for the callback.
-    let mut found: Vec<OwnedMember> = Vec::new();
-    let next = s.scan(cursor, count, |m| {
-        let keep = pattern.is_none_or(|p| m.with_bytes(|b| storage::glob::glob_match(p, b, false)));
-        if keep {
-            found.push(m.to_owned_member());
-        }
-    });
-    ctx.out.array(2);
-    ctx.out.bulk(itoa::Buffer::new().format(next).as_bytes());
-    ctx.out.array(found.len());
-    for m in &found {
-        reply_member(ctx.out, m.as_member());
-    }
-    Ok(())
+    super::scan_collection(ctx, args, |s: &Set, cursor, count, found| {
+        s.scan(cursor, count, |m| {
+            m.with_bytes(|b| {
+                if found.matches(b) {
+                    found.push(b);
+                }
+            });
+        })
+    })
 }

@@ -21,8 +21,8 @@ const CATS: u64 = acl::SET | acl::SORTEDSET | acl::LIST | acl::SLOW | acl::DANGE
 /// The family's commands.
 #[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
-    Command::new("sort", -2, flag::WRITE | flag::DENYOOM | flag::MOVABLE_KEYS | flag::EXCLUSIVE, acl::WRITE | CATS, sort).keys(KEY1).keyfn(sort_key_positions).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc("generic", "1.0.0", "Sorts the elements of a list, set or sorted set, optionally storing the result."),
-    Command::new("sort_ro", -2, flag::READONLY | flag::MOVABLE_KEYS | flag::EXCLUSIVE, acl::READ | CATS, sort_ro).keys(KEY1).key_flags(key::RO | key::ACCESS).doc("generic", "7.0.0", "Sorts the elements of a list, set or sorted set without storing anything."),
+    Command::new("sort", -2, flag::WRITE | flag::DENYOOM | flag::MOVABLE_KEYS | flag::EXCLUSIVE, acl::WRITE | CATS, |ctx, args| sort_generic(ctx, args, false)).keys(KEY1).keyfn(sort_key_positions).key_flags_split(key::RO | key::ACCESS, key::OW | key::UPDATE).doc("generic", "1.0.0", "Sorts the elements of a list, set or sorted set, optionally storing the result."),
+    Command::new("sort_ro", -2, flag::READONLY | flag::MOVABLE_KEYS | flag::EXCLUSIVE, acl::READ | CATS, |ctx, args| sort_generic(ctx, args, true)).keys(KEY1).key_flags(key::RO | key::ACCESS).doc("generic", "7.0.0", "Sorts the elements of a list, set or sorted set without storing anything."),
 ];
 
 /// The argument positions of SORT's keys, as COMMAND GETKEYS reports them: the key sorted and
@@ -44,14 +44,6 @@ pub fn sort_key_positions(argv: &[Bytes]) -> Vec<usize> {
     }
     keys.extend(store);
     keys
-}
-
-fn sort(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    sort_generic(ctx, args, false)
-}
-
-fn sort_ro(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    sort_generic(ctx, args, true)
 }
 
 /// The parsed options.

@@ -64,14 +64,14 @@ static XINFO: &[Command] = &[
 #[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     c("xadd", -5, WD | F, WR | acl::FAST, xadd).key_flags(key::RW | key::UPDATE).doc("stream", "5.0.0", "Appends a new entry to a stream, creating it if needed."),
-    c("xrange", -4, R, RD | acl::SLOW, xrange).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns the entries of a stream within a range of IDs."),
-    c("xrevrange", -4, R, RD | acl::SLOW, xrevrange).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns the entries of a stream within a range of IDs, in reverse order."),
-    c("xlen", 2, R | F, RD | acl::FAST, xlen).key_flags(key::RO).doc("stream", "5.0.0", "Returns the number of entries in a stream."),
+    c("xrange", -4, R, RD | acl::SLOW, |ctx, args| range_generic(ctx, args, false)).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns the entries of a stream within a range of IDs."),
+    c("xrevrange", -4, R, RD | acl::SLOW, |ctx, args| range_generic(ctx, args, true)).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns the entries of a stream within a range of IDs, in reverse order."),
+    c("xlen", 2, R | F, RD | acl::FAST, |ctx, args| super::card(ctx, args, |s: &Stream| s.log.len() as usize)).key_flags(key::RO).doc("stream", "5.0.0", "Returns the number of entries in a stream."),
     c("xdel", -3, W | F, WR | acl::FAST, xdel).key_flags(key::RW | key::DELETE).doc("stream", "5.0.0", "Deletes entries from a stream and returns how many were deleted."),
     c("xtrim", -4, W, WR | acl::SLOW, xtrim).key_flags(key::RW | key::DELETE).doc("stream", "5.0.0", "Removes the oldest entries of a stream."),
     c("xsetid", -3, WD | F, WR | acl::FAST, xsetid).key_flags(key::RW | key::UPDATE).doc("stream", "5.0.0", "Sets a stream's last ID and counters."),
-    Command::new("xread", -4, R | flag::BLOCKING, RD | acl::SLOW | acl::BLOCKING, xread).keyfn(read_keys).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns entries from one or more streams with IDs greater than given ones, optionally waiting for them."),
-    Command::new("xreadgroup", -7, W | flag::BLOCKING, WR | acl::SLOW | acl::BLOCKING, xreadgroup).keyfn(read_keys).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns new or pending entries of one or more streams for a consumer of a group, optionally waiting for them."),
+    Command::new("xread", -4, R | flag::BLOCKING, RD | acl::SLOW | acl::BLOCKING, |ctx, args| read_generic(ctx, args, false)).keyfn(read_keys).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns entries from one or more streams with IDs greater than given ones, optionally waiting for them."),
+    Command::new("xreadgroup", -7, W | flag::BLOCKING, WR | acl::SLOW | acl::BLOCKING, |ctx, args| read_generic(ctx, args, true)).keyfn(read_keys).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns new or pending entries of one or more streams for a consumer of a group, optionally waiting for them."),
     c("xack", -4, W | F, WR | acl::FAST, xack).key_flags(key::RW | key::UPDATE).doc("stream", "5.0.0", "Acknowledges pending entries of a consumer group."),
     c("xpending", -3, R, RD | acl::SLOW, xpending).key_flags(key::RO | key::ACCESS).doc("stream", "5.0.0", "Returns information about the pending entries of a consumer group."),
     c("xclaim", -6, W | F, WR | acl::FAST, xclaim).key_flags(key::RW | key::UPDATE).doc("stream", "5.0.0", "Changes the owner of pending entries of a consumer group."),
@@ -521,23 +521,6 @@ fn range_generic(ctx: &mut Ctx<'_>, args: &[Bytes], rev: bool) -> CmdResult {
     Ok(())
 }
 
-fn xrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    range_generic(ctx, args, false)
-}
-
-fn xrevrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    range_generic(ctx, args, true)
-}
-
-fn xlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let no_touch = ctx.client.no_touch;
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let n = k.read_as::<Stream>(no_touch)?.map_or(0, |s| s.log.len());
-    int_u(ctx.out, n);
-    Ok(())
-}
-
 fn xdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
@@ -631,14 +614,6 @@ fn null_array_reply(proto: u8) -> Bytes {
     let mut buf = BytesMut::new();
     ReplyWriter::new(&mut buf, proto).null_array();
     buf.freeze()
-}
-
-fn xread(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    read_generic(ctx, args, false)
-}
-
-fn xreadgroup(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    read_generic(ctx, args, true)
 }
 
 /// Entries a blocked reader gets at most per stream when it gave no COUNT, as in Redis.

@@ -23,21 +23,21 @@ pub static COMMANDS: &[Command] = &[
     c("get", 2, R | F, RD | acl::FAST, get).key_flags(key::RO | key::ACCESS).doc("string", "1.0.0", "Returns the string value of a key."),
     c("set", -3, WD, WR | acl::SLOW, set).key_flags(key::RW | key::ACCESS | key::UPDATE).key_flags_fn(set_key_flags).doc("string", "1.0.0", "Sets the string value of a key, ignoring its type."),
     c("setnx", 3, WD | F, WR | acl::FAST, setnx).key_flags(key::OW | key::INSERT).doc("string", "1.0.0", "Sets the value of a key only when the key doesn't exist."),
-    c("setex", 4, WD, WR | acl::SLOW, setex).key_flags(key::OW | key::UPDATE).doc("string", "2.0.0", "Sets the value and expiration time of a key in seconds."),
-    c("psetex", 4, WD, WR | acl::SLOW, psetex).key_flags(key::OW | key::UPDATE).doc("string", "2.6.0", "Sets the value and expiration time of a key in milliseconds."),
+    c("setex", 4, WD, WR | acl::SLOW, |ctx, args| setex_generic(ctx, args, "setex", TimeUnit::Seconds)).key_flags(key::OW | key::UPDATE).doc("string", "2.0.0", "Sets the value and expiration time of a key in seconds."),
+    c("psetex", 4, WD, WR | acl::SLOW, |ctx, args| setex_generic(ctx, args, "psetex", TimeUnit::Millis)).key_flags(key::OW | key::UPDATE).doc("string", "2.6.0", "Sets the value and expiration time of a key in milliseconds."),
     c("getset", 3, WD | F, WR | acl::FAST, getset).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Returns the previous value of a key after setting it to a new value."),
     c("getdel", 2, W | F, WR | acl::FAST, getdel).key_flags(key::RW | key::ACCESS | key::DELETE).doc("string", "6.2.0", "Returns the value of a key after deleting it."),
     c("getex", -2, W | F, WR | acl::FAST, getex).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "6.2.0", "Returns the value of a key after setting its expiration time."),
     c("mget", -2, R | F, RD | acl::FAST, mget).keys(ALL_KEYS).key_flags(key::RO | key::ACCESS).doc("string", "1.0.0", "Atomically returns the values of one or more keys."),
-    c("mset", -3, WD, WR | acl::SLOW, mset).keys(crate::command::KeySpec { first: 1, last: -1, step: 2 }).key_flags(key::OW | key::UPDATE).doc("string", "1.0.1", "Atomically creates or modifies the values of one or more keys."),
-    c("msetnx", -3, WD, WR | acl::SLOW, msetnx).keys(crate::command::KeySpec { first: 1, last: -1, step: 2 }).key_flags(key::OW | key::INSERT).doc("string", "1.0.1", "Atomically modifies the values of one or more keys only when all keys don't exist."),
+    c("mset", -3, WD, WR | acl::SLOW, |ctx, args| mset(ctx, args, false)).keys(crate::command::KeySpec { first: 1, last: -1, step: 2 }).key_flags(key::OW | key::UPDATE).doc("string", "1.0.1", "Atomically creates or modifies the values of one or more keys."),
+    c("msetnx", -3, WD, WR | acl::SLOW, |ctx, args| mset(ctx, args, true)).keys(crate::command::KeySpec { first: 1, last: -1, step: 2 }).key_flags(key::OW | key::INSERT).doc("string", "1.0.1", "Atomically modifies the values of one or more keys only when all keys don't exist."),
     c("append", 3, WD | F, WR | acl::FAST, append).key_flags(key::RW | key::INSERT).doc("string", "2.0.0", "Appends a string to the value of a key. Creates the key if it doesn't exist."),
     c("strlen", 2, R | F, RD | acl::FAST, strlen).key_flags(key::RO).doc("string", "2.2.0", "Returns the length of a string value."),
     c("getrange", 4, R, RD | acl::SLOW, getrange).key_flags(key::RO | key::ACCESS).doc("string", "2.4.0", "Returns a substring of the string stored at a key."),
     c("substr", 4, R, RD | acl::SLOW, getrange).key_flags(key::RO | key::ACCESS).doc("string", "1.0.0", "Returns a substring from a string value."),
     c("setrange", 4, WD, WR | acl::SLOW, setrange).key_flags(key::RW | key::UPDATE).doc("string", "2.2.0", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist."),
-    c("incr", 2, WD | F, WR | acl::FAST, incr).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
-    c("decr", 2, WD | F, WR | acl::FAST, decr).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+    c("incr", 2, WD | F, WR | acl::FAST, |ctx, args| incr_generic(ctx, &args[1], 1)).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
+    c("decr", 2, WD | F, WR | acl::FAST, |ctx, args| incr_generic(ctx, &args[1], -1)).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."),
     c("incrby", 3, WD | F, WR | acl::FAST, incrby).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
     c("decrby", 3, WD | F, WR | acl::FAST, decrby).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "1.0.0", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."),
     c("incrbyfloat", 3, WD | F, WR | acl::FAST, incrbyfloat).key_flags(key::RW | key::ACCESS | key::UPDATE).doc("string", "2.6.0", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist."),
@@ -51,6 +51,14 @@ fn read_str<'k>(k: &'k mut KeyRef<'_>, no_touch: bool) -> Result<Option<&'k Valu
         Some(v) if v.is_string() => Ok(Some(v)),
         Some(_) => Err(CmdError::WrongType),
     }
+}
+
+/// Replies with the string at `k` (null when there is none) and says whether there was one.
+#[inline]
+fn reply_current(ctx: &mut Ctx<'_>, k: &mut KeyRef<'_>) -> Result<bool, CmdError> {
+    let v = read_str(k, ctx.client.no_touch)?;
+    reply_str(ctx, v);
+    Ok(v.is_some())
 }
 
 /// Writes a string value as a bulk reply, or null when missing.
@@ -71,8 +79,7 @@ fn max_len(ctx: &Ctx<'_>) -> u64 {
 fn get(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let v = read_str(&mut k, ctx.client.no_touch)?;
-    reply_str(ctx, v);
+    reply_current(ctx, &mut k)?;
     Ok(())
 }
 
@@ -90,8 +97,7 @@ fn set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
     if o.get {
-        let old = read_str(&mut k, ctx.client.no_touch)?;
-        reply_str(ctx, old);
+        reply_current(ctx, &mut k)?;
     }
     if (o.nx && k.exists()) || (o.xx && !k.exists()) {
         if !o.get {
@@ -144,19 +150,10 @@ fn setex_generic(ctx: &mut Ctx<'_>, args: &[Bytes], cmd: &str, unit: TimeUnit) -
     Ok(())
 }
 
-fn setex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    setex_generic(ctx, args, "setex", TimeUnit::Seconds)
-}
-
-fn psetex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    setex_generic(ctx, args, "psetex", TimeUnit::Millis)
-}
-
 fn getset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let old = read_str(&mut k, ctx.client.no_touch)?;
-    reply_str(ctx, old);
+    reply_current(ctx, &mut k)?;
     k.set(Value::from_bytes(&args[2]), false);
     ctx.notify(STRING, "set", &args[1]);
     Ok(())
@@ -165,9 +162,7 @@ fn getset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn getdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let old = read_str(&mut k, ctx.client.no_touch)?;
-    reply_str(ctx, old);
-    if old.is_some() {
+    if reply_current(ctx, &mut k)? {
         k.delete();
         ctx.propagate(|| argv([b"DEL", &args[1]]));
         ctx.notify(GENERIC, "del", &args[1]);
@@ -179,9 +174,7 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let o = string_opts("getex", args, 2, false, ctx.now)?;
     let mut l = ctx.key(&args[1]);
     let mut k = l.get();
-    let v = read_str(&mut k, ctx.client.no_touch)?;
-    reply_str(ctx, v);
-    if v.is_none() {
+    if !reply_current(ctx, &mut k)? {
         return Ok(());
     }
     if let Some(at) = o.expire {
@@ -220,7 +213,15 @@ fn pairs<'a>(args: &'a [Bytes], cmd: &str) -> Result<&'a [Bytes], CmdError> {
     Ok(kv)
 }
 
-fn mset_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, CmdError> {
+/// MSET and MSETNX (`nx`).
+fn mset(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> CmdResult {
+    let done = try_mset(ctx, args, nx)?;
+    super::reply_done(ctx.out, nx, done);
+    Ok(())
+}
+
+/// Whether MSET(NX) set the keys.
+fn try_mset(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, CmdError> {
     let kv = pairs(args, if nx { "msetnx" } else { "mset" })?;
     let db = ctx.client.db;
     let keys: Vec<(usize, &[u8])> = kv.chunks(2).map(|p| (db, &p[0][..])).collect();
@@ -239,18 +240,6 @@ fn mset_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> Result<bool, Cmd
         ctx.notify(STRING, "set", &p[0]);
     }
     Ok(true)
-}
-
-fn mset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    mset_generic(ctx, args, false)?;
-    ctx.out.ok();
-    Ok(())
-}
-
-fn msetnx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let done = mset_generic(ctx, args, true)?;
-    ctx.out.int(done as i64);
-    Ok(())
 }
 
 fn append(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
@@ -416,14 +405,6 @@ fn incr_generic(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> CmdResult {
     ctx.notify(STRING, "incrby", key);
     ctx.out.int(new);
     Ok(())
-}
-
-fn incr(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    incr_generic(ctx, &args[1], 1)
-}
-
-fn decr(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    incr_generic(ctx, &args[1], -1)
 }
 
 fn incrby(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {

@@ -23,7 +23,7 @@ use strnum::{format_double, format_double_d2string, parse_f64};
 use crate::base::config::{NOTIFY_GENERIC, NOTIFY_ZSET};
 use crate::base::error::{CmdError, CmdResult};
 use crate::base::reply::Out;
-use crate::command::ctx::{int_arg, is, Ctx};
+use crate::command::ctx::{int_arg, is, keyword, Ctx};
 use crate::command::short::{F, R, W, WD};
 use crate::command::{acl, flag, key, Command, KEY12, NO_KEYS};
 use crate::keyspace::KeyRef;
@@ -39,36 +39,36 @@ const G: &str = "sorted-set";
 #[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     c("zadd", -4, WD | F, WR | acl::FAST, zadd).key_flags(key::RW | key::UPDATE).doc(G, "1.2.0", "Adds members with scores to a sorted set, or updates the scores of members already in it."),
-    c("zincrby", 4, WD | F, WR | acl::FAST, zincrby).key_flags(key::RW | key::ACCESS | key::UPDATE).doc(G, "1.2.0", "Adds an increment to the score of a member, creating the member or the key as needed."),
-    c("zrem", -3, W | F, WR | acl::FAST, zrem).key_flags(key::RW | key::DELETE).doc(G, "1.2.0", "Removes members from a sorted set, deleting the key when it empties."),
-    c("zcard", 2, R | F, RD | acl::FAST, zcard).key_flags(key::RO).doc(G, "1.2.0", "Returns the number of members of a sorted set."),
+    c("zincrby", 4, WD | F, WR | acl::FAST, |ctx, args| zadd_generic(ctx, args, true)).key_flags(key::RW | key::ACCESS | key::UPDATE).doc(G, "1.2.0", "Adds an increment to the score of a member, creating the member or the key as needed."),
+    c("zrem", -3, W | F, WR | acl::FAST, |ctx, args| super::remove_each(ctx, args, (NOTIFY_ZSET, "zrem"), ZSet::remove, ZSet::is_empty)).key_flags(key::RW | key::DELETE).doc(G, "1.2.0", "Removes members from a sorted set, deleting the key when it empties."),
+    c("zcard", 2, R | F, RD | acl::FAST, |ctx, args| super::card(ctx, args, ZSet::len)).key_flags(key::RO).doc(G, "1.2.0", "Returns the number of members of a sorted set."),
     c("zcount", 4, R | F, RD | acl::FAST, zcount).key_flags(key::RO | key::ACCESS).doc(G, "2.0.0", "Counts the members whose scores fall in a range."),
     c("zlexcount", 4, R | F, RD | acl::FAST, zlexcount).key_flags(key::RO | key::ACCESS).doc(G, "2.8.9", "Counts the members that fall in a lexicographic range."),
-    c("zscore", 3, R | F, RD | acl::FAST, zscore).key_flags(key::RO | key::ACCESS).doc(G, "1.2.0", "Returns the score of a member."),
-    c("zmscore", -3, R | F, RD | acl::FAST, zmscore).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the scores of several members."),
-    c("zrank", 3, R | F, RD | acl::FAST, zrank).key_flags(key::RO | key::ACCESS).doc(G, "2.0.0", "Returns the position of a member, counting from the lowest score."),
-    c("zrevrank", 3, R | F, RD | acl::FAST, zrevrank).key_flags(key::RO | key::ACCESS).doc(G, "2.0.0", "Returns the position of a member, counting from the highest score."),
-    c("zrange", -4, R, RD | acl::SLOW, zrange).key_flags(key::RO | key::ACCESS).doc(G, "1.2.0", "Returns members in a range of positions, scores or lexicographic order."),
-    c("zrangestore", -5, WD, WR | acl::SLOW, zrangestore).keys(KEY12).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "6.2.0", "Stores a range of a sorted set's members in another key."),
-    c("zrevrange", -4, R, RD | acl::SLOW, zrevrange).key_flags(key::RO | key::ACCESS).doc(G, "1.2.0", "Returns members in a range of positions, from the highest score down."),
-    c("zrangebyscore", -4, R, RD | acl::SLOW, zrangebyscore).key_flags(key::RO | key::ACCESS).doc(G, "1.0.5", "Returns the members whose scores fall in a range."),
-    c("zrevrangebyscore", -4, R, RD | acl::SLOW, zrevrangebyscore).key_flags(key::RO | key::ACCESS).doc(G, "2.2.0", "Returns the members whose scores fall in a range, from the highest score down."),
-    c("zrangebylex", -4, R, RD | acl::SLOW, zrangebylex).key_flags(key::RO | key::ACCESS).doc(G, "2.8.9", "Returns the members in a lexicographic range."),
-    c("zrevrangebylex", -4, R, RD | acl::SLOW, zrevrangebylex).key_flags(key::RO | key::ACCESS).doc(G, "2.8.9", "Returns the members in a lexicographic range, from the highest down."),
+    c("zscore", 3, R | F, RD | acl::FAST, |ctx, args| super::lookup_each(ctx, args, false, member_score)).key_flags(key::RO | key::ACCESS).doc(G, "1.2.0", "Returns the score of a member."),
+    c("zmscore", -3, R | F, RD | acl::FAST, |ctx, args| super::lookup_each(ctx, args, true, member_score)).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the scores of several members."),
+    c("zrank", 3, R | F, RD | acl::FAST, |ctx, args| rank_generic(ctx, args, false)).key_flags(key::RO | key::ACCESS).doc(G, "2.0.0", "Returns the position of a member, counting from the lowest score."),
+    c("zrevrank", 3, R | F, RD | acl::FAST, |ctx, args| rank_generic(ctx, args, true)).key_flags(key::RO | key::ACCESS).doc(G, "2.0.0", "Returns the position of a member, counting from the highest score."),
+    c("zrange", -4, R, RD | acl::SLOW, |ctx, args| range_generic(ctx, args, 1, None, RangeBy::Auto, None)).key_flags(key::RO | key::ACCESS).doc(G, "1.2.0", "Returns members in a range of positions, scores or lexicographic order."),
+    c("zrangestore", -5, WD, WR | acl::SLOW, |ctx, args| range_generic(ctx, args, 2, Some(&args[1]), RangeBy::Auto, None)).keys(KEY12).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "6.2.0", "Stores a range of a sorted set's members in another key."),
+    c("zrevrange", -4, R, RD | acl::SLOW, |ctx, args| range_generic(ctx, args, 1, None, RangeBy::Rank, Some(true))).key_flags(key::RO | key::ACCESS).doc(G, "1.2.0", "Returns members in a range of positions, from the highest score down."),
+    c("zrangebyscore", -4, R, RD | acl::SLOW, |ctx, args| range_generic(ctx, args, 1, None, RangeBy::Score, Some(false))).key_flags(key::RO | key::ACCESS).doc(G, "1.0.5", "Returns the members whose scores fall in a range."),
+    c("zrevrangebyscore", -4, R, RD | acl::SLOW, |ctx, args| range_generic(ctx, args, 1, None, RangeBy::Score, Some(true))).key_flags(key::RO | key::ACCESS).doc(G, "2.2.0", "Returns the members whose scores fall in a range, from the highest score down."),
+    c("zrangebylex", -4, R, RD | acl::SLOW, |ctx, args| range_generic(ctx, args, 1, None, RangeBy::Lex, Some(false))).key_flags(key::RO | key::ACCESS).doc(G, "2.8.9", "Returns the members in a lexicographic range."),
+    c("zrevrangebylex", -4, R, RD | acl::SLOW, |ctx, args| range_generic(ctx, args, 1, None, RangeBy::Lex, Some(true))).key_flags(key::RO | key::ACCESS).doc(G, "2.8.9", "Returns the members in a lexicographic range, from the highest down."),
     c("zremrangebyrank", 4, W, WR | acl::SLOW, zremrangebyrank).key_flags(key::RW | key::DELETE).doc(G, "2.0.0", "Removes the members in a range of positions."),
     c("zremrangebyscore", 4, W, WR | acl::SLOW, zremrangebyscore).key_flags(key::RW | key::DELETE).doc(G, "1.2.0", "Removes the members whose scores fall in a range."),
     c("zremrangebylex", 4, W, WR | acl::SLOW, zremrangebylex).key_flags(key::RW | key::DELETE).doc(G, "2.8.9", "Removes the members in a lexicographic range."),
-    c("zpopmin", -2, W | F, WR | acl::FAST, zpopmin).key_flags(key::RW | key::ACCESS | key::DELETE).doc(G, "5.0.0", "Removes and returns the members with the lowest scores."),
-    c("zpopmax", -2, W | F, WR | acl::FAST, zpopmax).key_flags(key::RW | key::ACCESS | key::DELETE).doc(G, "5.0.0", "Removes and returns the members with the highest scores."),
+    c("zpopmin", -2, W | F, WR | acl::FAST, |ctx, args| zpop_minmax(ctx, args, false)).key_flags(key::RW | key::ACCESS | key::DELETE).doc(G, "5.0.0", "Removes and returns the members with the lowest scores."),
+    c("zpopmax", -2, W | F, WR | acl::FAST, |ctx, args| zpop_minmax(ctx, args, true)).key_flags(key::RW | key::ACCESS | key::DELETE).doc(G, "5.0.0", "Removes and returns the members with the highest scores."),
     c("zmpop", -4, W | MOV, WR | acl::SLOW, zmpop).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RW | key::ACCESS | key::DELETE).doc(G, "7.0.0", "Removes and returns members from the first non-empty sorted set among several."),
     c("zrandmember", -2, R, RD | acl::SLOW, zrandmember).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns one or more random members, optionally with their scores."),
-    c("zunion", -3, R | MOV, RD | acl::SLOW, zunion).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the union of sorted sets, with aggregated scores."),
-    c("zinter", -3, R | MOV, RD | acl::SLOW, zinter).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the intersection of sorted sets, with aggregated scores."),
-    c("zintercard", -3, R | MOV, RD | acl::SLOW, zintercard).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "7.0.0", "Counts the members common to several sorted sets, optionally stopping at a limit."),
-    c("zdiff", -3, R | MOV, RD | acl::SLOW, zdiff).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the members of the first sorted set that are in none of the others."),
-    c("zunionstore", -4, WD | MOV, WR | acl::SLOW, zunionstore).keynum(2, 1, 1).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "2.0.0", "Stores the union of sorted sets in a key."),
-    c("zinterstore", -4, WD | MOV, WR | acl::SLOW, zinterstore).keynum(2, 1, 1).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "2.0.0", "Stores the intersection of sorted sets in a key."),
-    c("zdiffstore", -4, WD | MOV, WR | acl::SLOW, zdiffstore).keynum(2, 1, 1).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "6.2.0", "Stores the difference of sorted sets in a key."),
+    c("zunion", -3, R | MOV, RD | acl::SLOW, |ctx, args| setop_generic(ctx, args, "zunion", None, 1, SetOp::Union, false)).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the union of sorted sets, with aggregated scores."),
+    c("zinter", -3, R | MOV, RD | acl::SLOW, |ctx, args| setop_generic(ctx, args, "zinter", None, 1, SetOp::Inter, false)).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the intersection of sorted sets, with aggregated scores."),
+    c("zintercard", -3, R | MOV, RD | acl::SLOW, |ctx, args| setop_generic(ctx, args, "zintercard", None, 1, SetOp::Inter, true)).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "7.0.0", "Counts the members common to several sorted sets, optionally stopping at a limit."),
+    c("zdiff", -3, R | MOV, RD | acl::SLOW, |ctx, args| setop_generic(ctx, args, "zdiff", None, 1, SetOp::Diff, false)).keys(NO_KEYS).keynum(1, 1, 1).key_flags(key::RO | key::ACCESS).doc(G, "6.2.0", "Returns the members of the first sorted set that are in none of the others."),
+    c("zunionstore", -4, WD | MOV, WR | acl::SLOW, |ctx, args| setop_generic(ctx, args, "zunionstore", Some(&args[1]), 2, SetOp::Union, false)).keynum(2, 1, 1).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "2.0.0", "Stores the union of sorted sets in a key."),
+    c("zinterstore", -4, WD | MOV, WR | acl::SLOW, |ctx, args| setop_generic(ctx, args, "zinterstore", Some(&args[1]), 2, SetOp::Inter, false)).keynum(2, 1, 1).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "2.0.0", "Stores the intersection of sorted sets in a key."),
+    c("zdiffstore", -4, WD | MOV, WR | acl::SLOW, |ctx, args| setop_generic(ctx, args, "zdiffstore", Some(&args[1]), 2, SetOp::Diff, false)).keynum(2, 1, 1).key_flags_split(key::OW | key::UPDATE, key::RO | key::ACCESS).doc(G, "6.2.0", "Stores the difference of sorted sets in a key."),
     c("zscan", -3, R, RD | acl::SLOW, zscan).key_flags(key::RO | key::ACCESS).doc(G, "2.8.0", "Iterates over the members and scores of a sorted set."),
 ];
 
@@ -161,10 +161,6 @@ fn rank_span(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
 
 pub fn zadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     zadd_generic(ctx, args, false)
-}
-
-fn zincrby(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    zadd_generic(ctx, args, true)
 }
 
 fn zadd_generic(ctx: &mut Ctx<'_>, args: &[Bytes], incr_cmd: bool) -> CmdResult {
@@ -285,61 +281,13 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[Bytes], incr_cmd: bool) -> CmdResult 
     Ok(())
 }
 
-fn zrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let Some(z) = k.get_mut_as::<ZSet>()? else {
-        ctx.out.int(0);
-        return Ok(());
-    };
-    let mut removed = 0;
-    for m in &args[2..] {
-        if z.remove(m) {
-            removed += 1;
-        }
-        if z.is_empty() {
-            break;
-        }
-    }
-    let emptied = z.is_empty();
-    if removed > 0 {
-        k.changed_or_emptied(emptied, removed as u64);
-    }
-    notify_removed(ctx, &args[1], "zrem", removed > 0, emptied);
-    ctx.out.int(removed);
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------------
 // Single-key reads.
 // ---------------------------------------------------------------------------------------------
 
-fn zcard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let n = k.read_as::<ZSet>(ctx.client.no_touch)?.map_or(0, ZSet::len);
-    ctx.out.int(n as i64);
-    Ok(())
-}
-
-fn zscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    super::lookup_each(ctx, args, false, |z: &ZSet, m, out: &mut Out| {
-        z.score(m).map(|s| out.double(s)).is_some()
-    })
-}
-
-fn zmscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    super::lookup_each(ctx, args, true, |z: &ZSet, m, out: &mut Out| {
-        z.score(m).map(|s| out.double(s)).is_some()
-    })
-}
-
-fn zrank(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    rank_generic(ctx, args, false)
-}
-
-fn zrevrank(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    rank_generic(ctx, args, true)
+/// ZSCORE and ZMSCORE's reply for one member: its score, if the set has it.
+fn member_score(z: &ZSet, member: &[u8], out: &mut Out) -> bool {
+    z.score(member).map(|s| out.double(s)).is_some()
 }
 
 fn rank_generic(ctx: &mut Ctx<'_>, args: &[Bytes], reverse: bool) -> CmdResult {
@@ -357,26 +305,14 @@ fn rank_generic(ctx: &mut Ctx<'_>, args: &[Bytes], reverse: bool) -> CmdResult {
 
 fn zcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let range = score_range(&args[2], &args[3])?;
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let n = k.read_as::<ZSet>(ctx.client.no_touch)?.map_or(0, |z| {
-        let (lo, hi) = z.score_span(&range);
-        hi - lo
-    });
-    ctx.out.int(n as i64);
-    Ok(())
+    let span = |z: &ZSet| z.score_span(&range);
+    super::count(ctx, args, |z, _| z.map(span).map_or(0, |(lo, hi)| hi - lo))
 }
 
 fn zlexcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let range = lex_range(&args[2], &args[3])?;
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let n = k.read_as::<ZSet>(ctx.client.no_touch)?.map_or(0, |z| {
-        let (lo, hi) = z.lex_span(&range, false);
-        hi - lo
-    });
-    ctx.out.int(n as i64);
-    Ok(())
+    let span = |z: &ZSet| z.lex_span(&range, false);
+    super::count(ctx, args, |z, _| z.map(span).map_or(0, |(lo, hi)| hi - lo))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -493,34 +429,6 @@ impl RangeSpec {
             }
         }
     }
-}
-
-fn zrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    range_generic(ctx, args, 1, None, RangeBy::Auto, None)
-}
-
-fn zrangestore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    range_generic(ctx, args, 2, Some(&args[1]), RangeBy::Auto, None)
-}
-
-fn zrevrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    range_generic(ctx, args, 1, None, RangeBy::Rank, Some(true))
-}
-
-fn zrangebyscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    range_generic(ctx, args, 1, None, RangeBy::Score, Some(false))
-}
-
-fn zrevrangebyscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    range_generic(ctx, args, 1, None, RangeBy::Score, Some(true))
-}
-
-fn zrangebylex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    range_generic(ctx, args, 1, None, RangeBy::Lex, Some(false))
-}
-
-fn zrevrangebylex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    range_generic(ctx, args, 1, None, RangeBy::Lex, Some(true))
 }
 
 /// ZRANGE, ZRANGESTORE and the older range commands (Redis's `zrangeGenericCommand`): `src`
@@ -664,7 +572,7 @@ fn store_result(k: &mut KeyRef<'_>, items: Vec<(SmallBytes, f64)>, lim: &Limits,
     }
     let longest = items.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let total = items.iter().map(|(m, _)| m.len()).sum::<usize>();
-    let z = ZSet::from_unique(items, lim.fits_listpack(n, longest, total));
+    let z = ZSet::from_unique(items, lim.fits(n, longest, total));
     k.set(Value::ZSet(Box::new(z)), false);
     out.int(n as i64);
 }
@@ -792,14 +700,6 @@ pub fn write_popped(out: &mut Out, key: &[u8], popped: &[(SmallBytes, f64)], sha
     }
 }
 
-fn zpopmin(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    zpop_minmax(ctx, args, false)
-}
-
-fn zpopmax(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    zpop_minmax(ctx, args, true)
-}
-
 fn zpop_minmax(ctx: &mut Ctx<'_>, args: &[Bytes], max: bool) -> CmdResult {
     if args.len() > 3 {
         return Err(CmdError::Syntax);
@@ -852,13 +752,7 @@ fn zmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// Parses MIN or MAX: whether to pop the highest scores.
 pub fn min_or_max(a: &[u8]) -> Result<bool, CmdError> {
-    if is(a, "min") {
-        Ok(false)
-    } else if is(a, "max") {
-        Ok(true)
-    } else {
-        Err(CmdError::Syntax)
-    }
+    keyword(a, &[("min", false), ("max", true)])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1026,58 +920,6 @@ fn as_src(v: Option<&Value>) -> Result<Option<Src<'_>>, CmdError> {
     }
 }
 
-fn zunion(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    setop_generic(ctx, args, "zunion", None, 1, SetOp::Union, false)
-}
-
-fn zinter(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    setop_generic(ctx, args, "zinter", None, 1, SetOp::Inter, false)
-}
-
-fn zintercard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    setop_generic(ctx, args, "zintercard", None, 1, SetOp::Inter, true)
-}
-
-fn zdiff(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    setop_generic(ctx, args, "zdiff", None, 1, SetOp::Diff, false)
-}
-
-fn zunionstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    setop_generic(
-        ctx,
-        args,
-        "zunionstore",
-        Some(&args[1]),
-        2,
-        SetOp::Union,
-        false,
-    )
-}
-
-fn zinterstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    setop_generic(
-        ctx,
-        args,
-        "zinterstore",
-        Some(&args[1]),
-        2,
-        SetOp::Inter,
-        false,
-    )
-}
-
-fn zdiffstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    setop_generic(
-        ctx,
-        args,
-        "zdiffstore",
-        Some(&args[1]),
-        2,
-        SetOp::Diff,
-        false,
-    )
-}
-
 /// Redis's `zunionInterDiffGenericCommand`.
 fn setop_generic(
     ctx: &mut Ctx<'_>,
@@ -1136,16 +978,12 @@ fn setop_generic(
             }
             j += 1 + setnum;
         } else if op != SetOp::Diff && !card_only && remaining >= 2 && is(a, "aggregate") {
-            let v = &args[j + 1];
-            how = if is(v, "sum") {
-                Aggregate::Sum
-            } else if is(v, "min") {
-                Aggregate::Min
-            } else if is(v, "max") {
-                Aggregate::Max
-            } else {
-                return Err(CmdError::Syntax);
-            };
+            let words = [
+                ("sum", Aggregate::Sum),
+                ("min", Aggregate::Min),
+                ("max", Aggregate::Max),
+            ];
+            how = keyword(&args[j + 1], &words)?;
             j += 2;
         } else if dst.is_none() && !card_only && is(a, "withscores") {
             withscores = true;
@@ -1298,38 +1136,23 @@ fn setop_generic(
 // ---------------------------------------------------------------------------------------------
 
 fn zscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = super::parse_cursor(&args[2])?;
-    let mut l = ctx.key(&args[1]);
-    let mut k = l.get();
-    let Some(z) = k.read_as::<ZSet>(ctx.client.no_touch)? else {
-        ctx.out.array(2);
-        ctx.out.bulk(b"0");
-        ctx.out.array(0);
-        return Ok(());
-    };
-    let super::ScanOptions { pattern, count, .. } = super::scan_options(args, 3, false)?;
-    // A listpack reports scores as its entries store them (integers as integers); the large
-    // encoding prints them as `%.17g` does.
-    let listpack = z.is_listpack();
-    let mut found: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-    let next = z.scan(cursor, count, |m, s| {
-        if pattern.is_some_and(|p| !storage::glob::glob_match(p, m, false)) {
-            return;
-        }
+    super::scan_collection(ctx, args, |z: &ZSet, cursor, count, found| {
+        // A listpack reports scores as its entries store them (integers as integers); the
+        // large encoding prints them as `%.17g` does.
+        let listpack = z.is_listpack();
         let mut text = Vec::with_capacity(24);
-        if listpack {
-            format_double_d2string(s, &mut text);
-        } else {
-            format_double(s, &mut text);
-        }
-        found.push((m.to_vec(), text));
-    });
-    ctx.out.array(2);
-    ctx.out.bulk(itoa::Buffer::new().format(next).as_bytes());
-    ctx.out.array(found.len() * 2);
-    for (m, s) in &found {
-        ctx.out.bulk(m);
-        ctx.out.bulk(s);
-    }
-    Ok(())
+        z.scan(cursor, count, |m, s| {
+            if !found.matches(m) {
+                return;
+            }
+            text.clear();
+            if listpack {
+                format_double_d2string(s, &mut text);
+            } else {
+                format_double(s, &mut text);
+            }
+            found.push(m);
+            found.push(&text);
+        })
+    })
 }

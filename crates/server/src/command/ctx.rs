@@ -2,6 +2,7 @@
 //! time and its effects; and the small argument helpers every family uses.
 
 use bytes::Bytes;
+use storage::shard::Shard;
 
 use crate::base::changes::Effects;
 use crate::base::error::{CmdError, CmdResult};
@@ -27,6 +28,15 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    /// Whether the entry at `index` of `shard` (of the selected database, locked by the caller)
+    /// has expired, removing it if so: for the commands that walk shards themselves.
+    pub fn expired(&self, shard: &mut Shard, index: usize) -> bool {
+        let (db, now) = (self.client.db, self.now);
+        self.srv
+            .keyspace
+            .expire_if_due(db, shard, index, now, self.fx)
+    }
+
     /// Emits a keyspace notification for `key` in the selected database.
     #[inline]
     pub fn notify(&self, class: u32, event: &str, key: &[u8]) {
@@ -77,6 +87,16 @@ pub fn int_arg(a: &[u8]) -> Result<i64, CmdError> {
 #[inline]
 pub fn is(a: &[u8], word: &str) -> bool {
     a.eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// The value paired with the keyword `a` (compared as [`is`] does) in `choices`, or a syntax
+/// error: the one shape of every option word that selects one of a few values.
+pub fn keyword<T: Copy>(a: &[u8], choices: &[(&str, T)]) -> Result<T, CmdError> {
+    choices
+        .iter()
+        .find(|(word, _)| is(a, word))
+        .map(|&(_, v)| v)
+        .ok_or(CmdError::Syntax)
 }
 
 /// The result of a handler that only wants to report success.

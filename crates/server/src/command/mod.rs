@@ -26,6 +26,11 @@ macro_rules! named_bits {
         $( $(#[$doc])* pub const $name: $ty = 1 << $bit; )*
         $(#[$names_doc])*
         pub const NAMES: &[($ty, &str)] = &[ $( ($name, $text) ),* ];
+
+        /// The names of the bits set in `bits`, in the order of `NAMES`.
+        pub fn names(bits: $ty) -> impl Iterator<Item = &'static str> + Clone {
+            NAMES.iter().filter(move |(bit, _)| bits & bit != 0).map(|(_, name)| *name)
+        }
     };
 }
 
@@ -160,43 +165,33 @@ pub mod acl {
 /// INFO report them. One of the four access kinds (RO, RW, OW, RM) plus what the command does
 /// with the value (access, update, insert, delete).
 pub mod key {
-    /// Reads the value.
-    pub const RO: u16 = 1 << 0;
-    /// Reads and modifies the value.
-    pub const RW: u16 = 1 << 1;
-    /// Overwrites the value without reading it.
-    pub const OW: u16 = 1 << 2;
-    /// Removes the key.
-    pub const RM: u16 = 1 << 3;
-    /// Returns, copies or uses user data from the value.
-    pub const ACCESS: u16 = 1 << 4;
-    /// Updates the value or its metadata.
-    pub const UPDATE: u16 = 1 << 5;
-    /// Only adds data to the value.
-    pub const INSERT: u16 = 1 << 6;
-    /// Explicitly removes data from the value.
-    pub const DELETE: u16 = 1 << 7;
-    /// The argument is not a key but must route like one.
-    pub const NOT_KEY: u16 = 1 << 8;
-    /// Some keys may not be found by the spec.
-    pub const INCOMPLETE: u16 = 1 << 9;
-    /// The flags depend on other arguments.
-    pub const VARIABLE_FLAGS: u16 = 1 << 10;
-
-    /// Flag names in Redis's reply order.
-    pub const NAMES: &[(u16, &str)] = &[
-        (RO, "RO"),
-        (RW, "RW"),
-        (OW, "OW"),
-        (RM, "RM"),
-        (ACCESS, "access"),
-        (UPDATE, "update"),
-        (INSERT, "insert"),
-        (DELETE, "delete"),
-        (NOT_KEY, "not_key"),
-        (INCOMPLETE, "incomplete"),
-        (VARIABLE_FLAGS, "variable_flags"),
-    ];
+    named_bits! {
+        u16;
+        /// Flag names in Redis's reply order.
+        NAMES;
+        /// Reads the value.
+        RO = 0 => "RO",
+        /// Reads and modifies the value.
+        RW = 1 => "RW",
+        /// Overwrites the value without reading it.
+        OW = 2 => "OW",
+        /// Removes the key.
+        RM = 3 => "RM",
+        /// Returns, copies or uses user data from the value.
+        ACCESS = 4 => "access",
+        /// Updates the value or its metadata.
+        UPDATE = 5 => "update",
+        /// Only adds data to the value.
+        INSERT = 6 => "insert",
+        /// Explicitly removes data from the value.
+        DELETE = 7 => "delete",
+        /// The argument is not a key but must route like one.
+        NOT_KEY = 8 => "not_key",
+        /// Some keys may not be found by the spec.
+        INCOMPLETE = 9 => "incomplete",
+        /// The flags depend on other arguments.
+        VARIABLE_FLAGS = 10 => "variable_flags",
+    }
 }
 
 /// Computes key flags from the arguments, for commands whose flags vary (SET ... GET).

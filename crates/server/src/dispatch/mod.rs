@@ -318,12 +318,7 @@ fn tracking_limit(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
 /// that was not enough.
 #[inline]
 fn memory(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
-    let Call {
-        srv,
-        entry: e,
-        running,
-        ..
-    } = *call;
+    let Call { srv, running, .. } = *call;
     if c.in_exec || srv.hot.maxmemory.load(Ordering::Relaxed) == 0 {
         return Flow::Go;
     }
@@ -335,15 +330,13 @@ fn memory(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
     if !c.serving && srv.keyspace.tracking.active() {
         srv.keyspace.tracking.before_command(running, out, false);
     }
-    if verdict == crate::state::evict::Verdict::OutOfMemory && refused_on_oom(c, e) {
-        refuse(
-            srv,
+    if verdict == crate::state::evict::Verdict::OutOfMemory && refused_on_oom(c, call.entry) {
+        return refuse(
+            call,
             c,
             out,
-            e,
             "OOM command not allowed when used memory > 'maxmemory'.",
         );
-        return Flow::Done;
     }
     Flow::Go
 }
@@ -359,24 +352,18 @@ fn min_replicas(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
         return Flow::Go;
     }
     refuse(
-        srv,
+        call,
         c,
         out,
-        e,
         "NOREPLICAS Not enough good replicas to write.",
-    );
-    Flow::Done
+    )
 }
 
 /// Inside MULTI, commands are queued for EXEC, except those that control the transaction.
 #[inline]
 fn queue_in_multi(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
-    let Call {
-        srv,
-        entry: e,
-        args,
-        ..
-    } = *call;
+    let Call { srv, args, .. } = *call;
+    let e = call.entry;
     let Some(multi) = c.multi.as_mut() else {
         return Flow::Go;
     };
@@ -511,8 +498,9 @@ fn account(
 }
 
 /// Refuses a command before it runs. A refused EXEC discards its transaction and says why;
-/// any other command refused inside MULTI makes the coming EXEC abort.
-fn refuse(srv: &Server, client: &mut Client, out: &mut Out, entry: &Entry, msg: &str) {
+/// any other command refused inside MULTI makes the coming EXEC abort. The check is over.
+fn refuse(call: &Call<'_>, client: &mut Client, out: &mut Out, msg: &str) -> Flow {
+    let Call { srv, entry, .. } = *call;
     if entry.cmd.flags & flag::EXEC != 0 && client.multi.is_some() {
         client.multi = None;
         srv.keyspace.watches.unwatch_all(&client.handle);
@@ -522,6 +510,7 @@ fn refuse(srv: &Server, client: &mut Client, out: &mut Out, entry: &Entry, msg: 
         abort_multi(client);
         reject(srv, out, entry, &CmdError::raw(msg.to_string()));
     }
+    Flow::Done
 }
 
 /// The flags that decide whether a command counts as a write: for EXEC, those of the

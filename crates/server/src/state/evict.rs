@@ -129,6 +129,11 @@ pub fn evict_clients(srv: &State) {
     }
 }
 
+/// The indexes below `n` for which `holds` is true.
+fn holding(n: usize, holds: impl Fn(usize) -> bool) -> Vec<usize> {
+    (0..n).filter(|&i| holds(i)).collect()
+}
+
 /// Evicts the best of a sample of keys; returns false when no key can be evicted.
 fn evict_one(
     srv: &State,
@@ -138,33 +143,20 @@ fn evict_one(
 ) -> bool {
     let ks = &srv.keyspace;
     let volatile_only = policy.is_volatile();
-    let dbs: Vec<usize> = (0..ks.count())
-        .filter(|&d| {
-            let db = ks.db(d);
-            if volatile_only {
-                db.volatile_len() > 0
-            } else {
-                !db.is_empty()
-            }
-        })
-        .collect();
-    if dbs.is_empty() {
+    // Candidates are the keys with a TTL for volatile policies, any key otherwise.
+    let holds = |volatile: usize, empty: bool| if volatile_only { volatile > 0 } else { !empty };
+    let Some(&db) = fastrand::choice(&holding(ks.count(), |d| {
+        holds(ks.db(d).volatile_len(), ks.db(d).is_empty())
+    })) else {
         return false;
-    }
-    let db = dbs[fastrand::usize(..dbs.len())];
+    };
     // Samples come from the shards that hold candidates, and for volatile policies from the
     // keys with a TTL, as Redis samples its expires dictionary: a lone candidate among many
     // shards or many keys without a TTL is found at once, not by luck.
-    let shards: Vec<usize> = (0..SHARDS)
-        .filter(|&s| {
-            let shard = ks.db(db).shard(s);
-            if volatile_only {
-                shard.volatile_len() > 0
-            } else {
-                !shard.is_empty()
-            }
-        })
-        .collect();
+    let shards = holding(SHARDS, |s| {
+        let shard = ks.db(db).shard(s);
+        holds(shard.volatile_len(), shard.is_empty())
+    });
     if shards.is_empty() {
         return false;
     }

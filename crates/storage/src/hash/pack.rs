@@ -8,6 +8,8 @@
 
 use thin_vec::ThinVec;
 
+use crate::varint;
+
 /// Where one pair sits in the buffer: `start..value_start` is the field (with its length
 /// header), `value_start..end` the value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,50 +26,10 @@ pub(super) struct Pack {
     len: usize,
 }
 
-/// Appends `n` in LEB128.
-fn put_len(buf: &mut ThinVec<u8>, mut n: usize) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            buf.push(byte);
-            return;
-        }
-        buf.push(byte | 0x80);
-    }
-}
-
-/// Bytes `put_len` writes for `n`.
-pub(super) fn len_size(n: usize) -> usize {
-    let bits = usize::BITS - n.leading_zeros();
-    (bits.max(1) as usize).div_ceil(7)
-}
-
-/// Reads the string starting at `at`: its bytes and the offset just past it.
-fn read_str(buf: &[u8], at: usize) -> Option<(&[u8], usize)> {
-    let mut n = 0usize;
-    let mut shift = 0u32;
-    let mut i = at;
-    loop {
-        let byte = *buf.get(i)?;
-        i += 1;
-        n |= ((byte & 0x7f) as usize).checked_shl(shift)?;
-        if byte & 0x80 == 0 {
-            break;
-        }
-        shift += 7;
-        if shift >= usize::BITS {
-            return None;
-        }
-    }
-    let end = i.checked_add(n)?;
-    Some((buf.get(i..end)?, end))
-}
-
 /// Encodes one string (header and bytes) into a fresh vector, for splicing.
 fn encoded(s: &[u8]) -> ThinVec<u8> {
-    let mut v = ThinVec::with_capacity(len_size(s.len()) + s.len());
-    put_len(&mut v, s.len());
+    let mut v = ThinVec::with_capacity(varint::size(s.len() as u64) + s.len());
+    varint::put(&mut v, s.len() as u64);
     v.extend_from_slice(s);
     v
 }
@@ -94,8 +56,8 @@ impl Pack {
 
     /// The pair starting at offset `at`, with its span.
     pub fn pair_at(&self, at: usize) -> Option<(&[u8], &[u8], Span)> {
-        let (field, value_start) = read_str(&self.buf, at)?;
-        let (value, end) = read_str(&self.buf, value_start)?;
+        let (field, value_start) = varint::read_str(&self.buf, at)?;
+        let (value, end) = varint::read_str(&self.buf, value_start)?;
         Some((
             field,
             value,
@@ -149,11 +111,14 @@ impl Pack {
             }
             None => {
                 self.buf.reserve(
-                    len_size(field.len()) + field.len() + len_size(value.len()) + value.len(),
+                    varint::size(field.len() as u64)
+                        + field.len()
+                        + varint::size(value.len() as u64)
+                        + value.len(),
                 );
-                put_len(&mut self.buf, field.len());
+                varint::put(&mut self.buf, field.len() as u64);
                 self.buf.extend_from_slice(field);
-                put_len(&mut self.buf, value.len());
+                varint::put(&mut self.buf, value.len() as u64);
                 self.buf.extend_from_slice(value);
                 self.len += 1;
                 true
@@ -197,24 +162,6 @@ impl<'a> Iterator for PackIter<'a> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lengths_round_trip() {
-        for n in [0usize, 1, 127, 128, 300, 16_383, 16_384, 1 << 21, 1 << 40] {
-            let mut buf = ThinVec::new();
-            put_len(&mut buf, n);
-            assert_eq!(buf.len(), len_size(n), "size of {n}");
-            let mut raw = buf.to_vec();
-            raw.resize(raw.len() + n.min(1000), 0);
-            if n <= 1000 {
-                let (s, end) = read_str(&raw, 0).unwrap();
-                assert_eq!(s.len(), n);
-                assert_eq!(end, raw.len());
-            } else {
-                assert!(read_str(&raw, 0).is_none(), "truncated data is refused");
-            }
-        }
-    }
 
     #[test]
     fn insert_update_remove() {

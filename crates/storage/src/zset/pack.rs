@@ -13,6 +13,7 @@
 use std::cmp::Ordering;
 
 use super::cmp_key;
+use crate::varint;
 
 /// A sorted set packed into one buffer; see the module documentation.
 #[derive(Debug, Clone, Default)]
@@ -34,23 +35,7 @@ pub(crate) struct PackEntry<'a> {
 fn decode(buf: &[u8], off: usize) -> Option<PackEntry<'_>> {
     let score_bytes: [u8; 8] = buf.get(off..off + 8)?.try_into().ok()?;
     let score = f64::from_le_bytes(score_bytes);
-    let mut pos = off + 8;
-    let mut len: usize = 0;
-    let mut shift = 0;
-    loop {
-        let b = *buf.get(pos)?;
-        pos += 1;
-        len |= usize::from(b & 0x7f).checked_shl(shift)?;
-        if b & 0x80 == 0 {
-            break;
-        }
-        shift += 7;
-        if shift > 63 {
-            return None;
-        }
-    }
-    let end = pos.checked_add(len)?;
-    let member = buf.get(pos..end)?;
+    let (member, end) = varint::read_str(buf, off + 8)?;
     Some(PackEntry {
         score,
         member,
@@ -61,28 +46,13 @@ fn decode(buf: &[u8], off: usize) -> Option<PackEntry<'_>> {
 /// Appends the encoding of one entry to `out`.
 fn encode(out: &mut Vec<u8>, score: f64, member: &[u8]) {
     out.extend_from_slice(&score.to_le_bytes());
-    let mut n = member.len();
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            break;
-        }
-        out.push(b | 0x80);
-    }
+    varint::put(out, member.len() as u64);
     out.extend_from_slice(member);
 }
 
 /// Bytes one entry takes.
 fn encoded_len(member: &[u8]) -> usize {
-    let mut varint = 1;
-    let mut n = member.len() >> 7;
-    while n > 0 {
-        varint += 1;
-        n >>= 7;
-    }
-    8 + varint + member.len()
+    8 + varint::size(member.len() as u64) + member.len()
 }
 
 /// The score a listpack keeps: integral values are stored as integers, which drops the sign of

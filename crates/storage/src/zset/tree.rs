@@ -695,19 +695,16 @@ impl Tree {
         self.store.leaf(id).items.get(pos)
     }
 
-    /// The rank of (score, member).
-    pub fn rank(&self, score: f64, member: &[u8]) -> Option<usize> {
+    /// Walks from the root down to a leaf, entering at each inner node the child `pick`
+    /// chooses; returns the rank of the leaf's first item and the leaf's items.
+    fn descend(&self, pick: impl Fn(&Inner) -> usize) -> (usize, &[Item]) {
         let mut node = &self.root;
         let mut rank = 0;
         loop {
             match node {
-                Node::Leaf(id) => {
-                    let items = &self.store.leaf(*id).items;
-                    let pos = items.binary_search_by(|e| e.cmp_to(score, member)).ok()?;
-                    return Some(rank + pos);
-                }
+                Node::Leaf(id) => return (rank, &self.store.leaf(*id).items),
                 Node::Inner(inner) => {
-                    let i = inner.child_for(score, member);
+                    let i = pick(inner);
                     rank += inner.counts[..i].iter().sum::<usize>();
                     node = &inner.kids[i];
                 }
@@ -715,25 +712,20 @@ impl Tree {
         }
     }
 
+    /// The rank of (score, member).
+    pub fn rank(&self, score: f64, member: &[u8]) -> Option<usize> {
+        let (base, items) = self.descend(|inner| inner.child_for(score, member));
+        let pos = items.binary_search_by(|e| e.cmp_to(score, member)).ok()?;
+        Some(base + pos)
+    }
+
     /// Number of leading items (in order) for which `pred` holds; `pred` must hold for a prefix
     /// of the order and fail for the rest.
     pub fn count_while(&self, pred: impl Fn(f64, &[u8]) -> bool) -> usize {
-        let mut node = &self.root;
-        let mut rank = 0;
-        loop {
-            match node {
-                Node::Leaf(id) => {
-                    let items = &self.store.leaf(*id).items;
-                    return rank + items.partition_point(|e| pred(e.score, &e.member));
-                }
-                Node::Inner(inner) => {
-                    // A separator satisfying `pred` means the whole child before it does.
-                    let i = inner.seps.partition_point(|s| pred(s.score, &s.member));
-                    rank += inner.counts[..i].iter().sum::<usize>();
-                    node = &inner.kids[i];
-                }
-            }
-        }
+        // A separator satisfying `pred` means the whole child before it does.
+        let (base, items) =
+            self.descend(|inner| inner.seps.partition_point(|s| pred(s.score, &s.member)));
+        base + items.partition_point(|e| pred(e.score, &e.member))
     }
 
     /// Iterates from rank `rank`, upwards or (`reverse`) downwards.
