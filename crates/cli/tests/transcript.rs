@@ -9,7 +9,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const REDIS_CLI: &str = "/usr/bin/redis-cli";
-const REDIS_SERVER: &str = "/usr/bin/redis-server";
 const FERRODIS_CLI: &str = env!("CARGO_BIN_EXE_ferrodis-cli");
 
 /// One invocation: data to load first, the CLI's arguments (after -h/-p), what to
@@ -301,52 +300,12 @@ fn require_redis_cli() {
     );
 }
 
-/// A redis-server child on a free port, killed on drop.
-struct RedisServer(std::process::Child, SocketAddr);
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts Debian's redis-server; a missing one fails the test (scripts/test.sh installs it).
-fn redis_server() -> RedisServer {
-    assert!(
-        std::path::Path::new(REDIS_SERVER).exists(),
-        "{REDIS_SERVER} is not installed: run scripts/test.sh, which installs it, or apt-get install redis-server"
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(REDIS_SERVER)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-        ])
-        .args(["--appendonly", "no", "--logfile", ""])
-        // A replica transfer (redis-cli --rdb) makes the server write its RDB file: keep it
-        // out of the source tree.
-        .arg("--dir")
-        .arg(std::env::temp_dir())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(addr).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    RedisServer(child, addr)
+/// Starts Debian's redis-server; a missing one fails the test (scripts/test.sh installs it). A
+/// replica transfer (redis-cli --rdb) makes the server write its RDB file: it goes to the
+/// temporary directory, out of the source tree.
+fn redis_server() -> testkit::Spawned {
+    let dir = std::env::temp_dir();
+    testkit::redis(&["--dir", &dir.to_string_lossy()])
 }
 
 #[test]
@@ -379,7 +338,7 @@ fn transcripts_against_redis() {
     let server = redis_server();
     let mut cases = common_cases();
     cases.extend(collection_cases(true));
-    let n = compare(server.1, &cases);
+    let n = compare(server.addr, &cases);
     eprintln!("{n} transcripts identical against redis-server");
 }
 
@@ -408,10 +367,10 @@ fn pipe_mode_summary_matches() {
         stdin: Some(input),
         tty: false,
     };
-    load(server.1, &[]);
-    let theirs = run_cli(REDIS_CLI, server.1, &case);
-    load(server.1, &[]);
-    let ours = run_cli(FERRODIS_CLI, server.1, &case);
+    load(server.addr, &[]);
+    let theirs = run_cli(REDIS_CLI, server.addr, &case);
+    load(server.addr, &[]);
+    let ours = run_cli(FERRODIS_CLI, server.addr, &case);
     assert_eq!(
         String::from_utf8_lossy(&ours.0),
         String::from_utf8_lossy(&theirs.0)
@@ -444,15 +403,21 @@ fn rdb_transfer_matches() {
     let server = redis_server();
     let dir = std::env::temp_dir().join(format!("ferrodis-cli-rdb-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    load(server.1, &[&["SET", "a", "1"], &["RPUSH", "l", "x", "y"]]);
+    load(
+        server.addr,
+        &[&["SET", "a", "1"], &["RPUSH", "l", "x", "y"]],
+    );
     for diskless in ["no", "yes"] {
-        load(server.1, &[&["SET", "a", "1"], &["RPUSH", "l", "x", "y"]]);
+        load(
+            server.addr,
+            &[&["SET", "a", "1"], &["RPUSH", "l", "x", "y"]],
+        );
         for args in [
             &["CONFIG", "SET", "repl-diskless-sync", diskless][..],
             &["CONFIG", "SET", "repl-diskless-sync-delay", "0"],
         ] {
             let st = Command::new(REDIS_CLI)
-                .args(["-p", &server.1.port().to_string()])
+                .args(["-p", &server.addr.port().to_string()])
                 .args(args)
                 .stdout(Stdio::null())
                 .status()
@@ -465,7 +430,7 @@ fn rdb_transfer_matches() {
             let path: &'static str =
                 Box::leak(file.to_string_lossy().into_owned().into_boxed_str());
             let args: &'static [&'static str] = Box::leak(Box::new(["--rdb", path]));
-            let (out, err, code) = run_cli(cli, server.1, &raw(args));
+            let (out, err, code) = run_cli(cli, server.addr, &raw(args));
             let err = String::from_utf8_lossy(&err).replace(path, "FILE");
             let bytes = std::fs::read(&file).unwrap();
             assert!(bytes.starts_with(b"REDIS"), "{cli} wrote no RDB");
@@ -479,7 +444,7 @@ fn rdb_transfer_matches() {
 #[test]
 fn replica_mode_prints_the_command_stream() {
     let server = redis_server();
-    let port = server.1.port().to_string();
+    let port = server.addr.port().to_string();
     let child = Command::new(FERRODIS_CLI)
         .args(["-p", &port, "--replica"])
         .stdout(Stdio::piped())

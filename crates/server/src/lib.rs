@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod keyspace;
 pub mod net;
 pub mod observe;
+pub mod persist;
 pub mod state;
 
 use std::sync::Arc;

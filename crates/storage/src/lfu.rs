@@ -14,7 +14,12 @@ pub fn minutes(now_ms: u64) -> u16 {
 
 /// The stamp of a key created at `now_ms`.
 pub fn fresh(now_ms: u64) -> u32 {
-    (u32::from(minutes(now_ms)) << 8) | u32::from(INIT_VAL)
+    stamp(now_ms, INIT_VAL)
+}
+
+/// The stamp of a key whose counter is `counter` at `now_ms` (a snapshot's or RESTORE's FREQ).
+pub fn stamp(now_ms: u64, counter: u8) -> u32 {
+    (u32::from(minutes(now_ms)) << 8) | u32::from(counter)
 }
 
 /// Minutes since `ldt` on the wrapping 16-bit clock, as Redis counts them.

@@ -149,13 +149,7 @@ impl Shard {
 
     /// The absolute expiry time of the key in a slot, in Unix milliseconds.
     pub fn expire_at(&self, index: usize) -> Option<u64> {
-        let e = self.main.get(index)?;
-        if !e.is_volatile() {
-            return None;
-        }
-        let key = e.key.as_slice();
-        let i = self.expires.find(e.hash, |x| x.key.as_slice() == key)?;
-        self.expires.get(i).map(|x| x.at_ms)
+        self.entry_expire(self.main.get(index)?)
     }
 
     /// Whether the key in a slot has expired at `now_ms`.
@@ -166,14 +160,19 @@ impl Shard {
 
     /// Whether an entry seen while iterating has expired at `now_ms`.
     pub fn entry_expired(&self, e: &Entry, now_ms: u64) -> bool {
+        self.entry_expire(e).is_some_and(|at| at <= now_ms)
+    }
+
+    /// The absolute expiry time of an entry seen while iterating, in Unix milliseconds.
+    pub fn entry_expire(&self, e: &Entry) -> Option<u64> {
         if !e.is_volatile() {
-            return false;
+            return None;
         }
         let key = e.key.as_slice();
         self.expires
             .find(e.hash, |x| x.key.as_slice() == key)
             .and_then(|i| self.expires.get(i))
-            .is_some_and(|x| x.at_ms <= now_ms)
+            .map(|x| x.at_ms)
     }
 
     /// Adds a key that is not in the shard yet, returning its slot.

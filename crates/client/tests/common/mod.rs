@@ -3,9 +3,7 @@
 //! that answer with whatever bytes a test wants.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::{SocketAddr, TcpListener as StdListener};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -33,75 +31,18 @@ pub async fn ferrodis(directives: &str) -> Ferrodis {
     Ferrodis { addr, _stop: tx }
 }
 
+#[allow(unused_imports)]
+pub use testkit::{free_port, REDIS_SERVER};
+
 /// A redis-server child process; killed when dropped.
-pub struct Redis {
-    pub addr: SocketAddr,
-    pub port: u16,
-    child: Child,
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
+pub type Redis = testkit::Spawned;
 
 /// Starts Debian's redis-server on a free port with extra arguments. A missing
 /// redis-server fails the test: scripts/test.sh installs it.
 pub fn redis(extra: &[&str]) -> Redis {
-    assert!(
-        std::path::Path::new(REDIS_SERVER).exists(),
-        "{REDIS_SERVER} is not installed: run scripts/test.sh, which installs it, or apt-get install redis-server"
-    );
-    for _ in 0..5 {
-        let port = free_port();
-        let mut cmd = Command::new(REDIS_SERVER);
-        cmd.args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "no",
-            "--logfile",
-            "",
-            "--loglevel",
-            "warning",
-        ])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-        let mut child = cmd.spawn().expect("spawn redis-server");
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                break; // port taken or bad arguments: try another port
-            }
-            if std::net::TcpStream::connect(addr).is_ok() {
-                return Redis { addr, port, child };
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    panic!("redis-server did not start");
-}
-
-pub fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    let mut args = vec!["--daemonize", "no", "--loglevel", "warning"];
+    args.extend_from_slice(extra);
+    testkit::redis(&args)
 }
 
 /// A fake server: for each connection, waits for the first request bytes, then

@@ -606,6 +606,10 @@ getters! {
     hll_sparse_max_bytes: usize = int(HllSparseMaxBytes);
     /// `dbfilename`.
     dbfilename: String = text(Dbfilename);
+    /// `rdbcompression`.
+    rdbcompression: bool = flag(Rdbcompression);
+    /// `rdbchecksum`.
+    rdbchecksum: bool = flag(Rdbchecksum);
     /// `appendonly`.
     appendonly: bool = flag(Appendonly);
     /// `lazyfree-lazy-eviction`.

@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     }
     if !config.save().is_empty() {
         tracing::warn!(
-            "WARNING: save points are configured (Redis's default: no `save` line was given), but {}: nothing will be saved. Set `save \"\"` to silence this.",
+            "WARNING: save points are configured (Redis's default: no `save` line was given), but {}: nothing is saved automatically. Set `save \"\"` to silence this.",
             config::support::NO_PERSISTENCE
         );
     }
@@ -133,6 +133,9 @@ async fn serve(config: config::Config, supervisor: Option<process::Supervisor>) 
         }
     }
     let srv = ferrodis_server::build(config);
+    if let Err(code) = load_snapshot(&srv) {
+        return code;
+    }
     let targets = ferrodis_server::net::targets(&binds, port);
     let bound = match ferrodis_server::net::bind_all(&targets, backlog) {
         Ok(b) => b,
@@ -173,6 +176,31 @@ async fn serve(config: config::Config, supervisor: Option<process::Supervisor>) 
         let _ = std::fs::remove_file(&unixsocket);
     }
     ExitCode::SUCCESS
+}
+
+/// Loads the snapshot file, if there is one, before the server takes connections; a file that
+/// cannot be read stops the server, as in Redis, rather than starting it without the data.
+fn load_snapshot(srv: &ferrodis_server::dispatch::Server) -> Result<(), ExitCode> {
+    use ferrodis_server::persist::snapshot::{self, LoadError};
+    let started = std::time::Instant::now();
+    let config = srv.config.read();
+    match snapshot::load(&srv.keyspace, &config, &srv.persist, false) {
+        Ok(_) => {
+            let secs = started.elapsed().as_secs_f64();
+            tracing::info!("DB loaded from disk: {secs:.3} seconds");
+            Ok(())
+        }
+        Err(LoadError::Missing) => Ok(()),
+        Err(LoadError::Bad(e)) => {
+            tracing::warn!("{e}");
+            tracing::warn!("Terminating server after rdb file reading failure.");
+            Err(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            tracing::warn!("Fatal error loading the DB: {e}. Exiting.");
+            Err(ExitCode::FAILURE)
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -18,6 +18,7 @@ pub mod hll;
 pub mod info;
 pub mod keys;
 pub mod list;
+pub mod persist;
 pub mod pubsub;
 pub mod server;
 pub mod set;
@@ -46,6 +47,7 @@ pub fn families() -> Vec<&'static [Command]> {
         hll::COMMANDS,
         bitmap::COMMANDS,
         stream::COMMANDS,
+        persist::COMMANDS,
     ]
 }
 

@@ -99,7 +99,7 @@ pub static COMMANDS: &[Command] = &[
     Command::new("monitor", 1, ADMIN, DANGER, monitor).doc("server", "1.0.0", "Listens for all requests received by the server in real-time."),
     Command::new("time", 1, flag::LOADING | flag::STALE | flag::FAST, acl::FAST, time).doc("server", "2.6.0", "Returns the server time."),
     Command::new("lastsave", 1, flag::LOADING | flag::STALE | flag::FAST, acl::ADMIN | acl::FAST | acl::DANGEROUS, lastsave).doc("server", "1.0.0", "Returns the Unix timestamp of the last successful save to disk."),
-    Command::new("shutdown", -1, ADMIN | flag::NO_MULTI | flag::ALLOW_BUSY, DANGER, shutdown).doc("server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server."),
+    Command::new("shutdown", -1, ADMIN | flag::NO_MULTI | flag::ALLOW_BUSY | flag::EXCLUSIVE, DANGER, shutdown).doc("server", "1.0.0", "Synchronously saves the database(s) to disk and shuts down the Redis server."),
 ];
 
 fn info(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
@@ -596,6 +596,12 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             ));
         }
         ctx.out.ok();
+    } else if is(sub, "reload") {
+        super::persist::debug_reload(ctx, &args[2..])?;
+    } else if is(sub, "set-skip-checksum-validation") && n == 3 {
+        let skip = strnum::parse_i64(&args[2]).unwrap_or(0) != 0;
+        ctx.srv.persist.skip_checksum.store(skip, Ordering::Relaxed);
+        ctx.out.ok();
     } else if is(sub, "object") && n == 3 {
         debug_object(ctx, &args[2])?;
     } else if is(sub, "digest") && n == 2 {
@@ -642,12 +648,16 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 "    Create <count> string keys named <prefix>:<n> (default prefix \"key\").",
                 "PROTOCOL <type>",
                 "    Reply with a sample of a protocol type.",
+                "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+                "    Save the dataset to the RDB file, empty it and load the file back.",
                 "REPLYBUFFER PEAK-RESET-TIME <NEVER|RESET|<ms>>",
                 "    Time between resets of the clients' reply buffer peaks (RESET: the default).",
                 "REPLYBUFFER RESIZING <0|1>",
                 "    Switch the fitting of reply buffers to their use off or on.",
                 "SET-ACTIVE-EXPIRE <0|1>",
                 "    Switch the active expiry cycle off or on.",
+                "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+                "    Stop or resume checking the checksums of RDB files and DUMP payloads.",
                 "SLEEP <seconds>",
                 "    Stop the server for <seconds> (fractions allowed).",
             ],
@@ -1078,15 +1088,16 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     }
     tracing::warn!("User requested shutdown...");
-    // SAVE asks for a snapshot first, which ferrodis cannot take: Redis's answer to a failed
-    // save, unless FORCE says to exit anyway.
-    let save = args[1..].iter().any(|a| is(a, "save"));
-    if save && !args[1..].iter().any(|a| is(a, "force")) {
-        tracing::warn!(
-            "Error trying to save the DB, can't exit: {}",
-            crate::base::config::support::NO_PERSISTENCE
-        );
-        return Err(CmdError::err("Errors trying to SHUTDOWN. Check logs."));
+    // SAVE takes a snapshot first; if that fails the server stays up, unless FORCE says to exit
+    // anyway.
+    if args[1..].iter().any(|a| is(a, "save")) {
+        tracing::info!("Saving the final RDB snapshot before exiting.");
+        let config = ctx.srv.config.read();
+        let saved = crate::persist::snapshot::save(&ctx.srv.keyspace, &config, &ctx.srv.persist);
+        if saved.is_err() && !args[1..].iter().any(|a| is(a, "force")) {
+            tracing::warn!("Error trying to save the DB, can't exit.");
+            return Err(CmdError::err("Errors trying to SHUTDOWN. Check logs."));
+        }
     }
     ctx.srv.request_shutdown();
     ctx.client.after = crate::state::client::After::Close;

@@ -230,6 +230,16 @@ impl AccessPolicy {
         }
     }
 
+    /// The stamp of a key brought back from a snapshot or a DUMP payload: under an LFU policy
+    /// its saved counter, otherwise its saved idle time, each when given.
+    pub fn restored(&self, now_ms: u64, idle_secs: Option<u64>, freq: Option<u8>) -> u32 {
+        match (self.is_lfu(), idle_secs, freq) {
+            (true, _, Some(f)) => storage::lfu::stamp(now_ms, f),
+            (false, Some(idle), _) => lru_clock(now_ms).wrapping_sub(idle as u32) & 0x00FF_FFFF,
+            _ => self.fresh(now_ms),
+        }
+    }
+
     /// The LFU counter of a stamp after its decay until now (OBJECT FREQ).
     pub fn frequency(&self, stamp: u32, now_ms: u64) -> u8 {
         storage::lfu::decayed(stamp, now_ms, self.decay_time.load(Ordering::Relaxed))
@@ -466,6 +476,51 @@ impl Keyspace {
         self.tracking.flushed(fx.running());
         fx.changed(&self.changes, all.len() as u64);
         all
+    }
+
+    /// Adds a key read from a snapshot (start-up, DEBUG RELOAD) with its absolute expiry and
+    /// access stamp. Loading is not a command: nothing is counted, notified or recorded, as in
+    /// Redis. A key already present is replaced when `replace` (DEBUG RELOAD MERGE); otherwise
+    /// it is kept and false returned (a snapshot never holds a key twice).
+    pub fn load(
+        &self,
+        db: usize,
+        key: &[u8],
+        value: Value,
+        expire_at: Option<u64>,
+        stamp: u32,
+        replace: bool,
+    ) -> bool {
+        let kh = self.hash(key);
+        let mut shard = self.db(db).shard(kh.shard);
+        if let Some(old) = shard.find(kh.hash, key) {
+            if !replace {
+                return false;
+            }
+            shard.remove(old);
+        }
+        let i = shard.insert(kh.hash, key, value, stamp);
+        if let Some(at) = expire_at {
+            shard.set_expire(i, at);
+        }
+        true
+    }
+
+    /// Empties every database before a reload from a snapshot (DEBUG RELOAD): like FLUSHALL
+    /// for watchers and caching clients, but not a change of the dataset, so nothing is counted
+    /// or recorded.
+    pub fn clear_for_reload(&self) {
+        for db in 0..self.count() {
+            let mut removed = Vec::new();
+            for i in 0..SHARDS {
+                removed.append(&mut self.db(db).shard(i).take_all());
+            }
+            self.watches
+                .touch_db(db, |_| (true, crate::observe::watch::Replacement::Nothing));
+            self.blocking.signal_db(db);
+            drop(removed);
+        }
+        self.tracking.flushed(None);
     }
 
     /// Whether `key` is present but past its expiry time (not reclaimed yet); nothing is
@@ -721,6 +776,13 @@ impl<'a> KeyRef<'a> {
                 self.changed();
             }
             None => self.changed(),
+        }
+    }
+
+    /// Sets the key's access stamp (RESTORE's IDLETIME and FREQ).
+    pub fn set_stamp(&mut self, stamp: u32) {
+        if let Some(e) = self.index.and_then(|i| self.shard.entry_mut(i)) {
+            e.set_clock(stamp);
         }
     }
 

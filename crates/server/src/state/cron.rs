@@ -90,6 +90,7 @@ where
             }
         }
         crate::state::evict::evict_clients(&srv);
+        srv.persist.migrate.close_idle();
         // Eviction a command's time budget cut short goes on here, as Redis's eviction timer.
         if srv.eviction_unfinished.load(Ordering::Relaxed) {
             let _shared = srv.exclusive.read();

@@ -113,6 +113,8 @@ pub struct State {
     pub reply_resizing: AtomicBool,
     /// Unix seconds of the last successful save.
     pub last_save: AtomicU64,
+    /// Saving and loading counters and switches.
+    pub persist: crate::persist::Status,
     /// Set to true to shut the server down.
     pub shutdown: watch::Sender<bool>,
     /// The value `shutdown` was set to, readable without its lock: connections check it on
@@ -242,6 +244,7 @@ impl State {
             reply_peak_reset_ms: AtomicI64::new(REPLY_PEAK_RESET_MS),
             reply_resizing: AtomicBool::new(true),
             last_save: AtomicU64::new(now_ms() / 1000),
+            persist: crate::persist::Status::default(),
             shutdown,
             stopping: AtomicBool::new(false),
             pause_write_only: AtomicBool::new(false),

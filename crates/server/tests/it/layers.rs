@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// The layers, lowest first: each folder of `src/` (or top-level file) and its rank.
 const LAYERS: &[&str] = &[
-    "base", "observe", "keyspace", "state", "command", "cmd", "dispatch", "net",
+    "base", "observe", "keyspace", "persist", "state", "command", "cmd", "dispatch", "net",
 ];
 
 /// The rank of the layer a module path under `src/` belongs to; `lib.rs` and the binary sit

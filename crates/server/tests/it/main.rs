@@ -20,6 +20,7 @@ mod info;
 mod layers;
 mod lazyfree;
 mod list;
+mod persist;
 mod pubsub_fanout;
 mod service;
 mod set;

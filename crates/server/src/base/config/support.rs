@@ -28,8 +28,7 @@ pub enum Support {
 }
 
 /// Why persistence settings are refused.
-pub const NO_PERSISTENCE: &str =
-    "persistence (RDB snapshots and the AOF) is not available in this version of ferrodis";
+pub const NO_PERSISTENCE: &str = "persistence beyond snapshots on request (save points, background saving and the AOF) is not available in this version of ferrodis; SAVE and SHUTDOWN SAVE write the RDB file, which is loaded at start-up";
 const NO_REPLICATION: &str = "replication is not available in this version of ferrodis";
 const NO_CLUSTER: &str = "cluster mode is not available in this version of ferrodis";
 const NO_TLS: &str = "TLS is not available in this version of ferrodis";
@@ -44,7 +43,10 @@ const NO_SYSLOG: &str = "logging to syslog is not available in this version of f
 const NO_AFFINITY: &str = "CPU affinity lists are not available in this version of ferrodis";
 const NO_SOCKET_MARK: &str = "socket marks are not available in this version of ferrodis";
 
-const PERSISTENCE_TUNING: &str = "tunes persistence, which is refused while ferrodis has none";
+const PERSISTENCE_TUNING: &str =
+    "tunes the AOF or background saving, which are refused while ferrodis has neither";
+const FULL_SANITIZING: &str = "ferrodis checks every RDB file and DUMP payload in full before using it, as `sanitize-dump-payload yes` does";
+const ONE_SYNC: &str = "a snapshot is written to a temporary file and synced once, when complete, before it replaces the old one";
 const REPLICATION_TUNING: &str = "tunes replication, which is refused while ferrodis has none";
 const CLUSTER_TUNING: &str = "tunes cluster mode, which is refused while ferrodis has none";
 const TLS_TUNING: &str = "tunes TLS, which is refused (tls-port) while ferrodis has none";
@@ -69,24 +71,22 @@ const DEBUG_ONLY: &str =
 pub fn support(id: Id) -> Support {
     use Support::{Implemented, NotApplicable as Na, Refused};
     match id {
-        Id::Rdbchecksum
-        | Id::Rdbcompression
-        | Id::RdbDelSyncFiles
+        Id::Rdbchecksum | Id::Rdbcompression | Id::Dbfilename => Implemented,
+        Id::SanitizeDumpPayload => Na(FULL_SANITIZING),
+        Id::RdbSaveIncrementalFsync => Na(ONE_SYNC),
+        Id::RdbDelSyncFiles
         | Id::StopWritesOnBgsaveError
         | Id::AofRewriteIncrementalFsync
         | Id::NoAppendfsyncOnRewrite
-        | Id::RdbSaveIncrementalFsync
         | Id::AofLoadTruncated
         | Id::AofUseRdbPreamble
         | Id::AofTimestampEnabled
         | Id::AofDisableAutoGc
-        | Id::Dbfilename
         | Id::Appendfilename
         | Id::Appenddirname
         | Id::Appendfsync
         | Id::AutoAofRewritePercentage
-        | Id::AutoAofRewriteMinSize
-        | Id::SanitizeDumpPayload => Na(PERSISTENCE_TUNING),
+        | Id::AutoAofRewriteMinSize => Na(PERSISTENCE_TUNING),
         Id::RdbKeySaveDelay | Id::KeyLoadDelay | Id::LoadingProcessEventsIntervalBytes => {
             Na(DEBUG_ONLY)
         }

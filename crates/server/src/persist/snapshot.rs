@@ -1,0 +1,300 @@
+//! Whole-keyspace RDB snapshots: writing one to a file as Redis does (a temporary file,
+//! fsync, rename, fsync of the directory) and loading one into the keyspace, with Redis's log
+//! lines. The caller holds the server's exclusive lock, so the image is one instant of the
+//! keyspace.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+use rdb::file::{self, KeyMeta, Reader, Record};
+use rdb::{LoadLimits, Output};
+use storage::shard::Entry;
+
+use crate::base::clock::{lru_clock, now_ms};
+use crate::base::config::{Config, MaxmemoryPolicy};
+use crate::keyspace::Keyspace;
+use crate::persist::Status;
+
+/// The version string written in the `redis-ver` field, as INFO reports it.
+const REDIS_VERSION: &str = "7.0.15";
+
+/// Where the snapshot file is: `dbfilename` inside `dir`.
+pub fn path(config: &Config) -> PathBuf {
+    config.resolve_path(&config.dbfilename())
+}
+
+/// The encodings loaded values take, from the configuration.
+pub fn load_limits(c: &Config) -> LoadLimits {
+    LoadLimits {
+        list_fill: c.list_max_listpack_size(),
+        set_max_intset: c.set_max_intset_entries(),
+        hash: c.hash_limits(),
+        zset: c.zset_limits(),
+        stream_node_bytes: c.stream_node_max_bytes(),
+        stream_node_entries: usize::try_from(c.stream_node_max_entries()).unwrap_or(0),
+    }
+}
+
+/// The metadata a key is saved with: its expiry, and its idle time or LFU counter when the
+/// eviction policy uses them (as Redis writes them only then).
+fn meta(
+    shard: &storage::shard::Shard,
+    e: &Entry,
+    ks: &Keyspace,
+    policy: MaxmemoryPolicy,
+    now: u64,
+) -> KeyMeta {
+    let lru = matches!(
+        policy,
+        MaxmemoryPolicy::AllkeysLru | MaxmemoryPolicy::VolatileLru
+    );
+    KeyMeta {
+        expire_ms: shard.entry_expire(e).map(|at| at as i64),
+        idle: lru.then(|| u64::from(lru_clock(now).wrapping_sub(e.clock()) & 0x00FF_FFFF)),
+        freq: policy.is_lfu().then(|| ks.access.frequency(e.clock(), now)),
+    }
+}
+
+/// Writes the whole keyspace as an RDB stream to `w`.
+pub fn write<W: Write>(ks: &Keyspace, config: &Config, w: W) -> std::io::Result<W> {
+    let now = now_ms();
+    let policy = config.maxmemory_policy();
+    let mut out = Output::new(w, config.rdbcompression());
+    let ctime = (now / 1000).to_string();
+    let used = crate::base::alloc::allocated().to_string();
+    file::write_header(
+        &mut out,
+        &[
+            ("redis-ver", REDIS_VERSION.as_bytes()),
+            ("redis-bits", b"64"),
+            ("ctime", ctime.as_bytes()),
+            ("used-mem", used.as_bytes()),
+            ("aof-base", b"0"),
+        ],
+    )?;
+    for d in 0..ks.count() {
+        let db = ks.db(d);
+        if db.is_empty() {
+            continue;
+        }
+        file::write_db(
+            &mut out,
+            d as u64,
+            db.len() as u64,
+            db.volatile_len() as u64,
+        )?;
+        for s in 0..crate::keyspace::SHARDS {
+            let shard = db.shard(s);
+            for e in shard.iter() {
+                file::write_key(&mut out, &e.key, &e.value, meta(&shard, e, ks, policy, now))?;
+            }
+        }
+    }
+    file::write_end(&mut out, config.rdbchecksum())?;
+    Ok(out.into_inner())
+}
+
+/// Saves the keyspace to the snapshot file: a temporary file in the same directory, flushed
+/// and synced, renamed over the old one, and the directory synced, so that a crash leaves
+/// either the old file or the new one.
+pub fn save(ks: &Keyspace, config: &Config, status: &Status) -> std::io::Result<()> {
+    let target = path(config);
+    let dir = target.parent().map(Path::to_path_buf).unwrap_or_default();
+    let temp = dir.join(format!("temp-{}.rdb", std::process::id()));
+    let result = (|| {
+        let f = File::create(&temp).inspect_err(|e| {
+            tracing::warn!(
+                "Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}",
+                temp.display(),
+                dir.display()
+            );
+        })?;
+        let f = write(ks, config, BufWriter::new(f))?
+            .into_inner()
+            .map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        std::fs::rename(&temp, &target)?;
+        File::open(&dir).and_then(|d| d.sync_all())
+    })();
+    match &result {
+        Ok(()) => {
+            tracing::info!("DB saved on disk");
+            ks.stats.dirty.store(0, Ordering::Relaxed);
+            status.saves.fetch_add(1, Ordering::Relaxed);
+            status.last_save_failed.store(false, Ordering::Relaxed);
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            tracing::warn!("Write error saving DB on disk: {e}");
+            status.last_save_failed.store(true, Ordering::Relaxed);
+        }
+    }
+    result
+}
+
+/// Why a snapshot could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// There is no snapshot file (a fresh server starts empty).
+    Missing,
+    /// The file could not be read.
+    Io(std::io::Error),
+    /// The data is not a valid snapshot, or does not fit this server.
+    Bad(rdb::Error),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Missing => write!(f, "No such file or directory"),
+            LoadError::Io(e) => write!(f, "{e}"),
+            LoadError::Bad(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Counts of one load.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Loaded {
+    /// Keys added.
+    pub keys: u64,
+    /// Keys dropped because their TTL had passed.
+    pub expired: u64,
+    /// Empty collections skipped.
+    pub empty: u64,
+}
+
+/// Loads a snapshot stream into the keyspace. Keys whose TTL passed are dropped, as a master
+/// does; with `merge` a key present in the keyspace is replaced (DEBUG RELOAD MERGE), without
+/// it a key present twice is an error.
+pub fn load_from<R: Read>(
+    ks: &Keyspace,
+    config: &Config,
+    status: &Status,
+    r: R,
+    merge: bool,
+) -> Result<Loaded, rdb::Error> {
+    let now = now_ms();
+    let mut reader = Reader::new(r, load_limits(config))?;
+    let mut db = 0usize;
+    let mut n = Loaded::default();
+    loop {
+        match reader.record()? {
+            Record::End => break,
+            Record::Aux(name, value) => log_aux(&name, &value, now),
+            Record::Select(d) => {
+                db = usize::try_from(d).ok().filter(|&d| d < ks.count()).ok_or_else(|| {
+                    reader.input.corrupt(format!("FATAL: Data file was created with a Redis server configured to handle more than {} databases", ks.count()))
+                })?;
+            }
+            Record::Function(_) => {
+                return Err(reader.input.corrupt(
+                    "Function libraries cannot be loaded: ferrodis does not run scripts yet",
+                ))
+            }
+            Record::Key {
+                key, value: None, ..
+            } => {
+                n.empty += 1;
+                if n.empty <= 10 {
+                    tracing::warn!(
+                        "rdbLoadObject skipping empty key: {}",
+                        String::from_utf8_lossy(&key)
+                    );
+                }
+            }
+            Record::Key {
+                key,
+                value: Some(value),
+                meta,
+            } => {
+                let expire = meta.expire_ms.map(|at| at.max(0) as u64);
+                if expire.is_some_and(|at| at < now) {
+                    n.expired += 1;
+                    continue;
+                }
+                let stamp = ks.access.restored(now, meta.idle, meta.freq);
+                if !ks.load(db, &key, value, expire, stamp, merge) {
+                    return Err(reader.input.corrupt(format!(
+                        "RDB has duplicated key '{}' in DB {db}",
+                        String::from_utf8_lossy(&key)
+                    )));
+                }
+                n.keys += 1;
+            }
+        }
+    }
+    let skip = status.skip_checksum.load(Ordering::Relaxed);
+    reader.finish(skip)?;
+    status.last_load_loaded.store(n.keys, Ordering::Relaxed);
+    status.last_load_expired.store(n.expired, Ordering::Relaxed);
+    if n.empty > 0 {
+        tracing::warn!(
+            "Done loading RDB, keys loaded: {}, keys expired: {}, empty keys skipped: {}.",
+            n.keys,
+            n.expired,
+            n.empty
+        );
+    } else {
+        tracing::info!(
+            "Done loading RDB, keys loaded: {}, keys expired: {}.",
+            n.keys,
+            n.expired
+        );
+    }
+    Ok(n)
+}
+
+/// Loads the snapshot file.
+pub fn load(
+    ks: &Keyspace,
+    config: &Config,
+    status: &Status,
+    merge: bool,
+) -> Result<Loaded, LoadError> {
+    let f = match File::open(path(config)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::Missing),
+        Err(e) => return Err(LoadError::Io(e)),
+    };
+    load_from(
+        ks,
+        config,
+        status,
+        BufReader::with_capacity(1 << 16, f),
+        merge,
+    )
+    .map_err(|e| match e {
+        rdb::Error::Io(e) => LoadError::Io(e),
+        e => LoadError::Bad(e),
+    })
+}
+
+/// Logs what Redis logs of the auxiliary fields it knows.
+fn log_aux(name: &[u8], value: &[u8], now: u64) {
+    let text = String::from_utf8_lossy(value);
+    match name {
+        b"redis-ver" => tracing::info!("Loading RDB produced by version {text}"),
+        b"ctime" => {
+            let age = text
+                .parse::<u64>()
+                .map_or(0, |t| (now / 1000).saturating_sub(t));
+            tracing::info!("RDB age {age} seconds");
+        }
+        b"used-mem" => {
+            let mb = text.parse::<f64>().unwrap_or(0.0) / 1_048_576.0;
+            tracing::info!("RDB memory usage when created {mb:.2} Mb");
+        }
+        b"aof-preamble" if text != "0" => tracing::info!("RDB has an AOF tail"),
+        b"aof-base" if text != "0" => tracing::info!("RDB is base AOF"),
+        _ if name.first() == Some(&b'%') => {
+            tracing::info!("RDB '{}': {text}", String::from_utf8_lossy(name))
+        }
+        _ => tracing::debug!(
+            "Unrecognized RDB AUX field: '{}'",
+            String::from_utf8_lossy(name)
+        ),
+    }
+}
