@@ -320,7 +320,10 @@ fn transcripts_against_ferrodis() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
-    let srv = ferrodis_server::build(ferrodis_server::base::config::Config::new());
+    let mut config = ferrodis_server::base::config::Config::new();
+    // No save points: the server never writes dump.rdb into the source tree by itself.
+    config.load_from_str("save \"\"").unwrap();
+    let srv = ferrodis_server::build(config);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     rt.spawn(ferrodis_server::net::run(srv, vec![listener], async move {
         let _ = stopped.await;

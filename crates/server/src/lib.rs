@@ -28,7 +28,16 @@ pub fn build(config: base::config::Config) -> Arc<dispatch::Server> {
             );
         }
     }
-    dispatch::Server::new(config, table)
+    let srv = dispatch::Server::new(config, table);
+    // Background work holds the server only while it runs: a weak handle, so that a dropped
+    // server is not kept alive by its own spawner.
+    let weak = Arc::downgrade(&srv);
+    let _ = srv.spawner.set(state::Spawner(Box::new(move |work| {
+        if let Some(srv) = weak.upgrade() {
+            std::thread::spawn(move || work(&srv));
+        }
+    })));
+    srv
 }
 
 /// Whether `name` is a command of the built-in table, for the configuration loader's

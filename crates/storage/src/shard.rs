@@ -305,6 +305,23 @@ impl Shard {
         out
     }
 
+    /// Removes every entry, returning each with its expiry time (for a flush while a
+    /// background save still needs the entries).
+    pub fn take_all_with_expiry(&mut self) -> Vec<(Entry, Option<u64>)> {
+        let at: std::collections::HashMap<Vec<u8>, u64> = self
+            .expires
+            .iter()
+            .map(|x| (x.key.as_slice().to_vec(), x.at_ms))
+            .collect();
+        self.take_all()
+            .into_iter()
+            .map(|e| {
+                let t = at.get(e.key.as_slice()).copied();
+                (e, t)
+            })
+            .collect()
+    }
+
     /// Removes every key, returning the removed entries so that the caller can drop them
     /// elsewhere (FLUSHALL ASYNC).
     pub fn take_all(&mut self) -> Vec<Entry> {

@@ -17,7 +17,10 @@ pub struct Ferrodis {
 /// Starts ferrodis in-process with `directives` (redis.conf lines).
 pub async fn ferrodis(directives: &str) -> Ferrodis {
     let mut config = ferrodis_server::base::config::Config::new();
-    config.load_from_str(directives).expect("valid test config");
+    // No save points: a test server never writes dump.rdb into the source tree by itself.
+    config
+        .load_from_str(&format!("save \"\"\n{directives}"))
+        .expect("valid test config");
     let srv = ferrodis_server::build(config);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -610,6 +610,11 @@ getters! {
     rdbcompression: bool = flag(Rdbcompression);
     /// `rdbchecksum`.
     rdbchecksum: bool = flag(Rdbchecksum);
+    /// `rdb-key-save-delay` (microseconds slept after each key saved; negative: sleep 1 µs
+    /// once in that many keys).
+    rdb_key_save_delay: i32 = int(RdbKeySaveDelay);
+    /// `stop-writes-on-bgsave-error`.
+    stop_writes_on_bgsave_error: bool = flag(StopWritesOnBgsaveError);
     /// `appendonly`.
     appendonly: bool = flag(Appendonly);
     /// `lazyfree-lazy-eviction`.

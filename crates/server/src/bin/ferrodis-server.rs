@@ -44,12 +44,6 @@ fn main() -> ExitCode {
     if let Some(w) = supervision_warning {
         tracing::warn!("{w}");
     }
-    if !config.save().is_empty() {
-        tracing::warn!(
-            "WARNING: save points are configured (Redis's default: no `save` line was given), but {}: nothing is saved automatically. Set `save \"\"` to silence this.",
-            config::support::NO_PERSISTENCE
-        );
-    }
     let pidfile = process::pidfile_path(&config, daemonized);
     if let Some(p) = &pidfile {
         process::write_pidfile(p);
@@ -170,12 +164,37 @@ async fn serve(config: config::Config, supervisor: Option<process::Supervisor>) 
         .store(port as usize, std::sync::atomic::Ordering::Relaxed);
     tracing::info!("Server initialized; ready to accept connections on port {port}");
     process::notify_ready(supervisor);
-    ferrodis_server::net::run(srv, listeners, shutdown_signal()).await;
+    ferrodis_server::net::run(srv.clone(), listeners, shutdown_signal()).await;
+    let saved = final_save(&srv);
     process::notify_stopping(supervisor);
     if !unixsocket.is_empty() {
         let _ = std::fs::remove_file(&unixsocket);
     }
-    ExitCode::SUCCESS
+    if saved {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// On a shutdown by signal with save points set, saves the dataset first, as Redis does
+/// (SHUTDOWN decides for itself). Returns false when that save failed.
+fn final_save(srv: &ferrodis_server::dispatch::Server) -> bool {
+    use std::sync::atomic::Ordering;
+    let config = srv.config.read();
+    if srv.persist.final_save_decided.load(Ordering::Relaxed) || config.save().is_empty() {
+        return true;
+    }
+    tracing::info!("Saving the final RDB snapshot before exiting.");
+    let _alone = srv.exclusive.write();
+    srv.keyspace.snapshots.wait();
+    match ferrodis_server::persist::snapshot::save(&srv.keyspace, &config, &srv.persist) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!("Error trying to save the DB, can't exit: {e}");
+            false
+        }
+    }
 }
 
 /// Loads the snapshot file, if there is one, before the server takes connections; a file that

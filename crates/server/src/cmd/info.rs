@@ -227,15 +227,22 @@ fn memory(srv: &State, s: &mut String) {
     );
 }
 
+/// Seconds the running background save has taken so far (-1: none runs).
+fn current_bgsave_secs(srv: &State) -> i64 {
+    if !srv.persist.bgsave_in_progress.load(Ordering::Relaxed) {
+        return -1;
+    }
+    let started = srv.persist.bgsave_started.load(Ordering::Relaxed);
+    (crate::base::clock::now_ms().saturating_sub(started) / 1000) as i64
+}
+
 fn persistence(srv: &State, s: &mut String) {
-    let warning = {
-        let c = srv.config.read();
-        match (c.save().is_empty(), c.appendonly()) {
-            (true, false) => "none",
-            (false, false) => "save_points_not_honoured",
-            (true, true) => "appendonly_not_honoured",
-            (false, true) => "save_points_and_appendonly_not_honoured",
-        }
+    // What CONFIG SET accepts for the sake of Redis's suite but ferrodis cannot honour yet
+    // (the AOF) is said here as well as in the log.
+    let warning = if srv.config.read().appendonly() {
+        "appendonly_not_honoured"
+    } else {
+        "none"
     };
     fields!(s,
         "loading" => 0,
@@ -246,18 +253,15 @@ fn persistence(srv: &State, s: &mut String) {
         "current_fork_perc" => "0.00",
         "current_save_keys_processed" => 0,
         "current_save_keys_total" => 0,
-        // Settings that ask for persistence ferrodis cannot honour yet (Redis's default save
-        // points, and what CONFIG SET accepts for the sake of Redis's suite): said here as
-        // well as in the log.
         "persistence_warning" => warning,
         "rdb_changes_since_last_save" => srv.keyspace.stats.dirty.load(Ordering::Relaxed),
-        "rdb_bgsave_in_progress" => 0,
-        "rdb_last_save_time" => srv.last_save.load(Ordering::Relaxed),
+        "rdb_bgsave_in_progress" => i32::from(srv.persist.bgsave_in_progress.load(Ordering::Relaxed)),
+        "rdb_last_save_time" => srv.persist.last_save.load(Ordering::Relaxed),
         "rdb_last_bgsave_status" => if srv.persist.last_save_failed.load(Ordering::Relaxed) { "err" } else { "ok" },
-        "rdb_last_bgsave_time_sec" => -1,
-        "rdb_current_bgsave_time_sec" => -1,
+        "rdb_last_bgsave_time_sec" => srv.persist.last_bgsave_secs.load(Ordering::Relaxed),
+        "rdb_current_bgsave_time_sec" => current_bgsave_secs(srv),
         "rdb_saves" => srv.persist.saves.load(Ordering::Relaxed),
-        "rdb_last_cow_size" => 0,
+        "rdb_last_cow_size" => srv.persist.last_kept_bytes.load(Ordering::Relaxed),
         "rdb_last_load_keys_expired" => srv.persist.last_load_expired.load(Ordering::Relaxed),
         "rdb_last_load_keys_loaded" => srv.persist.last_load_loaded.load(Ordering::Relaxed),
         "aof_enabled" => 0,

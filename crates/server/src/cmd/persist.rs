@@ -19,6 +19,7 @@ use crate::command::keyed as c;
 #[rustfmt::skip]
 pub static COMMANDS: &[Command] = &[
     Command::new("save", 1, flag::ADMIN | flag::NOSCRIPT | flag::NO_MULTI | flag::EXCLUSIVE, acl::ADMIN | acl::SLOW | acl::DANGEROUS, save).doc("server", "1.0.0", "Synchronously saves the database(s) to disk."),
+    Command::new("bgsave", -1, flag::ADMIN | flag::NOSCRIPT | flag::EXCLUSIVE, acl::ADMIN | acl::SLOW | acl::DANGEROUS, bgsave).doc("server", "1.0.0", "Asynchronously saves the database(s) to disk."),
     c("dump", 2, R, acl::KEYSPACE | acl::READ | acl::SLOW, dump).key_flags(key::RO | key::ACCESS).doc("generic", "2.6.0", "Returns a serialized representation of the value stored at a key."),
     c("restore", -4, WD, acl::KEYSPACE | acl::WRITE | acl::SLOW | acl::DANGEROUS, restore).key_flags(key::OW | key::UPDATE).doc("generic", "2.6.0", "Creates a key from the serialized representation of a value."),
     Command::new("migrate", -6, flag::WRITE | flag::MOVABLE_KEYS, acl::KEYSPACE | acl::WRITE | acl::SLOW | acl::DANGEROUS, migrate).keys(crate::command::KeySpec { first: 3, last: 3, step: 1 }).keyfn(migrate_key_positions).key_flags(key::RW | key::ACCESS | key::DELETE).doc("generic", "2.6.0", "Atomically transfers a key from one Redis instance to another."),
@@ -26,12 +27,31 @@ pub static COMMANDS: &[Command] = &[
 ];
 
 fn save(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    if ctx.srv.keyspace.snapshots.active() {
+        return Err(CmdError::err("Background save already in progress"));
+    }
     let config = ctx.srv.config.read();
     snapshot::save(&ctx.srv.keyspace, &config, &ctx.srv.persist).map_err(|_| CmdError::err(""))?;
-    ctx.srv
-        .last_save
-        .store(crate::base::clock::now_ms() / 1000, Ordering::Relaxed);
     ctx.out.ok();
+    Ok(())
+}
+
+/// BGSAVE [SCHEDULE]: starts a background save, or with SCHEDULE asks for one once the
+/// running one ends.
+fn bgsave(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let schedule = match args.get(1) {
+        None => false,
+        Some(a) if is(a, "schedule") && args.len() == 2 => true,
+        Some(_) => return Err(CmdError::Syntax),
+    };
+    if ctx.srv.start_bgsave() {
+        ctx.out.simple(b"Background saving started");
+    } else if schedule {
+        ctx.srv.persist.scheduled.store(true, Ordering::Relaxed);
+        ctx.out.simple(b"Background saving scheduled");
+    } else {
+        return Err(CmdError::err("Background save already in progress"));
+    }
     Ok(())
 }
 
@@ -159,27 +179,44 @@ fn migrate_options(args: &[Bytes]) -> Result<MigrateOptions<'_>, CmdError> {
         auth: None,
         keys: vec![&args[3]],
     };
+    /// The options, as words.
+    #[derive(Clone, Copy)]
+    enum Word {
+        Copy,
+        Replace,
+        Auth,
+        Auth2,
+        Keys,
+    }
+    let words = [
+        ("copy", Word::Copy),
+        ("replace", Word::Replace),
+        ("auth", Word::Auth),
+        ("auth2", Word::Auth2),
+        ("keys", Word::Keys),
+    ];
     let mut i = 6;
     while let Some(a) = args.get(i) {
         let rest = args.len() - i - 1;
-        if is(a, "copy") {
-            o.copy = true;
-        } else if is(a, "replace") {
-            o.replace = true;
-        } else if is(a, "auth") && rest >= 1 {
-            o.auth = Some(vec![b"AUTH", &args[i + 1]]);
-            i += 1;
-        } else if is(a, "auth2") && rest >= 2 {
-            o.auth = Some(vec![b"AUTH", &args[i + 1], &args[i + 2]]);
-            i += 2;
-        } else if is(a, "keys") {
-            if !args[3].is_empty() {
-                return Err(CmdError::err("When using MIGRATE KEYS option, the key argument must be set to the empty string"));
+        match keyword(a, &words)? {
+            Word::Copy => o.copy = true,
+            Word::Replace => o.replace = true,
+            Word::Auth if rest >= 1 => {
+                o.auth = Some(vec![b"AUTH", &args[i + 1]]);
+                i += 1;
             }
-            o.keys = args[i + 1..].iter().collect();
-            break;
-        } else {
-            return Err(CmdError::Syntax);
+            Word::Auth2 if rest >= 2 => {
+                o.auth = Some(vec![b"AUTH", &args[i + 1], &args[i + 2]]);
+                i += 2;
+            }
+            Word::Keys => {
+                if !args[3].is_empty() {
+                    return Err(CmdError::err("When using MIGRATE KEYS option, the key argument must be set to the empty string"));
+                }
+                o.keys = args[i + 1..].iter().collect();
+                break;
+            }
+            Word::Auth | Word::Auth2 => return Err(CmdError::Syntax),
         }
         i += 1;
     }
@@ -302,12 +339,12 @@ pub fn debug_reload(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         options & NOSAVE == 0,
     );
     let srv = ctx.srv;
+    // The reload empties the keyspace wholesale: a running background save ends first.
+    srv.keyspace.snapshots.wait();
     let config = srv.config.read();
     if save {
         snapshot::save(&srv.keyspace, &config, &srv.persist)
             .map_err(|_| CmdError::err("Error trying to save the RDB dump"))?;
-        srv.last_save
-            .store(crate::base::clock::now_ms() / 1000, Ordering::Relaxed);
     }
     if flush {
         srv.keyspace.clear_for_reload();

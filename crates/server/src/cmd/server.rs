@@ -1073,7 +1073,7 @@ fn time(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 
 fn lastsave(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     ctx.out
-        .int(ctx.srv.last_save.load(Ordering::Relaxed) as i64);
+        .int(ctx.srv.persist.last_save.load(Ordering::Relaxed) as i64);
     Ok(())
 }
 
@@ -1088,13 +1088,19 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     }
     tracing::warn!("User requested shutdown...");
-    // SAVE takes a snapshot first; if that fails the server stays up, unless FORCE says to exit
-    // anyway.
-    if args[1..].iter().any(|a| is(a, "save")) {
+    // SAVE, or save points without NOSAVE, take a snapshot first; if that fails the server
+    // stays up, unless FORCE says to exit anyway.
+    let said = |w: &str| args[1..].iter().any(|a| is(a, w));
+    let config = ctx.srv.config.read();
+    ctx.srv
+        .persist
+        .final_save_decided
+        .store(true, Ordering::Relaxed);
+    if said("save") || (!said("nosave") && !config.save().is_empty()) {
         tracing::info!("Saving the final RDB snapshot before exiting.");
-        let config = ctx.srv.config.read();
+        ctx.srv.keyspace.snapshots.wait();
         let saved = crate::persist::snapshot::save(&ctx.srv.keyspace, &config, &ctx.srv.persist);
-        if saved.is_err() && !args[1..].iter().any(|a| is(a, "force")) {
+        if saved.is_err() && !said("force") {
             tracing::warn!("Error trying to save the DB, can't exit.");
             return Err(CmdError::err("Errors trying to SHUTDOWN. Check logs."));
         }

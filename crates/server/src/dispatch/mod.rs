@@ -213,6 +213,7 @@ fn run_once(
         subscribed_context,
         tracking_limit,
         memory,
+        disk_error,
         min_replicas,
         queue_in_multi,
         pause,
@@ -339,6 +340,19 @@ fn memory(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
         );
     }
     Flow::Go
+}
+
+/// After a failed background save, with save points set and `stop-writes-on-bgsave-error`
+/// on, writes are refused until a save succeeds.
+#[inline]
+fn disk_error(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
+    if c.in_exec
+        || !call.srv.persist.writes_refused()
+        || queued_or_own_flags(c, call.entry) & flag::WRITE == 0
+    {
+        return Flow::Go;
+    }
+    refuse(call, c, out, "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.")
 }
 
 /// With no replica connected, `min-replicas-to-write` refuses every write.

@@ -23,6 +23,7 @@ use storage::table::fold_hash;
 use storage::value::{Collection, Value};
 
 pub mod digest;
+pub mod snapshot;
 
 use crate::base::changes::{ChangeLog, Effects};
 use crate::base::clock::lru_clock;
@@ -178,6 +179,8 @@ pub struct Keyspace {
     pub access: AccessPolicy,
     /// The change stream: what reproduces every change, in apply order.
     pub changes: ChangeLog,
+    /// A background save's view of the keyspace, while one runs.
+    pub snapshots: snapshot::Snapshots,
 }
 
 /// What each access writes into a key's 24-bit stamp: the LRU clock (seconds), or, under an LFU
@@ -312,6 +315,7 @@ impl Keyspace {
             lazy: LazyPolicy::default(),
             access: AccessPolicy::default(),
             changes: ChangeLog::default(),
+            snapshots: snapshot::Snapshots::default(),
         }
     }
 
@@ -454,6 +458,8 @@ impl Keyspace {
 
     /// Swaps the contents of two databases, as one change. The caller holds the exclusive lock.
     pub fn swap(&self, a: usize, b: usize, fx: &Effects) {
+        // Whole shards change databases: a running background save finishes first.
+        self.snapshots.wait();
         fx.changed(&self.changes, 1);
         if a == b {
             return;
@@ -471,7 +477,14 @@ impl Keyspace {
     pub fn flush(&self, db: usize, fx: &Effects) -> Vec<Entry> {
         let mut all = Vec::new();
         for i in 0..SHARDS {
-            all.append(&mut self.db(db).shard(i).take_all());
+            let mut shard = self.db(db).shard(i);
+            if self.snapshots.active() {
+                // What a running background save still needs is kept for it.
+                let entries = shard.take_all_with_expiry();
+                all.append(&mut self.snapshots.flushed(db, i, entries));
+            } else {
+                all.append(&mut shard.take_all());
+            }
         }
         self.tracking.flushed(fx.running());
         fx.changed(&self.changes, all.len() as u64);
@@ -710,8 +723,34 @@ impl<'a> KeyRef<'a> {
         }
     }
 
+    /// Before a change while a background save runs: the save keeps the key as it was (see
+    /// `snapshot`). One relaxed load otherwise.
+    #[inline]
+    fn before_write(&self) {
+        if self.ks.snapshots.active() {
+            self.keep_pre_image();
+        }
+    }
+
+    #[cold]
+    fn keep_pre_image(&self) {
+        let shard = &*self.shard;
+        let index = self.index;
+        self.ks
+            .snapshots
+            .before_change(self.db, self.kh.shard, self.key, || {
+                let e = shard.entry(index?)?;
+                Some(snapshot::Saved {
+                    value: e.value.clone(),
+                    expire: shard.entry_expire(e),
+                    stamp: e.clock(),
+                })
+            });
+    }
+
     /// The value for changing in place; the caller must call `changed()` afterwards.
     pub fn value_mut(&mut self) -> Option<&mut Entry> {
+        self.before_write();
         let (now, access) = (self.now, &self.ks.access);
         let e = self.shard.entry_mut(self.index?)?;
         e.set_clock(access.touched(e.clock(), now));
@@ -788,6 +827,7 @@ impl<'a> KeyRef<'a> {
 
     /// Stores `value` without recording the change.
     fn store(&mut self, value: Value, keep_ttl: bool) {
+        self.before_write();
         let (now, access) = (self.now, &self.ks.access);
         match self.index {
             Some(i) => {
@@ -813,6 +853,7 @@ impl<'a> KeyRef<'a> {
 
     /// Stores an entry moved from elsewhere (RENAME, MOVE, COPY), replacing any value.
     pub fn put_entry(&mut self, mut entry: Entry, expire_at: Option<u64>) {
+        self.before_write();
         entry.key = SmallBytes::new(self.key);
         if let Some(old) = self.index.take().and_then(|i| self.shard.remove(i)) {
             self.ks.release(old.value, Removal::ServerDel);
@@ -843,6 +884,7 @@ impl<'a> KeyRef<'a> {
     }
 
     fn remove(&mut self, count: u64) -> Option<(Entry, Option<u64>)> {
+        self.before_write();
         let i = self.index.take()?;
         let at = self.shard.expire_at(i);
         let e = self.shard.remove(i)?;
@@ -871,6 +913,7 @@ impl<'a> KeyRef<'a> {
 
     /// Sets a future expiry time of an existing key without recording the change.
     fn store_expire(&mut self, at_ms: u64) {
+        self.before_write();
         let Some(i) = self.index else { return };
         self.shard.set_expire(i, at_ms);
         self.index = self.shard.find(self.kh.hash, self.key);
@@ -878,6 +921,7 @@ impl<'a> KeyRef<'a> {
 
     /// Removes the key's TTL; returns whether it had one.
     pub fn persist(&mut self) -> bool {
+        self.before_write();
         let Some(i) = self.index else { return false };
         let had = self.shard.persist(i);
         if had {
@@ -889,6 +933,7 @@ impl<'a> KeyRef<'a> {
     /// Evicts the key: removes it as the server's own change (see `Keyspace::reclaimed`).
     /// Returns whether it existed.
     pub fn evict(&mut self) -> bool {
+        self.before_write();
         let Some(i) = self.index.take() else {
             return false;
         };

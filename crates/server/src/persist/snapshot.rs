@@ -10,10 +10,11 @@ use std::sync::atomic::Ordering;
 
 use rdb::file::{self, KeyMeta, Reader, Record};
 use rdb::{LoadLimits, Output};
-use storage::shard::Entry;
+use storage::value::Value;
 
 use crate::base::clock::{lru_clock, now_ms};
 use crate::base::config::{Config, MaxmemoryPolicy};
+use crate::keyspace::snapshot::Job;
 use crate::keyspace::Keyspace;
 use crate::persist::Status;
 
@@ -37,31 +38,85 @@ pub fn load_limits(c: &Config) -> LoadLimits {
     }
 }
 
+/// What a save writes with, read from the configuration when it starts.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The file.
+    pub path: PathBuf,
+    /// `rdbcompression`.
+    pub compress: bool,
+    /// `rdbchecksum`.
+    pub checksum: bool,
+    /// The eviction policy, which decides whether idle times or LFU counters are saved.
+    pub policy: MaxmemoryPolicy,
+    /// `rdb-key-save-delay`: a pause after each key (tests use it to keep a save running).
+    pub key_delay: i32,
+}
+
+impl Settings {
+    /// The settings now.
+    pub fn of(c: &Config) -> Settings {
+        Settings {
+            path: path(c),
+            compress: c.rdbcompression(),
+            checksum: c.rdbchecksum(),
+            policy: c.maxmemory_policy(),
+            key_delay: c.rdb_key_save_delay(),
+        }
+    }
+}
+
+/// The dataset a save writes.
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    /// The keyspace as it is: SAVE, under the server's exclusive lock.
+    Now,
+    /// A background save's point-in-time view.
+    View(&'a Job),
+}
+
 /// The metadata a key is saved with: its expiry, and its idle time or LFU counter when the
 /// eviction policy uses them (as Redis writes them only then).
 fn meta(
-    shard: &storage::shard::Shard,
-    e: &Entry,
     ks: &Keyspace,
     policy: MaxmemoryPolicy,
     now: u64,
+    expire: Option<u64>,
+    stamp: u32,
 ) -> KeyMeta {
     let lru = matches!(
         policy,
         MaxmemoryPolicy::AllkeysLru | MaxmemoryPolicy::VolatileLru
     );
     KeyMeta {
-        expire_ms: shard.entry_expire(e).map(|at| at as i64),
-        idle: lru.then(|| u64::from(lru_clock(now).wrapping_sub(e.clock()) & 0x00FF_FFFF)),
-        freq: policy.is_lfu().then(|| ks.access.frequency(e.clock(), now)),
+        expire_ms: expire.map(|at| at as i64),
+        idle: lru.then(|| u64::from(lru_clock(now).wrapping_sub(stamp) & 0x00FF_FFFF)),
+        freq: policy.is_lfu().then(|| ks.access.frequency(stamp, now)),
     }
 }
 
-/// Writes the whole keyspace as an RDB stream to `w`.
-pub fn write<W: Write>(ks: &Keyspace, config: &Config, w: W) -> std::io::Result<W> {
+/// `rdb-key-save-delay`'s pause after a key: that many microseconds, or for a negative value
+/// one microsecond once in that many keys, as Redis's `debugDelay`.
+fn pause(delay: i32) {
+    let micros = match delay {
+        0 => return,
+        d if d < 0 => u64::from(fastrand::u32(..d.unsigned_abs()) == 0),
+        d => d as u64,
+    };
+    if micros > 0 {
+        std::thread::sleep(std::time::Duration::from_micros(micros));
+    }
+}
+
+/// Writes the dataset as an RDB stream to `w`.
+pub fn write<W: Write>(
+    ks: &Keyspace,
+    s: &Settings,
+    source: Source<'_>,
+    w: W,
+) -> std::io::Result<W> {
     let now = now_ms();
-    let policy = config.maxmemory_policy();
-    let mut out = Output::new(w, config.rdbcompression());
+    let mut out = Output::new(w, s.compress);
     let ctime = (now / 1000).to_string();
     let used = crate::base::alloc::allocated().to_string();
     file::write_header(
@@ -76,33 +131,40 @@ pub fn write<W: Write>(ks: &Keyspace, config: &Config, w: W) -> std::io::Result<
     )?;
     for d in 0..ks.count() {
         let db = ks.db(d);
-        if db.is_empty() {
+        let (keys, expires) = match source {
+            Source::Now => (db.len(), db.volatile_len()),
+            Source::View(job) => job.sizes[d],
+        };
+        if keys == 0 {
             continue;
         }
-        file::write_db(
-            &mut out,
-            d as u64,
-            db.len() as u64,
-            db.volatile_len() as u64,
-        )?;
-        for s in 0..crate::keyspace::SHARDS {
-            let shard = db.shard(s);
-            for e in shard.iter() {
-                file::write_key(&mut out, &e.key, &e.value, meta(&shard, e, ks, policy, now))?;
+        file::write_db(&mut out, d as u64, keys as u64, expires as u64)?;
+        for sh in 0..crate::keyspace::SHARDS {
+            let mut key = |k: &[u8], v: &Value, expire: Option<u64>, stamp: u32| {
+                file::write_key(&mut out, k, v, meta(ks, s.policy, now, expire, stamp))
+            };
+            match source {
+                Source::Now => {
+                    let shard = db.shard(sh);
+                    for e in shard.iter() {
+                        key(&e.key, &e.value, shard.entry_expire(e), e.clock())?;
+                        pause(s.key_delay);
+                    }
+                }
+                Source::View(job) => job.walk_shard(ks, d, sh, || pause(s.key_delay), key)?,
             }
         }
     }
-    file::write_end(&mut out, config.rdbchecksum())?;
+    file::write_end(&mut out, s.checksum)?;
     Ok(out.into_inner())
 }
 
-/// Saves the keyspace to the snapshot file: a temporary file in the same directory, flushed
-/// and synced, renamed over the old one, and the directory synced, so that a crash leaves
-/// either the old file or the new one.
-pub fn save(ks: &Keyspace, config: &Config, status: &Status) -> std::io::Result<()> {
-    let target = path(config);
-    let dir = target.parent().map(Path::to_path_buf).unwrap_or_default();
-    let temp = dir.join(format!("temp-{}.rdb", std::process::id()));
+/// Writes the snapshot file: a temporary file in the same directory, flushed and synced,
+/// renamed over the old one, and the directory synced, so that a crash leaves either the old
+/// file or the new one.
+pub fn write_file(ks: &Keyspace, s: &Settings, source: Source<'_>) -> std::io::Result<()> {
+    let dir = s.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let temp = dir.join(format!("temp-{}-{}.rdb", std::process::id(), now_ms()));
     let result = (|| {
         let f = File::create(&temp).inspect_err(|e| {
             tracing::warn!(
@@ -111,27 +173,28 @@ pub fn save(ks: &Keyspace, config: &Config, status: &Status) -> std::io::Result<
                 dir.display()
             );
         })?;
-        let f = write(ks, config, BufWriter::new(f))?
+        let f = write(ks, s, source, BufWriter::new(f))?
             .into_inner()
             .map_err(|e| e.into_error())?;
         f.sync_all()?;
-        std::fs::rename(&temp, &target)?;
+        std::fs::rename(&temp, &s.path)?;
         File::open(&dir).and_then(|d| d.sync_all())
     })();
-    match &result {
-        Ok(()) => {
-            tracing::info!("DB saved on disk");
-            ks.stats.dirty.store(0, Ordering::Relaxed);
-            status.saves.fetch_add(1, Ordering::Relaxed);
-            status.last_save_failed.store(false, Ordering::Relaxed);
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            tracing::warn!("Write error saving DB on disk: {e}");
-            status.last_save_failed.store(true, Ordering::Relaxed);
-        }
+    if let Err(e) = &result {
+        let _ = std::fs::remove_file(&temp);
+        tracing::warn!("Write error saving DB on disk: {e}");
     }
     result
+}
+
+/// SAVE: writes the keyspace now; the caller holds the server's exclusive lock. Refused while
+/// a background save runs, as in Redis.
+pub fn save(ks: &Keyspace, config: &Config, status: &Status) -> std::io::Result<()> {
+    write_file(ks, &Settings::of(config), Source::Now)?;
+    tracing::info!("DB saved on disk");
+    ks.stats.dirty.store(0, Ordering::Relaxed);
+    status.saved();
+    Ok(())
 }
 
 /// Why a snapshot could not be loaded.

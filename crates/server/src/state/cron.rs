@@ -91,6 +91,10 @@ where
         }
         crate::state::evict::evict_clients(&srv);
         srv.persist.migrate.close_idle();
+        if crate::persist::bgsave::due(&srv.keyspace, &srv.config.read(), &srv.persist) {
+            let _alone = srv.exclusive.write();
+            srv.start_bgsave();
+        }
         // Eviction a command's time budget cut short goes on here, as Redis's eviction timer.
         if srv.eviction_unfinished.load(Ordering::Relaxed) {
             let _shared = srv.exclusive.read();

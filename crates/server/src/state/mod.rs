@@ -111,8 +111,6 @@ pub struct State {
     pub reply_peak_reset_ms: AtomicI64,
     /// Whether reply buffers are resized to their use (DEBUG REPLYBUFFER RESIZING).
     pub reply_resizing: AtomicBool,
-    /// Unix seconds of the last successful save.
-    pub last_save: AtomicU64,
     /// Saving and loading counters and switches.
     pub persist: crate::persist::Status,
     /// Set to true to shut the server down.
@@ -138,6 +136,9 @@ pub struct State {
     /// How CONFIG SET port or bind reopens the listeners: set by the network layer, which
     /// owns them, when it starts serving.
     pub rebinder: OnceLock<Hook>,
+    /// Runs work on a thread of its own with the shared state (a background save); set when
+    /// the server is built.
+    pub spawner: OnceLock<Spawner>,
     /// Number of clients in MONITOR mode, checked on every command without locking.
     pub monitor_count: AtomicUsize,
     /// Configuration read on every request or command, mirrored here so that reading it takes
@@ -206,7 +207,38 @@ impl std::fmt::Debug for Hook {
     }
 }
 
+/// Starts work on a thread of its own that gets the shared state (see `State::spawner`).
+pub struct Spawner(pub Box<dyn Fn(Background) + Send + Sync>);
+
+/// Work for a thread of its own.
+pub type Background = Box<dyn FnOnce(&State) + Send>;
+
+impl std::fmt::Debug for Spawner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Spawner")
+    }
+}
+
 impl State {
+    /// Starts a background save (BGSAVE, a save point); the caller holds the exclusive lock.
+    /// False when one is running already.
+    pub fn start_bgsave(&self) -> bool {
+        use crate::persist::{bgsave, snapshot::Settings};
+        let settings = Settings::of(&self.config.read());
+        let Some(job) = bgsave::start(&self.keyspace, &self.persist) else {
+            return false;
+        };
+        let work: Background = Box::new(move |st: &State| {
+            bgsave::run(&st.keyspace, &settings, &st.persist, &job);
+        });
+        match self.spawner.get() {
+            Some(spawn) => (spawn.0)(work),
+            // A state that was never built into a server runs it here.
+            None => work(self),
+        }
+        true
+    }
+
     /// The state of a server with `config`, not yet listening.
     pub fn new(config: Config) -> Self {
         let dbs = config.databases();
@@ -220,11 +252,14 @@ impl State {
         load_notify(&keyspace.notify, &config);
         keyspace.lazy.load(&config);
         keyspace.access.load(&config);
+        let persist = crate::persist::Status::default();
+        persist.configured(&config);
         keyspace
             .tracking
             .set_max_keys(config.tracking_table_max_keys());
         let srv = State {
             rebinder: OnceLock::new(),
+            spawner: OnceLock::new(),
             config: RwLock::new(config),
             keyspace,
             exclusive: RwLock::new(()),
@@ -243,8 +278,7 @@ impl State {
             cron_paused: AtomicBool::new(false),
             reply_peak_reset_ms: AtomicI64::new(REPLY_PEAK_RESET_MS),
             reply_resizing: AtomicBool::new(true),
-            last_save: AtomicU64::new(now_ms() / 1000),
-            persist: crate::persist::Status::default(),
+            persist,
             shutdown,
             stopping: AtomicBool::new(false),
             pause_write_only: AtomicBool::new(false),
@@ -268,6 +302,7 @@ impl State {
     /// `maxmemory` evicts reach it after its reply, as any command's do.
     pub fn config_changed(&self, names: &[&str], running: Option<&Running>) {
         self.hot.load(&self.config.read());
+        self.persist.configured(&self.config.read());
         load_notify(&self.keyspace.notify, &self.config.read());
         self.keyspace.lazy.load(&self.config.read());
         self.keyspace.access.load(&self.config.read());

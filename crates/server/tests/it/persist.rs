@@ -375,3 +375,98 @@ fn migrate_moves_keys_to_redis_and_back() {
         "NOKEY"
     );
 }
+
+/// Polls INFO persistence until no background save runs.
+fn wait_for_bgsave(p: &mut Process) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let info = p.call("INFO persistence");
+        if info.contains("rdb_bgsave_in_progress:0") {
+            return info;
+        }
+        assert!(std::time::Instant::now() < deadline, "BGSAVE did not end");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn bgsave_writes_the_dataset_as_it_was_when_it_started() {
+    let dir = TempDir::new("bgsave");
+    let mut f = Process::start(FERRODIS, &dir.0);
+    f.fill();
+    assert_eq!(f.call("DEBUG POPULATE 20000 key 20"), "OK");
+    let before = f.digest();
+    // A pause after each key saved keeps the save running while the changes below are made.
+    assert_eq!(f.call("CONFIG SET rdb-key-save-delay 50"), "OK");
+    assert_eq!(f.call("BGSAVE"), "Background saving started");
+    // Changes while the save runs, to keys it has and has not written yet: none may show.
+    for i in (0..20_000).step_by(97) {
+        f.call(&format!("DEL key:{i}"));
+        f.call(&format!("SET key:{} changed", i + 1));
+        f.call(&format!("SET new:{i} x"));
+    }
+    f.call("HSET hash f changed");
+    f.call("RPUSH list more");
+    f.call("FLUSHDB");
+    assert_eq!(
+        f.call("BGSAVE"),
+        "(error) ERR Background save already in progress"
+    );
+    assert_eq!(
+        f.call("SAVE"),
+        "(error) ERR Background save already in progress"
+    );
+    assert_eq!(f.call("BGSAVE SCHEDULE"), "Background saving scheduled");
+    let info = wait_for_bgsave(&mut f);
+    assert!(info.contains("rdb_last_bgsave_status:ok"), "{info}");
+    let kept = info
+        .split("rdb_last_cow_size:")
+        .nth(1)
+        .and_then(|v| v.split('\r').next())
+        .unwrap();
+    assert!(kept.parse::<u64>().unwrap() > 0, "{info}");
+    // The save it held back starts from the cron, of the dataset as it is now.
+    assert_eq!(f.call("CONFIG SET rdb-key-save-delay 0"), "OK");
+    let file = dir.0.join("dump.rdb");
+    let first = std::fs::read(&file).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read(&file).unwrap() == first {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scheduled save did not run"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    wait_for_bgsave(&mut f);
+    std::fs::write(&file, &first).unwrap();
+    assert_eq!(f.call("DEBUG RELOAD NOSAVE"), "OK");
+    assert_eq!(f.digest(), before);
+    redis_check_rdb(&dir.0.join("dump.rdb"));
+}
+
+#[test]
+fn a_failed_bgsave_stops_writes_until_a_save_succeeds() {
+    let dir = TempDir::new("misconf");
+    let mut f = Process::start(FERRODIS, &dir.0);
+    let gone = dir.0.join("gone");
+    std::fs::create_dir_all(&gone).unwrap();
+    assert_eq!(f.call(&format!("CONFIG SET dir {}", gone.display())), "OK");
+    assert_eq!(f.call_args(&["CONFIG", "SET", "save", "900 1"]), "OK");
+    std::fs::remove_dir_all(&gone).unwrap();
+    assert_eq!(f.call("SET k v"), "OK");
+    assert_eq!(f.call("BGSAVE"), "Background saving started");
+    let info = wait_for_bgsave(&mut f);
+    assert!(info.contains("rdb_last_bgsave_status:err"), "{info}");
+    assert!(f.call("SET k w").starts_with("(error) MISCONF "));
+    assert_eq!(f.call("GET k"), "\"v\"");
+    // Writes come back with a save that succeeds, or when the setting is turned off.
+    assert_eq!(f.call("CONFIG SET stop-writes-on-bgsave-error no"), "OK");
+    assert_eq!(f.call("SET k w"), "OK");
+    assert_eq!(f.call("CONFIG SET stop-writes-on-bgsave-error yes"), "OK");
+    assert!(f.call("SET k x").starts_with("(error) MISCONF "));
+    std::fs::create_dir_all(&gone).unwrap();
+    assert_eq!(f.call("BGSAVE"), "Background saving started");
+    let info = wait_for_bgsave(&mut f);
+    assert!(info.contains("rdb_last_bgsave_status:ok"), "{info}");
+    assert_eq!(f.call("SET k x"), "OK");
+}

@@ -41,7 +41,14 @@ impl ServerProcess {
             .port();
         let child = Command::new(env!("CARGO_BIN_EXE_ferrodis-server"))
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--maxclients", "10100", "--loglevel", "warning"])
+            .args([
+                "--maxclients",
+                "10100",
+                "--loglevel",
+                "warning",
+                "--save",
+                "",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

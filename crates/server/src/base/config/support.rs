@@ -28,7 +28,7 @@ pub enum Support {
 }
 
 /// Why persistence settings are refused.
-pub const NO_PERSISTENCE: &str = "persistence beyond snapshots on request (save points, background saving and the AOF) is not available in this version of ferrodis; SAVE and SHUTDOWN SAVE write the RDB file, which is loaded at start-up";
+pub const NO_PERSISTENCE: &str = "persistence by the append-only file, and the shutdown-on-signal options that save, are not available in this version of ferrodis (RDB snapshots are: SAVE, BGSAVE, save points)";
 const NO_REPLICATION: &str = "replication is not available in this version of ferrodis";
 const NO_CLUSTER: &str = "cluster mode is not available in this version of ferrodis";
 const NO_TLS: &str = "TLS is not available in this version of ferrodis";
@@ -71,11 +71,15 @@ const DEBUG_ONLY: &str =
 pub fn support(id: Id) -> Support {
     use Support::{Implemented, NotApplicable as Na, Refused};
     match id {
-        Id::Rdbchecksum | Id::Rdbcompression | Id::Dbfilename => Implemented,
+        Id::Rdbchecksum
+        | Id::Rdbcompression
+        | Id::Dbfilename
+        | Id::Save
+        | Id::StopWritesOnBgsaveError
+        | Id::RdbKeySaveDelay => Implemented,
         Id::SanitizeDumpPayload => Na(FULL_SANITIZING),
         Id::RdbSaveIncrementalFsync => Na(ONE_SYNC),
         Id::RdbDelSyncFiles
-        | Id::StopWritesOnBgsaveError
         | Id::AofRewriteIncrementalFsync
         | Id::NoAppendfsyncOnRewrite
         | Id::AofLoadTruncated
@@ -87,12 +91,8 @@ pub fn support(id: Id) -> Support {
         | Id::Appendfsync
         | Id::AutoAofRewritePercentage
         | Id::AutoAofRewriteMinSize => Na(PERSISTENCE_TUNING),
-        Id::RdbKeySaveDelay | Id::KeyLoadDelay | Id::LoadingProcessEventsIntervalBytes => {
-            Na(DEBUG_ONLY)
-        }
-        Id::Appendonly | Id::Save | Id::ShutdownOnSigint | Id::ShutdownOnSigterm => {
-            Refused(NO_PERSISTENCE)
-        }
+        Id::KeyLoadDelay | Id::LoadingProcessEventsIntervalBytes => Na(DEBUG_ONLY),
+        Id::Appendonly | Id::ShutdownOnSigint | Id::ShutdownOnSigterm => Refused(NO_PERSISTENCE),
 
         Id::Replicaof => Refused(NO_REPLICATION),
         Id::ReplDisableTcpNodelay
@@ -257,7 +257,6 @@ pub fn support(id: Id) -> Support {
 /// down on a signal is honoured in every form but the one that saves first.
 pub fn also_honoured(id: Id, rendered: &[u8]) -> bool {
     match id {
-        Id::Save => rendered.is_empty(),
         Id::ShutdownOnSigint | Id::ShutdownOnSigterm => {
             !rendered.split(|&c| c == b' ').any(|w| w == b"save")
         }
@@ -270,5 +269,5 @@ pub fn also_honoured(id: Id, rendered: &[u8]) -> bool {
 /// (`start_server {overrides {appendonly yes}}`), and refusing them at run time would stop
 /// those units. They become implemented with persistence.
 pub fn warned_at_runtime(id: Id) -> bool {
-    matches!(id, Id::Appendonly | Id::Save)
+    matches!(id, Id::Appendonly)
 }

@@ -26,8 +26,9 @@ pub struct TestServer {
 /// Starts a server with `directives` (redis.conf lines) applied over the defaults.
 pub async fn start(directives: &str) -> TestServer {
     let mut config = Config::new();
+    // No save points: a test server never writes dump.rdb into the source tree by itself.
     config
-        .load_from_str(directives)
+        .load_from_str(&format!("save \"\"\n{directives}"))
         .expect("valid test configuration");
     let srv = ferrodis_server::build(config);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -153,7 +154,7 @@ impl Session {
     pub fn with(directives: &str) -> Self {
         let mut config = Config::new();
         config
-            .load_from_str(directives)
+            .load_from_str(&format!("save \"\"\n{directives}"))
             .expect("valid test configuration");
         let srv = ferrodis_server::build(config);
         let client = Client::new(srv.detached_handle(), true);
