@@ -45,7 +45,6 @@ pub async fn run(srv: Arc<Server>, listeners: Vec<TcpListener>, shutdown: impl F
     for (_, task) in srv.listeners.lock().drain(..) {
         task.abort();
     }
-    info!("ferrodis is now ready to exit, bye bye...");
 }
 
 /// Starts accepting connections on `listener`, registered under `addr`.

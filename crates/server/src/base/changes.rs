@@ -162,6 +162,8 @@ pub struct Effects<'r> {
     /// The command is itself a replay of the stream (see `Client::replaying`).
     replaying: bool,
     changes: Cell<u64>,
+    /// Of `changes`, those already in a snapshot the command saved.
+    saved: Cell<u64>,
     /// What is kept for the log: present only when the log was being kept as the command
     /// started, so a command nobody records carries nothing to build or drop.
     recorder: Option<RefCell<Recorder>>,
@@ -195,6 +197,7 @@ impl<'r> Effects<'r> {
             running,
             replaying,
             changes: Cell::new(0),
+            saved: Cell::new(0),
             recorder: log.active().then(RefCell::default),
         }
     }
@@ -247,6 +250,18 @@ impl<'r> Effects<'r> {
     #[inline]
     pub fn changes(&self) -> u64 {
         self.changes.get()
+    }
+
+    /// Notes that the command saved the dataset after its changes so far (FLUSHALL with save
+    /// points): they are not changes since the last save.
+    pub fn saved_now(&self) {
+        self.saved.set(self.changes.get());
+    }
+
+    /// The changes the command made that no snapshot holds yet (what the dirty counter adds).
+    #[inline]
+    pub fn unsaved(&self) -> u64 {
+        self.changes.get() - self.saved.get()
     }
 
     /// Makes the running command propagate `argv` in database `db` (after anything it said

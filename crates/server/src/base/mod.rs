@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod handle;
 pub mod lazyfree;
+pub mod logline;
 pub mod metrics;
 pub mod monitor;
 pub mod process;

@@ -41,6 +41,13 @@ fn main() -> ExitCode {
         }
     }
     init_logging(&config);
+    tracing::warn!("oO0OoO0OoO0Oo ferrodis is starting oO0OoO0OoO0Oo");
+    tracing::warn!(
+        "ferrodis version={} (Redis 7.0.15 compatible), bits=64, pid={}, just started",
+        env!("CARGO_PKG_VERSION"),
+        std::process::id()
+    );
+    tracing::warn!("Configuration loaded");
     if let Some(w) = supervision_warning {
         tracing::warn!("{w}");
     }
@@ -86,15 +93,17 @@ fn main() -> ExitCode {
 fn init_logging(config: &config::Config) {
     use tracing_subscriber::filter::LevelFilter;
     let level = match config.loglevel() {
-        config::LogLevel::Debug => LevelFilter::DEBUG,
+        config::LogLevel::Debug => LevelFilter::TRACE,
         config::LogLevel::Verbose => LevelFilter::DEBUG,
         config::LogLevel::Notice => LevelFilter::INFO,
         config::LogLevel::Warning => LevelFilter::WARN,
     };
     let logfile = config.logfile();
+    // Redis's line format, without colours, whether to a file or to standard output.
     let builder = tracing_subscriber::fmt()
         .with_max_level(level)
-        .with_target(false);
+        .with_ansi(false)
+        .event_format(ferrodis_server::base::logline::RedisLine);
     if logfile.is_empty() {
         builder.init();
     } else {
@@ -103,10 +112,7 @@ fn init_logging(config: &config::Config) {
             .append(true)
             .open(&logfile)
         {
-            Ok(f) => builder
-                .with_ansi(false)
-                .with_writer(std::sync::Mutex::new(f))
-                .init(),
+            Ok(f) => builder.with_writer(std::sync::Mutex::new(f)).init(),
             Err(e) => {
                 eprintln!("Can't open the log file: {e}");
                 builder.init();
@@ -127,9 +133,6 @@ async fn serve(config: config::Config, supervisor: Option<process::Supervisor>) 
         }
     }
     let srv = ferrodis_server::build(config);
-    if let Err(code) = load_snapshot(&srv) {
-        return code;
-    }
     let targets = ferrodis_server::net::targets(&binds, port);
     let bound = match ferrodis_server::net::bind_all(&targets, backlog) {
         Ok(b) => b,
@@ -149,6 +152,17 @@ async fn serve(config: config::Config, supervisor: Option<process::Supervisor>) 
         tracing::error!("Failed listening on port {port} (tcp), aborting.");
         return ExitCode::FAILURE;
     }
+    // As Redis: the ports are bound (a busy one stops start-up before anything else), then the
+    // line with the PID that Redis's test suite waits for, then the data is loaded before any
+    // connection is served.
+    tracing::info!(
+        "Running mode=standalone, port={port}, PID: {}",
+        std::process::id()
+    );
+    tracing::warn!("Server initialized");
+    if let Err(code) = load_snapshot(&srv) {
+        return code;
+    }
     if !unixsocket.is_empty() {
         if let Err(e) = ferrodis_server::net::listen_unix(&srv, &unixsocket, unixsocketperm) {
             tracing::error!("Failed opening Unix socket: {e}");
@@ -162,27 +176,21 @@ async fn serve(config: config::Config, supervisor: Option<process::Supervisor>) 
     }
     srv.port
         .store(port as usize, std::sync::atomic::Ordering::Relaxed);
-    tracing::info!("Server initialized; ready to accept connections on port {port}");
     process::notify_ready(supervisor);
-    ferrodis_server::net::run(srv.clone(), listeners, shutdown_signal()).await;
-    let saved = final_save(&srv);
+    ferrodis_server::net::run(srv.clone(), listeners, shutdown_signal(srv.clone())).await;
     process::notify_stopping(supervisor);
     if !unixsocket.is_empty() {
         let _ = std::fs::remove_file(&unixsocket);
     }
-    if saved {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    tracing::warn!("ferrodis is now ready to exit, bye bye...");
+    ExitCode::SUCCESS
 }
 
-/// On a shutdown by signal with save points set, saves the dataset first, as Redis does
-/// (SHUTDOWN decides for itself). Returns false when that save failed.
+/// On a shutdown by signal with save points set, saves the dataset first, as Redis does.
+/// Returns false when that save failed: the server then stays up, as Redis does.
 fn final_save(srv: &ferrodis_server::dispatch::Server) -> bool {
-    use std::sync::atomic::Ordering;
     let config = srv.config.read();
-    if srv.persist.final_save_decided.load(Ordering::Relaxed) || config.save().is_empty() {
+    if config.save().is_empty() {
         return true;
     }
     tracing::info!("Saving the final RDB snapshot before exiting.");
@@ -222,7 +230,9 @@ fn load_snapshot(srv: &ferrodis_server::dispatch::Server) -> Result<(), ExitCode
     }
 }
 
-async fn shutdown_signal() {
+/// Waits for SIGTERM or SIGINT, then saves the dataset if save points are set; a failed save
+/// keeps the server up, waiting for the next signal.
+async fn shutdown_signal(srv: std::sync::Arc<ferrodis_server::dispatch::Server>) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),
@@ -230,8 +240,13 @@ async fn shutdown_signal() {
     ) else {
         return std::future::pending().await;
     };
-    tokio::select! {
-        _ = term.recv() => tracing::warn!("Received SIGTERM scheduling shutdown..."),
-        _ = int.recv() => tracing::warn!("Received SIGINT scheduling shutdown..."),
+    loop {
+        tokio::select! {
+            _ = term.recv() => tracing::warn!("Received SIGTERM scheduling shutdown..."),
+            _ = int.recv() => tracing::warn!("Received SIGINT scheduling shutdown..."),
+        }
+        if final_save(&srv) {
+            return;
+        }
     }
 }

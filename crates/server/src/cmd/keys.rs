@@ -419,10 +419,20 @@ fn flushdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 fn flushall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let asynchronous = flush_mode(ctx, args)?;
+    // As in Redis, a running background save of the data being dropped is stopped.
+    ctx.srv.keyspace.snapshots.abort();
     for db in 0..ctx.srv.keyspace.count() {
         flush_one(ctx, db, asynchronous);
     }
     ctx.fx.force(&ctx.srv.keyspace.changes);
+    // With save points, the emptied dataset is saved at once, so that a restart does not bring
+    // the old file back.
+    let config = ctx.srv.config.read();
+    if !config.save().is_empty()
+        && crate::persist::snapshot::save(&ctx.srv.keyspace, &config, &ctx.srv.persist).is_ok()
+    {
+        ctx.fx.saved_now();
+    }
     ctx.out.ok();
     Ok(())
 }

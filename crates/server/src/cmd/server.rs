@@ -1092,10 +1092,6 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     // stays up, unless FORCE says to exit anyway.
     let said = |w: &str| args[1..].iter().any(|a| is(a, w));
     let config = ctx.srv.config.read();
-    ctx.srv
-        .persist
-        .final_save_decided
-        .store(true, Ordering::Relaxed);
     if said("save") || (!said("nosave") && !config.save().is_empty()) {
         tracing::info!("Saving the final RDB snapshot before exiting.");
         ctx.srv.keyspace.snapshots.wait();

@@ -463,7 +463,7 @@ fn run_handler(
         result
     };
     if let Some(own) = own {
-        let changes = own.changes();
+        let changes = own.unsaved();
         if changes > 0 {
             srv.keyspace
                 .stats
@@ -497,8 +497,8 @@ fn account(
     }
     // MONITOR sees a command once it ran (so EXEC's commands come before EXEC itself), and
     // never sees administrative ones.
-    if flags & (flag::SKIP_MONITOR | flag::ADMIN) == 0 {
-        srv.monitor_feed(client, args);
+    if flags & (flag::SKIP_MONITOR | flag::ADMIN) == 0 && srv.has_monitors() {
+        srv.monitor_feed(client, &server::redact(entry, args));
     }
     let nanos = took.as_nanos() as u64;
     entry.stats.calls.fetch_add(1, Ordering::Relaxed);

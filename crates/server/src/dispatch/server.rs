@@ -97,8 +97,8 @@ impl Server {
     }
 }
 
-/// Replaces secrets in a command's arguments before it is stored in the slow log.
-fn redact(entry: &Entry, args: &[Bytes]) -> Vec<Bytes> {
+/// Replaces secrets in a command's arguments before the slow log or MONITOR shows them.
+pub(super) fn redact(entry: &Entry, args: &[Bytes]) -> Vec<Bytes> {
     const HIDDEN: &str = "(redacted)";
     let mut v = args.to_vec();
     match entry.name_parts() {
@@ -114,6 +114,25 @@ fn redact(entry: &Entry, args: &[Bytes]) -> Vec<Bytes> {
                 } else {
                     i += 1;
                 }
+            }
+        }
+        (None, "migrate") => {
+            // The passwords of AUTH (one) and AUTH2 (a user and a password) among the options.
+            let mut i = 6;
+            while i < v.len() {
+                let hidden = if v[i].eq_ignore_ascii_case(b"auth") {
+                    1
+                } else if v[i].eq_ignore_ascii_case(b"auth2") {
+                    2
+                } else if v[i].eq_ignore_ascii_case(b"keys") {
+                    break;
+                } else {
+                    0
+                };
+                for a in v.iter_mut().skip(i + 1).take(hidden) {
+                    *a = Bytes::from(HIDDEN);
+                }
+                i += 1 + hidden;
             }
         }
         (Some("config"), "set") => {

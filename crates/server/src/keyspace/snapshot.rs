@@ -53,6 +53,8 @@ pub struct Job {
     pub kept_bytes: AtomicUsize,
     /// Keys written so far (INFO `current_save_keys_processed`).
     pub written_keys: AtomicUsize,
+    /// FLUSHALL asked the save to stop.
+    aborted: AtomicBool,
 }
 
 /// Whether a background save is running, and its view.
@@ -78,6 +80,15 @@ impl Snapshots {
     pub fn finish(&self) {
         *self.job.lock() = None;
         self.active.store(false, Ordering::Release);
+    }
+
+    /// Stops the running save, as FLUSHALL does in Redis (it kills the saving child), and
+    /// waits for it to end.
+    pub fn abort(&self) {
+        if let Some(job) = self.job() {
+            job.aborted.store(true, Ordering::Relaxed);
+        }
+        self.wait();
     }
 
     /// Waits for the running save to end (SWAPDB, which moves whole shards, waits for it).
@@ -157,15 +168,20 @@ impl Job {
         db * SHARDS + shard
     }
 
+    /// Whether the save was asked to stop.
+    pub fn aborted(&self) -> bool {
+        self.aborted.load(Ordering::Relaxed)
+    }
+
     /// Writes, through `write`, every key of shard `shard` of database `db` as it was when the
     /// save started, one key at a time under the shard's lock (`between_keys` runs between
-    /// them, without it).
+    /// them, without it, and may stop the walk).
     pub fn walk_shard<E>(
         &self,
         ks: &Keyspace,
         db: usize,
         shard: usize,
-        between_keys: impl Fn(),
+        between_keys: impl Fn() -> Result<(), E>,
         mut write: impl FnMut(&[u8], &Value, Option<u64>, u32) -> Result<(), E>,
     ) -> Result<(), E> {
         let at = self.index(db, shard);
@@ -175,7 +191,7 @@ impl Job {
             guard.iter().map(|e| e.key.as_slice().to_vec()).collect()
         };
         for key in keys {
-            between_keys();
+            between_keys()?;
             let guard = ks.db(db).shard(shard);
             let mut view = self.views[at].lock();
             if let Some(pre) = view.pre.remove(&key) {
@@ -240,6 +256,7 @@ impl Keyspace {
             views: (0..dbs * SHARDS).map(|_| Mutex::default()).collect(),
             kept_bytes: AtomicUsize::new(0),
             written_keys: AtomicUsize::new(0),
+            aborted: AtomicBool::new(false),
         });
         *slot = Some(job.clone());
         self.snapshots.active.store(true, Ordering::Release);

@@ -55,6 +55,8 @@ pub fn run(ks: &Keyspace, settings: &Settings, status: &Status, job: &Job) {
             status.saved();
             tracing::info!("Background saving terminated with success");
         }
+        // Stopped on purpose: not a failure (Redis's child killed by SIGUSR1).
+        Err(_) if job.aborted() => tracing::warn!("Background saving terminated by FLUSHALL"),
         Err(e) => {
             status.last_save_failed.store(true, Ordering::Relaxed);
             tracing::warn!("Background saving error: {e}");

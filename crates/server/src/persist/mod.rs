@@ -46,8 +46,6 @@ pub struct Status {
     pub skip_checksum: AtomicBool,
     /// MIGRATE's kept connections.
     pub migrate: migrate::Sockets,
-    /// SHUTDOWN decided whether to save: a shutdown by signal then saves nothing more.
-    pub final_save_decided: AtomicBool,
 }
 
 impl Default for Status {
@@ -68,7 +66,6 @@ impl Default for Status {
             scheduled: AtomicBool::new(false),
             skip_checksum: AtomicBool::new(false),
             migrate: migrate::Sockets::default(),
-            final_save_decided: AtomicBool::new(false),
         }
     }
 }

@@ -151,7 +151,16 @@ pub fn write<W: Write>(
                         pause(s.key_delay);
                     }
                 }
-                Source::View(job) => job.walk_shard(ks, d, sh, || pause(s.key_delay), key)?,
+                Source::View(job) => {
+                    let between = || {
+                        pause(s.key_delay);
+                        if job.aborted() {
+                            return Err(std::io::Error::other("aborted by FLUSHALL"));
+                        }
+                        Ok(())
+                    };
+                    job.walk_shard(ks, d, sh, between, key)?;
+                }
             }
         }
     }

@@ -391,11 +391,13 @@ impl State {
         self.shutdown.send_replace(true);
     }
 
+    /// Whether any client is in MONITOR mode.
+    pub fn has_monitors(&self) -> bool {
+        self.monitor_count.load(Ordering::Relaxed) > 0
+    }
+
     /// Sends a command to every client in MONITOR mode, in Redis's format.
     pub fn monitor_feed(&self, client: &Client, args: &[Bytes]) {
-        if self.monitor_count.load(Ordering::Relaxed) == 0 {
-            return;
-        }
         let mut monitors = self.monitors.lock();
         if monitors.is_empty() {
             return;
