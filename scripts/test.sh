@@ -36,15 +36,29 @@ cargo clippy --all-targets -- -D warnings
 step "cargo test --workspace"
 cargo test --workspace
 
-step "tests/compat/run.sh --check"
-rm -f target/compat/summary.txt
+step "tests/compat/run.sh --check (external mode, then spawn mode)"
+rm -f target/compat/summary.txt target/compat-spawn/summary.txt
 rc=0
 tests/compat/run.sh --check "$@" || rc=$?
+src=0
+tests/compat/run.sh --spawn --check "$@" || src=$?
 
+# One line per mode, then the total, which is the last line.
+total_passed=0
+total_failed=0
+for mode in "" -spawn; do
+    f=target/compat$mode/summary.txt
+    if [ -s "$f" ]; then
+        echo "${mode:+spawn mode: }$(cat "$f")"
+        read -r passed failed < <(sed -E 's/^compat: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' "$f")
+        total_passed=$((total_passed + passed))
+        total_failed=$((total_failed + failed))
+    else
+        echo "compat${mode}: runner failed before producing a summary"
+        [ "$rc" -ne 0 ] || rc=1
+    fi
+done
 echo
-if [ -s target/compat/summary.txt ]; then
-    cat target/compat/summary.txt
-else
-    echo "compat: runner failed before producing a summary (exit status $rc)"
-fi
-exit "$rc"
+echo "compat: $total_passed passed, $total_failed failed"
+[ "$rc" -ne 0 ] && exit "$rc"
+exit "$src"
