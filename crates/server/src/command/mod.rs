@@ -5,12 +5,12 @@
 //! statistics are all derived from this one table, so a command is added in exactly one place:
 //! the `COMMANDS` list of its family module.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 
 pub mod ctx;
+pub mod names;
 
 use crate::base::error::CmdResult;
 use ctx::Ctx;
@@ -549,9 +549,9 @@ pub struct Entry {
     pub subs: Map<Entry>,
 }
 
-/// Name-keyed map with a fast hasher: command lookup is on every request's path. Keys are owned
-/// because `rename-command` gives commands names of the configuration's choosing.
-type Map<V> = HashMap<Box<str>, V, foldhash::fast::FixedState>;
+/// Name-keyed map: command lookup is on every request's path. Keys are owned because
+/// `rename-command` gives commands names of the configuration's choosing.
+type Map<V> = names::NameMap<V>;
 
 /// The table the dispatcher searches.
 #[derive(Debug)]
@@ -563,13 +563,12 @@ pub struct Table {
 impl Table {
     /// Builds the table from every family's command list.
     pub fn new(families: &[&'static [Command]]) -> Self {
-        let mut by_name = Map::default();
         let mut names = Vec::new();
-        for family in families {
-            for cmd in family.iter() {
-                by_name.insert(cmd.name.into(), Self::entry(cmd, None, &mut names));
-            }
-        }
+        let by_name = families
+            .iter()
+            .flat_map(|family| family.iter())
+            .map(|cmd| (cmd.name.into(), Self::entry(cmd, None, &mut names)))
+            .collect();
         Table { by_name, names }
     }
 
@@ -596,7 +595,7 @@ impl Table {
 
     /// Finds a command by name, in any case, without allocating.
     pub fn get(&self, name: &[u8]) -> Option<&Entry> {
-        with_lowercase(name, |n| self.by_name.get(n))
+        self.by_name.get(name)
     }
 
     /// Applies a `rename-command` directive as Redis does: the command leaves its old name and,
@@ -612,7 +611,7 @@ impl Table {
             return false;
         };
         if !to.is_empty() {
-            self.by_name.insert(to.into(), entry);
+            self.by_name.insert(&to, entry);
         }
         true
     }
@@ -672,19 +671,6 @@ impl Entry {
 
     /// Finds a subcommand by name, in any case.
     pub fn sub(&self, name: &[u8]) -> Option<&Entry> {
-        with_lowercase(name, |n| self.subs.get(n))
+        self.subs.get(name)
     }
-}
-
-/// Calls `f` with `name` lowercased, using a stack buffer for ordinary lengths. Longer names
-/// (renamed commands often get long random ones) take the allocating path.
-fn with_lowercase<R>(name: &[u8], f: impl FnOnce(&str) -> Option<R>) -> Option<R> {
-    let mut buf = [0u8; 32];
-    let Some(lower) = buf.get_mut(..name.len()) else {
-        return f(std::str::from_utf8(&name.to_ascii_lowercase()).ok()?);
-    };
-    for (d, s) in lower.iter_mut().zip(name) {
-        *d = s.to_ascii_lowercase();
-    }
-    f(std::str::from_utf8(lower).ok()?)
 }
