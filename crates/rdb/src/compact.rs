@@ -268,15 +268,18 @@ impl ListpackWriter {
 pub fn ziplist<'a>(buf: &'a [u8], mut f: impl FnMut(Item<'a>)) -> Result<usize> {
     let h = slice(buf, 0, 10).map_err(|_| Bad("ziplist header too short"))?;
     let total = u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize;
+    let tail = u32::from_le_bytes([h[4], h[5], h[6], h[7]]) as usize;
     let declared = u16::from_le_bytes([h[8], h[9]]);
     if total != buf.len() || buf.last() != Some(&0xff) {
         return Err(Bad("ziplist size mismatch"));
     }
+    let mut last_entry = 10;
     let mut at = 10;
     let mut prev_len = 0usize;
     let mut n = 0usize;
     while at < buf.len() - 1 {
         let start = at;
+        last_entry = start;
         let p = buf[at];
         let prev = if p < 254 {
             at += 1;
@@ -334,6 +337,9 @@ pub fn ziplist<'a>(buf: &'a [u8], mut f: impl FnMut(Item<'a>)) -> Result<usize> 
     }
     if declared != u16::MAX && usize::from(declared) != n {
         return Err(Bad("ziplist count mismatch"));
+    }
+    if tail != last_entry {
+        return Err(Bad("ziplist tail offset"));
     }
     Ok(n)
 }
@@ -393,7 +399,12 @@ pub fn zipmap(buf: &[u8], mut f: impl FnMut(&[u8], &[u8])) -> Result<usize> {
         if b == 254 {
             let x = slice(buf, *at + 1, 4)?;
             *at += 5;
-            return Ok(u32::from_le_bytes([x[0], x[1], x[2], x[3]]) as usize);
+            let n = u32::from_le_bytes([x[0], x[1], x[2], x[3]]) as usize;
+            // A length that fits one byte must be written in one byte.
+            if n < 254 {
+                return Err(Bad("zipmap length not minimal"));
+            }
+            return Ok(n);
         }
         Err(Bad("zipmap length"))
     }
@@ -402,6 +413,7 @@ pub fn zipmap(buf: &[u8], mut f: impl FnMut(&[u8], &[u8])) -> Result<usize> {
     loop {
         match buf.get(at) {
             None => return Err(Bad("zipmap without end")),
+            Some(0xff) if at == buf.len() - 1 && n == 0 => return Err(Bad("empty zipmap")),
             Some(0xff) if at == buf.len() - 1 => return Ok(n),
             Some(_) => {}
         }
@@ -485,7 +497,9 @@ mod tests {
             &[0xc0, 0x2c, 0x01],
         ];
         let mut prev = 0u8;
+        let mut tail = 10;
         for e in entries {
+            tail = zl.len();
             zl.push(prev);
             zl.extend_from_slice(e);
             prev = (e.len() + 1) as u8;
@@ -493,6 +507,7 @@ mod tests {
         zl.push(0xff);
         let total = zl.len() as u32;
         zl[..4].copy_from_slice(&total.to_le_bytes());
+        zl[4..8].copy_from_slice(&(tail as u32).to_le_bytes());
         zl[8..10].copy_from_slice(&5u16.to_le_bytes());
         let mut got = Vec::new();
         ziplist(&zl, |i| got.push(i.to_vec())).unwrap();

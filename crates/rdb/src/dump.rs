@@ -39,13 +39,13 @@ pub fn verify(p: &[u8], skip_checksum: bool) -> bool {
     CRC64.checksum(&p[..body + 2]) == crc
 }
 
-/// The value of a verified payload; `None` when it does not hold a value this server can
-/// build (what RESTORE reports as "Bad data format"), empty collections included.
-pub fn value(p: &[u8], limits: &LoadLimits) -> Option<Value> {
-    let body = &p[..p.len().checked_sub(FOOTER)?];
+/// The value of a verified payload: an error when it is not one this server can build (what
+/// RESTORE reports as "Bad data format"), `None` for an empty collection (refused as well).
+pub fn read(p: &[u8], limits: &LoadLimits) -> Result<Option<Value>, crate::Error> {
+    let body = &p[..p.len().saturating_sub(FOOTER)];
     let mut input = Input::new(body);
-    let t = input.byte().ok()?;
-    object::read(&mut input, t, limits).ok().flatten()
+    let t = input.byte()?;
+    object::read(&mut input, t, limits)
 }
 
 #[cfg(test)]
@@ -60,7 +60,7 @@ mod tests {
         assert_eq!(p, b"\x00\x03bar\n\x00\xe6\xbe\x49\x60\xee\x66\xfd\x17");
         assert!(verify(&p, false));
         assert_eq!(
-            value(&p, &LoadLimits::default()),
+            read(&p, &LoadLimits::default()).unwrap(),
             Some(Value::from_bytes(b"bar"))
         );
     }

@@ -215,17 +215,22 @@ pub fn read<R: Read>(input: &mut Input<R>, t: u8, limits: &LoadLimits) -> Result
                     2
                 };
                 let node = input.string()?;
+                if node.is_empty() {
+                    return Err(input.corrupt("Quicklist integrity check failed: empty node"));
+                }
                 match container {
                     // A plain node: one element as it is.
                     1 => l.push(End::Tail, &node),
-                    2 if t == kind::LIST_QUICKLIST_2 => blob(
-                        input,
-                        compact::listpack(&node, |i| i.with_bytes(|b| l.push(End::Tail, b))),
-                    )?,
-                    2 => blob(
-                        input,
-                        compact::ziplist(&node, |i| i.with_bytes(|b| l.push(End::Tail, b))),
-                    )?,
+                    2 if t == kind::LIST_QUICKLIST_2 => {
+                        let found =
+                            compact::listpack(&node, |i| i.with_bytes(|b| l.push(End::Tail, b)));
+                        blob(input, "Listpack", found)?;
+                    }
+                    2 => {
+                        let found =
+                            compact::ziplist(&node, |i| i.with_bytes(|b| l.push(End::Tail, b)));
+                        blob(input, "Ziplist", found)?;
+                    }
                     _ => {
                         return Err(input.corrupt(format!(
                             "Quicklist integrity check failed: container {container}"
@@ -240,14 +245,15 @@ pub fn read<R: Read>(input: &mut Input<R>, t: u8, limits: &LoadLimits) -> Result
             let mut l = List::new(limits.list_fill);
             blob(
                 input,
+                "List ziplist",
                 compact::ziplist(&node, |i| i.with_bytes(|b| l.push(End::Tail, b))),
             )?;
             Value::List(Box::new(l))
         }
         kind::SET_INTSET => {
             let blob_bytes = input.string()?;
-            let ints = compact::intset(&blob_bytes)
-                .map_err(|e| input.corrupt(format!("Intset integrity check failed: {}", e.0)))?;
+            let ints = compact::intset(&blob_bytes);
+            let ints = blob(input, "Intset", ints)?;
             let mut s = Set::new();
             for n in ints {
                 s.insert(
@@ -259,33 +265,39 @@ pub fn read<R: Read>(input: &mut Input<R>, t: u8, limits: &LoadLimits) -> Result
         }
         kind::HASH_ZIPMAP | kind::HASH_ZIPLIST | kind::HASH_LISTPACK => {
             let data = input.string()?;
+            let what = label(t);
             let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
             if t == kind::HASH_ZIPMAP {
-                blob(
-                    input,
-                    compact::zipmap(&data, |f, v| pairs.push((f.to_vec(), v.to_vec()))),
-                )?;
+                let found = compact::zipmap(&data, |f, v| pairs.push((f.to_vec(), v.to_vec())));
+                blob(input, what, found)?;
             } else {
-                let items = flat(input, &data, t == kind::HASH_LISTPACK)?;
-                pairs = pairs_of(input, items)?;
+                let items = flat(input, &data, t == kind::HASH_LISTPACK, what)?;
+                pairs = pairs_of(input, items, what)?;
             }
             let mut h = Hash::new();
             for (f, v) in &pairs {
                 if !h.set(f, v, limits.hash) {
-                    return Err(
-                        input.corrupt("Hash ziplist integrity check failed: duplicate fields")
-                    );
+                    // Redis's words differ by encoding: a listpack's duplicates are found when it
+                    // is converted, a ziplist's by its integrity check.
+                    let why = if t == kind::HASH_LISTPACK {
+                        format!("{what} with dup elements")
+                    } else {
+                        format!("{what} integrity check failed: duplicate fields")
+                    };
+                    return Err(input.corrupt(why));
                 }
             }
             Value::Hash(Box::new(h))
         }
         kind::ZSET_ZIPLIST | kind::ZSET_LISTPACK => {
             let data = input.string()?;
-            let items = flat(input, &data, t == kind::ZSET_LISTPACK)?;
+            let what = label(t);
+            let items = flat(input, &data, t == kind::ZSET_LISTPACK, what)?;
             let mut z = ZSet::new();
-            for (m, s) in pairs_of(input, items)? {
-                let score = strnum::parse_f64(&s)
-                    .ok_or_else(|| input.corrupt("Zset ziplist integrity check failed: score"))?;
+            for (m, s) in pairs_of(input, items, what)? {
+                let score = strnum::parse_f64(&s).ok_or_else(|| {
+                    input.corrupt(format!("{what} integrity check failed: score"))
+                })?;
                 zset_insert(input, &mut z, &m, score, &limits.zset)?;
             }
             Value::ZSet(Box::new(z))
@@ -312,30 +324,54 @@ pub fn read<R: Read>(input: &mut Input<R>, t: u8, limits: &LoadLimits) -> Result
     Ok((!empty).then_some(v))
 }
 
-/// Turns a compact-encoding failure into an RDB error at the current offset.
-fn blob<R: Read, T>(input: &Input<R>, r: std::result::Result<T, compact::Bad>) -> Result<()> {
-    r.map(|_| ())
-        .map_err(|e| input.corrupt(format!("Ziplist/listpack integrity check failed: {}", e.0)))
+/// Redis's name for the compact encoding of a value type, in its error messages.
+fn label(t: u8) -> &'static str {
+    match t {
+        kind::HASH_ZIPMAP => "Zipmap",
+        kind::HASH_ZIPLIST => "Hash ziplist",
+        kind::HASH_LISTPACK => "Hash listpack",
+        kind::ZSET_ZIPLIST => "Zset ziplist",
+        _ => "Zset listpack",
+    }
+}
+
+/// Turns a compact-encoding failure into Redis's "<what> integrity check failed" error at the
+/// current offset.
+fn blob<R: Read, T>(
+    input: &Input<R>,
+    what: &str,
+    r: std::result::Result<T, compact::Bad>,
+) -> Result<T> {
+    r.map_err(|e| input.corrupt(format!("{what} integrity check failed: {}", e.0)))
 }
 
 /// The elements of a listpack (`listpack`) or ziplist, owned.
-fn flat<R: Read>(input: &Input<R>, data: &[u8], listpack: bool) -> Result<Vec<Vec<u8>>> {
+fn flat<R: Read>(
+    input: &Input<R>,
+    data: &[u8],
+    listpack: bool,
+    what: &str,
+) -> Result<Vec<Vec<u8>>> {
     let mut items = Vec::new();
     let push = |i: Item<'_>| items.push(i.to_vec());
     if listpack {
-        blob(input, compact::listpack(data, push))?;
+        blob(input, what, compact::listpack(data, push))?;
     } else {
-        blob(input, compact::ziplist(data, push))?;
+        blob(input, what, compact::ziplist(data, push))?;
     }
     Ok(items)
 }
 
 /// Pairs up a flat list of alternating names and values.
-fn pairs_of<R: Read>(input: &Input<R>, items: Vec<Vec<u8>>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+fn pairs_of<R: Read>(
+    input: &Input<R>,
+    items: Vec<Vec<u8>>,
+    what: &str,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     if !items.len().is_multiple_of(2) {
-        return Err(
-            input.corrupt("Ziplist/listpack integrity check failed: odd number of elements")
-        );
+        return Err(input.corrupt(format!(
+            "{what} integrity check failed: odd number of elements"
+        )));
     }
     let mut it = items.into_iter();
     let mut pairs = Vec::with_capacity(it.len() / 2);
@@ -356,7 +392,7 @@ fn zset_insert<R: Read>(
         return Err(input.corrupt("Zset with NAN score detected"));
     }
     if z.contains(m) {
-        return Err(input.corrupt("Duplicate zset fields detected"));
+        return Err(input.corrupt("Zset integrity check failed: duplicate members"));
     }
     z.insert_new(m, score, limits);
     Ok(())

@@ -214,7 +214,16 @@ fn read_node<R: Read>(
                 pairs.push(it.next().ok_or_else(|| bad("entry"))?.to_vec());
             }
         }
-        int(&mut it)?;
+        // The entry's own count of its listpack elements, for walking it backwards.
+        let fields = (pairs.len() / 2) as i64;
+        let expected = if flags & FLAG_SAME_FIELDS != 0 {
+            fields + 3
+        } else {
+            fields * 2 + 4
+        };
+        if int(&mut it)? != expected {
+            return Err(bad("entry count"));
+        }
         if flags & FLAG_DELETED == 0 {
             s.log
                 .append(
@@ -294,7 +303,12 @@ pub fn read<R: Read>(input: &mut Input<R>, v2: bool, limits: &crate::LoadLimits)
             for _ in 0..input.count(MAX_COUNT)? {
                 let id = id_of(&input.array()?);
                 let Some((delivery_time, delivery_count)) = unowned.remove(&id) else {
-                    return Err(input.corrupt("Consumer PEL entry not found in group global PEL"));
+                    let what = if g.pel.contains_key(&id) {
+                        "Stream consumer PEL entry already has a consumer assigned"
+                    } else {
+                        "Consumer entry not found in group global PEL"
+                    };
+                    return Err(input.corrupt(what));
                 };
                 c.pel.insert(id);
                 g.pel.insert(
@@ -307,7 +321,7 @@ pub fn read<R: Read>(input: &mut Input<R>, v2: bool, limits: &crate::LoadLimits)
                 );
             }
             if g.consumers.insert(cname, c).is_some() {
-                return Err(input.corrupt("Duplicated consumer name loading stream consumer group"));
+                return Err(input.corrupt("Duplicate stream consumer detected."));
             }
         }
         if !unowned.is_empty() {

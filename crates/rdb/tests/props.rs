@@ -83,7 +83,7 @@ proptest! {
     fn payloads_read_back_equal(v in value(), compress in any::<bool>()) {
         let p = dump::payload(&v, compress);
         prop_assert!(dump::verify(&p, false));
-        prop_assert_eq!(dump::value(&p, &LoadLimits::default()), Some(v));
+        prop_assert_eq!(dump::read(&p, &LoadLimits::default()).ok().flatten(), Some(v));
     }
 
     #[test]
@@ -92,17 +92,17 @@ proptest! {
         let body = p.len() - 10;
         let mut changed = p.clone();
         changed[at.index(body)] = byte;
-        let _ = dump::value(&changed, &LoadLimits::default());
+        let _ = dump::read(&changed, &LoadLimits::default());
         let mut short = p[..cut.index(body)].to_vec();
         short.extend_from_slice(&p[body..]);
-        let _ = dump::value(&short, &LoadLimits::default());
+        let _ = dump::read(&short, &LoadLimits::default());
     }
 
     #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let mut p = bytes.clone();
         p.extend_from_slice(&[10, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-        let _ = dump::value(&p, &LoadLimits::default());
+        let _ = dump::read(&p, &LoadLimits::default());
         let mut file = b"REDIS0010".to_vec();
         file.extend_from_slice(&bytes);
         if let Ok(mut r) = Reader::new(&file[..], LoadLimits::default()) {

@@ -126,8 +126,15 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if !rdb::dump::verify(payload, skip_checksum) {
         return Err(CmdError::err("DUMP payload version or checksum are wrong"));
     }
-    let value =
-        rdb::dump::value(payload, &limits).ok_or_else(|| CmdError::err("Bad data format"))?;
+    // As Redis, what was wrong goes to the log (at verbose level), the client gets one error.
+    let value = match rdb::dump::read(payload, &limits) {
+        Ok(Some(v)) => v,
+        Ok(None) => return Err(CmdError::err("Bad data format")),
+        Err(e) => {
+            tracing::debug!("{e}");
+            return Err(CmdError::err("Bad data format"));
+        }
+    };
     let at = match ttl {
         0 => None,
         t if o.absolute => Some(t),
