@@ -613,6 +613,9 @@ getters! {
     /// `rdb-key-save-delay` (microseconds slept after each key saved; negative: sleep 1 µs
     /// once in that many keys).
     rdb_key_save_delay: i32 = int(RdbKeySaveDelay);
+    /// `key-load-delay` (microseconds slept after each key loaded; negative: sleep 1 µs once in
+    /// that many keys).
+    key_load_delay: i32 = int(KeyLoadDelay);
     /// `stop-writes-on-bgsave-error`.
     stop_writes_on_bgsave_error: bool = flag(StopWritesOnBgsaveError);
     /// `appendonly`.

@@ -2,6 +2,7 @@
 //! sets up logging, binds the listeners and serves until SIGINT, SIGTERM or SHUTDOWN.
 
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 use ferrodis_server::base::config::{self, Startup};
 use ferrodis_server::base::process;
@@ -153,15 +154,31 @@ async fn serve(config: config::Config, supervisor: Option<process::Supervisor>) 
         return ExitCode::FAILURE;
     }
     // As Redis: the ports are bound (a busy one stops start-up before anything else), then the
-    // line with the PID that Redis's test suite waits for, then the data is loaded before any
-    // connection is served.
+    // line with the PID that Redis's test suite waits for, then the data loads on a thread of
+    // its own while connections are served, commands not allowed during loading getting
+    // -LOADING; a file that cannot be loaded stops the server.
     tracing::info!(
         "Running mode=standalone, port={port}, PID: {}",
         std::process::id()
     );
     tracing::warn!("Server initialized");
-    if let Err(code) = load_snapshot(&srv) {
-        return code;
+    // A copy: clients served during the load may change the configuration meanwhile.
+    let config = srv.config.read().clone();
+    match ferrodis_server::persist::snapshot::open(&config) {
+        Ok(None) => process::notify_ready(supervisor),
+        Ok(Some(file)) => {
+            srv.persist.loading.store(true, Ordering::Relaxed);
+            let loader = srv.clone();
+            std::thread::spawn(move || {
+                load_snapshot(&loader, &config, file);
+                loader.persist.loading.store(false, Ordering::Relaxed);
+                process::notify_ready(supervisor);
+            });
+        }
+        Err(e) => {
+            tracing::warn!("Fatal error loading the DB: {e}. Exiting.");
+            return ExitCode::FAILURE;
+        }
     }
     if !unixsocket.is_empty() {
         if let Err(e) = ferrodis_server::net::listen_unix(&srv, &unixsocket, unixsocketperm) {
@@ -176,7 +193,6 @@ async fn serve(config: config::Config, supervisor: Option<process::Supervisor>) 
     }
     srv.port
         .store(port as usize, std::sync::atomic::Ordering::Relaxed);
-    process::notify_ready(supervisor);
     ferrodis_server::net::run(srv.clone(), listeners, shutdown_signal(srv.clone())).await;
     process::notify_stopping(supervisor);
     if !unixsocket.is_empty() {
@@ -205,27 +221,28 @@ fn final_save(srv: &ferrodis_server::dispatch::Server) -> bool {
     }
 }
 
-/// Loads the snapshot file, if there is one, before the server takes connections; a file that
-/// cannot be read stops the server, as in Redis, rather than starting it without the data.
-fn load_snapshot(srv: &ferrodis_server::dispatch::Server) -> Result<(), ExitCode> {
+/// Loads the opened snapshot file; a file that cannot be read stops the server, as in Redis,
+/// rather than running it without the data.
+fn load_snapshot(
+    srv: &ferrodis_server::dispatch::Server,
+    config: &config::Config,
+    file: std::fs::File,
+) {
     use ferrodis_server::persist::snapshot::{self, LoadError};
     let started = std::time::Instant::now();
-    let config = srv.config.read();
-    match snapshot::load(&srv.keyspace, &config, &srv.persist, false) {
+    match snapshot::load_file(&srv.keyspace, config, &srv.persist, file, false) {
         Ok(_) => {
             let secs = started.elapsed().as_secs_f64();
             tracing::info!("DB loaded from disk: {secs:.3} seconds");
-            Ok(())
         }
-        Err(LoadError::Missing) => Ok(()),
         Err(LoadError::Bad(e)) => {
             tracing::warn!("{e}");
             tracing::warn!("Terminating server after rdb file reading failure.");
-            Err(ExitCode::FAILURE)
+            std::process::exit(1);
         }
         Err(e) => {
             tracing::warn!("Fatal error loading the DB: {e}. Exiting.");
-            Err(ExitCode::FAILURE)
+            std::process::exit(1);
         }
     }
 }

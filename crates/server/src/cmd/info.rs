@@ -245,7 +245,7 @@ fn persistence(srv: &State, s: &mut String) {
         "none"
     };
     fields!(s,
-        "loading" => 0,
+        "loading" => i32::from(srv.persist.loading.load(Ordering::Relaxed)),
         "async_loading" => 0,
         "current_cow_peak" => 0,
         "current_cow_size" => 0,

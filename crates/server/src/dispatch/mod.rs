@@ -214,6 +214,7 @@ fn run_once(
         tracking_limit,
         memory,
         disk_error,
+        loading,
         min_replicas,
         queue_in_multi,
         pause,
@@ -353,6 +354,22 @@ fn disk_error(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
         return Flow::Go;
     }
     refuse(call, c, out, "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.")
+}
+
+/// While the snapshot file loads at start-up, only commands flagged for it run.
+#[inline]
+fn loading(call: &Call<'_>, c: &mut Client, out: &mut Out) -> Flow {
+    if call.entry.cmd.flags & flag::LOADING != 0
+        || !call.srv.persist.loading.load(Ordering::Relaxed)
+    {
+        return Flow::Go;
+    }
+    refuse(
+        call,
+        c,
+        out,
+        "LOADING Redis is loading the dataset in memory",
+    )
 }
 
 /// With no replica connected, `min-replicas-to-write` refuses every write.

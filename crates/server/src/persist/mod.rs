@@ -46,6 +46,9 @@ pub struct Status {
     pub skip_checksum: AtomicBool,
     /// MIGRATE's kept connections.
     pub migrate: migrate::Sockets,
+    /// The snapshot file is being loaded at start-up (INFO `loading`): commands not allowed
+    /// then get -LOADING.
+    pub loading: AtomicBool,
 }
 
 impl Default for Status {
@@ -66,6 +69,7 @@ impl Default for Status {
             scheduled: AtomicBool::new(false),
             skip_checksum: AtomicBool::new(false),
             migrate: migrate::Sockets::default(),
+            loading: AtomicBool::new(false),
         }
     }
 }

@@ -249,6 +249,7 @@ pub fn load_from<R: Read>(
     merge: bool,
 ) -> Result<Loaded, rdb::Error> {
     let now = now_ms();
+    let delay = config.key_load_delay();
     let mut reader = Reader::new(r, load_limits(config))?;
     let mut db = 0usize;
     let mut n = Loaded::default();
@@ -295,6 +296,7 @@ pub fn load_from<R: Read>(
                     )));
                 }
                 n.keys += 1;
+                pause(delay);
             }
         }
     }
@@ -319,18 +321,23 @@ pub fn load_from<R: Read>(
     Ok(n)
 }
 
-/// Loads the snapshot file.
-pub fn load(
+/// Opens the snapshot file: `None` when there is none (a fresh server starts empty).
+pub fn open(config: &Config) -> Result<Option<File>, LoadError> {
+    match File::open(path(config)) {
+        Ok(f) => Ok(Some(f)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(LoadError::Io(e)),
+    }
+}
+
+/// Loads an opened snapshot file.
+pub fn load_file(
     ks: &Keyspace,
     config: &Config,
     status: &Status,
+    f: File,
     merge: bool,
 ) -> Result<Loaded, LoadError> {
-    let f = match File::open(path(config)) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(LoadError::Missing),
-        Err(e) => return Err(LoadError::Io(e)),
-    };
     load_from(
         ks,
         config,
@@ -342,6 +349,19 @@ pub fn load(
         rdb::Error::Io(e) => LoadError::Io(e),
         e => LoadError::Bad(e),
     })
+}
+
+/// Loads the snapshot file (DEBUG RELOAD).
+pub fn load(
+    ks: &Keyspace,
+    config: &Config,
+    status: &Status,
+    merge: bool,
+) -> Result<Loaded, LoadError> {
+    match open(config)? {
+        Some(f) => load_file(ks, config, status, f, merge),
+        None => Err(LoadError::Missing),
+    }
 }
 
 /// Logs what Redis logs of the auxiliary fields it knows.
@@ -359,8 +379,10 @@ fn log_aux(name: &[u8], value: &[u8], now: u64) {
             let mb = text.parse::<f64>().unwrap_or(0.0) / 1_048_576.0;
             tracing::info!("RDB memory usage when created {mb:.2} Mb");
         }
-        b"aof-preamble" if text != "0" => tracing::info!("RDB has an AOF tail"),
-        b"aof-base" if text != "0" => tracing::info!("RDB is base AOF"),
+        b"aof-preamble" | b"aof-base" if text == "0" => {}
+        b"aof-preamble" => tracing::info!("RDB has an AOF tail"),
+        b"aof-base" => tracing::info!("RDB is base AOF"),
+        b"redis-bits" => {}
         _ if name.first() == Some(&b'%') => {
             tracing::info!("RDB '{}': {text}", String::from_utf8_lossy(name))
         }

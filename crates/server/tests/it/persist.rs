@@ -197,11 +197,18 @@ impl Process {
             ],
         );
         let stream = TcpStream::connect(server.addr).unwrap();
-        Process {
+        let mut p = Process {
             server,
             stream,
             buf: BytesMut::new(),
+        };
+        // The snapshot loads while the server answers -LOADING, as Redis's suite waits too.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while p.call("PING") != "PONG" {
+            assert!(std::time::Instant::now() < deadline, "{bin} did not finish loading");
+            std::thread::sleep(std::time::Duration::from_millis(10));
         }
+        p
     }
 
     fn call(&mut self, line: &str) -> String {

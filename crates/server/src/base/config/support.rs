@@ -45,6 +45,7 @@ const NO_SOCKET_MARK: &str = "socket marks are not available in this version of 
 
 const PERSISTENCE_TUNING: &str =
     "tunes the AOF or background saving, which are refused while ferrodis has neither";
+const LOADS_ON_A_THREAD: &str = "ferrodis loads on a thread of its own and serves clients meanwhile, with no pause every so many bytes";
 const FULL_SANITIZING: &str = "ferrodis checks every RDB file and DUMP payload in full before using it, as `sanitize-dump-payload yes` does";
 const ONE_SYNC: &str = "a snapshot is written to a temporary file and synced once, when complete, before it replaces the old one";
 const REPLICATION_TUNING: &str = "tunes replication, which is refused while ferrodis has none";
@@ -64,8 +65,6 @@ const IO_THREADS_DO_READS: &str = "io-threads run whole connections in ferrodis,
 const NO_LIST_COMPRESSION: &str = "list nodes are not LZF-compressed yet: the setting only saves memory in Redis, so lists behave the same, using more memory";
 const NO_PROC_TITLE: &str =
     "ferrodis does not rewrite its process title (ps shows its command line)";
-const DEBUG_ONLY: &str =
-    "a debugging aid of Redis's own test suite for code ferrodis does not have";
 
 /// The state of parameter `id`.
 pub fn support(id: Id) -> Support {
@@ -76,7 +75,8 @@ pub fn support(id: Id) -> Support {
         | Id::Dbfilename
         | Id::Save
         | Id::StopWritesOnBgsaveError
-        | Id::RdbKeySaveDelay => Implemented,
+        | Id::RdbKeySaveDelay
+        | Id::KeyLoadDelay => Implemented,
         Id::SanitizeDumpPayload => Na(FULL_SANITIZING),
         Id::RdbSaveIncrementalFsync => Na(ONE_SYNC),
         Id::RdbDelSyncFiles
@@ -91,7 +91,7 @@ pub fn support(id: Id) -> Support {
         | Id::Appendfsync
         | Id::AutoAofRewritePercentage
         | Id::AutoAofRewriteMinSize => Na(PERSISTENCE_TUNING),
-        Id::KeyLoadDelay | Id::LoadingProcessEventsIntervalBytes => Na(DEBUG_ONLY),
+        Id::LoadingProcessEventsIntervalBytes => Na(LOADS_ON_A_THREAD),
         Id::Appendonly | Id::ShutdownOnSigint | Id::ShutdownOnSigterm => Refused(NO_PERSISTENCE),
 
         Id::Replicaof => Refused(NO_REPLICATION),
