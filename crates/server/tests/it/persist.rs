@@ -205,7 +205,10 @@ impl Process {
         // The snapshot loads while the server answers -LOADING, as Redis's suite waits too.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while p.call("PING") != "PONG" {
-            assert!(std::time::Instant::now() < deadline, "{bin} did not finish loading");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{bin} did not finish loading"
+            );
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         p
