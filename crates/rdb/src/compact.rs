@@ -148,13 +148,6 @@ pub fn listpack<'a>(buf: &'a [u8], mut f: impl FnMut(Item<'a>)) -> Result<usize>
     Ok(n)
 }
 
-/// The elements of a listpack, owned, in order.
-pub fn listpack_vec(buf: &[u8]) -> Result<Vec<Vec<u8>>> {
-    let mut v = Vec::new();
-    listpack(buf, |i| v.push(i.to_vec()))?;
-    Ok(v)
-}
-
 /// Builds a listpack, storing integer-looking strings as integers as Redis does.
 #[derive(Debug)]
 pub struct ListpackWriter {
@@ -434,6 +427,12 @@ pub fn zipmap(buf: &[u8], mut f: impl FnMut(&[u8], &[u8])) -> Result<usize> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn listpack_vec(buf: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let mut v = Vec::new();
+        listpack(buf, |i| v.push(i.to_vec()))?;
+        Ok(v)
+    }
 
     #[test]
     fn listpacks_round_trip_every_encoding() {

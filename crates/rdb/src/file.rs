@@ -71,12 +71,6 @@ pub fn write_key<W: Write>(
     object::write_body(out, value)
 }
 
-/// Writes a function library (its code, shebang line included).
-pub fn write_function<W: Write>(out: &mut Output<W>, code: &[u8]) -> std::io::Result<()> {
-    out.byte(opcode::FUNCTION_2)?;
-    out.string(code)
-}
-
 /// Ends the file: the end marker and the CRC-64 of everything before (0 when `checksum` is off,
 /// which readers take as "not computed").
 pub fn write_end<W: Write>(out: &mut Output<W>, checksum: bool) -> std::io::Result<()> {
@@ -135,11 +129,6 @@ impl<R: Read> Reader<R> {
             version,
             limits,
         })
-    }
-
-    /// The file's format version.
-    pub fn version(&self) -> u16 {
-        self.version
     }
 
     /// The next record.

@@ -227,7 +227,6 @@ pub struct Output<W> {
     inner: W,
     crc: Digest<'static, u64>,
     compress: bool,
-    written: u64,
 }
 
 impl<W: Write> Output<W> {
@@ -237,18 +236,12 @@ impl<W: Write> Output<W> {
             inner,
             crc: CRC64.digest(),
             compress,
-            written: 0,
         }
     }
 
     /// The CRC-64 of everything written so far.
     pub fn crc(&self) -> u64 {
         self.crc.clone().finalize()
-    }
-
-    /// Bytes written so far.
-    pub fn written(&self) -> u64 {
-        self.written
     }
 
     /// The writer, once everything is written.
@@ -259,7 +252,6 @@ impl<W: Write> Output<W> {
     /// Raw bytes.
     pub fn bytes(&mut self, b: &[u8]) -> std::io::Result<()> {
         self.crc.update(b);
-        self.written += b.len() as u64;
         self.inner.write_all(b)
     }
 

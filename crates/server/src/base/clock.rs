@@ -51,3 +51,9 @@ pub fn now_ms() -> u64 {
 pub fn lru_clock(now_ms: u64) -> u32 {
     ((now_ms / 1000) & 0x00FF_FFFF) as u32
 }
+
+/// Seconds from an LRU stamp to the LRU clock `clock`, on the wrapping 24-bit clock (OBJECT
+/// IDLETIME, eviction, the RDB's IDLE field).
+pub fn lru_idle(clock: u32, stamp: u32) -> u64 {
+    u64::from(clock.wrapping_sub(stamp) & 0x00FF_FFFF)
+}

@@ -237,6 +237,11 @@ fn current_bgsave_secs(srv: &State) -> i64 {
 }
 
 fn persistence(srv: &State, s: &mut String) {
+    // A running background save's progress: keys written, and keys it set out to write.
+    let save_keys = srv.keyspace.snapshots.job().map_or((0, 0), |job| {
+        let total: usize = job.sizes.iter().map(|&(keys, _)| keys).sum();
+        (job.written_keys.load(Ordering::Relaxed), total)
+    });
     // What CONFIG SET accepts for the sake of Redis's suite but ferrodis cannot honour yet
     // (the AOF) is said here as well as in the log.
     let warning = if srv.config.read().appendonly() {
@@ -251,8 +256,8 @@ fn persistence(srv: &State, s: &mut String) {
         "current_cow_size" => 0,
         "current_cow_size_age" => 0,
         "current_fork_perc" => "0.00",
-        "current_save_keys_processed" => 0,
-        "current_save_keys_total" => 0,
+        "current_save_keys_processed" => save_keys.0,
+        "current_save_keys_total" => save_keys.1,
         "persistence_warning" => warning,
         "rdb_changes_since_last_save" => srv.keyspace.stats.dirty.load(Ordering::Relaxed),
         "rdb_bgsave_in_progress" => i32::from(srv.persist.bgsave_in_progress.load(Ordering::Relaxed)),

@@ -638,8 +638,7 @@ fn object_idletime(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         return Err(CmdError::err("An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
     }
     with_object(ctx, args, |ctx, e| {
-        let now = lru_clock(ctx.now);
-        let idle = now.wrapping_sub(e.clock()) & 0x00FF_FFFF;
+        let idle = crate::base::clock::lru_idle(lru_clock(ctx.now), e.clock());
         ctx.out.int(idle as i64);
         Ok(())
     })

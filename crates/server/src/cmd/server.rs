@@ -700,7 +700,7 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     let k = l.get();
     let e = k.entry().ok_or(CmdError::NoSuchKey)?;
     let addr = &e.value as *const Value as usize;
-    let idle = crate::base::clock::lru_clock(ctx.now).wrapping_sub(e.clock()) & 0x00FF_FFFF;
+    let idle = crate::base::clock::lru_idle(crate::base::clock::lru_clock(ctx.now), e.clock());
     let len = e.value.str_len().unwrap_or(0);
     let mut line = format!(
         "Value at:0x{addr:x} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{idle}",

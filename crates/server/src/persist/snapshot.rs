@@ -12,7 +12,7 @@ use rdb::file::{self, KeyMeta, Reader, Record};
 use rdb::{LoadLimits, Output};
 use storage::value::Value;
 
-use crate::base::clock::{lru_clock, now_ms};
+use crate::base::clock::{lru_clock, lru_idle, now_ms};
 use crate::base::config::{Config, MaxmemoryPolicy};
 use crate::keyspace::snapshot::Job;
 use crate::keyspace::Keyspace;
@@ -90,7 +90,7 @@ fn meta(
     );
     KeyMeta {
         expire_ms: expire.map(|at| at as i64),
-        idle: lru.then(|| u64::from(lru_clock(now).wrapping_sub(stamp) & 0x00FF_FFFF)),
+        idle: lru.then(|| lru_idle(lru_clock(now), stamp)),
         freq: policy.is_lfu().then(|| ks.access.frequency(stamp, now)),
     }
 }

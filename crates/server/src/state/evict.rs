@@ -8,8 +8,6 @@
 
 use std::sync::atomic::Ordering;
 
-use storage::shard::Entry;
-
 use crate::base::changes::Effects;
 use crate::base::clock::{lru_clock, now_ms};
 use crate::base::config::MaxmemoryPolicy;
@@ -182,7 +180,7 @@ fn evict_one(
             MaxmemoryPolicy::AllkeysLfu | MaxmemoryPolicy::VolatileLfu => {
                 255 - u64::from(ks.access.frequency(e.clock(), now))
             }
-            _ => idle(e, clock),
+            _ => crate::base::clock::lru_idle(clock, e.clock()),
         };
         if best.as_ref().is_none_or(|b| score > b.0) {
             best = Some((score, s, e.key.to_vec()));
@@ -197,11 +195,6 @@ fn evict_one(
         srv.stats.evicted.fetch_add(1, Ordering::Relaxed);
     }
     true
-}
-
-/// Seconds since the entry was last used, from its 24-bit clock.
-fn idle(e: &Entry, clock: u32) -> u64 {
-    (clock.wrapping_sub(e.clock()) & 0x00FF_FFFF) as u64
 }
 
 #[cfg(test)]
